@@ -1,0 +1,1 @@
+"""The only package that touches cryptographic primitives: a small recipes layer."""

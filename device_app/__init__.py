@@ -1,0 +1,1 @@
+"""The survey station: session, encrypted store, outbox, sync, provisioning, kiosk."""

@@ -1,0 +1,7 @@
+"""`mss station …`: the coordinator's and the scripted respondent's commands."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""The Kivy kiosk: screens that drive the survey session and station services."""

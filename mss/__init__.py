@@ -1,0 +1,1 @@
+"""Mobile Survey Stations: the one `mss` command that every user starts from."""

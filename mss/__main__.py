@@ -1,0 +1,3 @@
+from mss.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Survey questionnaire specs: the models, the expression language, loading and checking."""

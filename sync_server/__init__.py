@@ -1,0 +1,1 @@
+"""The central server: intake, processing, the central store, releases."""

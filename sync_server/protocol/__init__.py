@@ -1,0 +1,1 @@
+"""Wire schemas shared by station and server (pydantic only)."""
