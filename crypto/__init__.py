@@ -1,1 +1,49 @@
-"""The only package that touches cryptographic primitives: a small recipes layer."""
+"""The only package that touches cryptographic primitives: a small recipes layer.
+
+One module per purpose: `passphrase` (wrap secrets, hash PINs), `survey_keys` (the HPKE key
+pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatures). Formats
+and parameters are in crypto/README.md.
+"""
+
+from crypto.errors import BadSignature, CryptoError, KeyFileError, OpenError, WrongPassphrase
+from crypto.kdf import KdfCost
+from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
+from crypto.seal import SEAL_OVERHEAD, open_sealed, seal
+from crypto.signing import StationKey, signed_bytes, verify_signature
+from crypto.survey_keys import (
+    SurveyPrivateKey,
+    SurveyPublicKey,
+    generate_survey_key,
+    read_private_key_file,
+    read_public_key_file,
+    read_public_key_from_private_file,
+    write_private_key_file,
+    write_public_key_file,
+)
+
+__all__ = [
+    "SEAL_OVERHEAD",
+    "BadSignature",
+    "CryptoError",
+    "KdfCost",
+    "KeyFileError",
+    "OpenError",
+    "StationKey",
+    "SurveyPrivateKey",
+    "SurveyPublicKey",
+    "WrongPassphrase",
+    "generate_survey_key",
+    "hash_pin",
+    "open_sealed",
+    "read_private_key_file",
+    "read_public_key_file",
+    "read_public_key_from_private_file",
+    "seal",
+    "signed_bytes",
+    "unwrap_secret",
+    "verify_pin",
+    "verify_signature",
+    "wrap_secret",
+    "write_private_key_file",
+    "write_public_key_file",
+]

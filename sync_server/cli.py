@@ -1,7 +1,361 @@
-"""`mss server …`: the server operator's commands."""
+"""`mss server …`: the server operator's commands.
+
+Thin: each command builds Settings, calls one function of intake, the processor or the
+exports, and prints the outcome. Heavy imports happen inside the commands so that
+`mss --help` stays fast. Errors are one clear line and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="The server's data directory.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
+CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def key_passphrase(*, confirm: bool) -> str:
+    from_env = os.environ.get(KEY_PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise fail(f"no passphrase: set {KEY_PASSPHRASE_ENV} or run from a terminal")
+    return typer.prompt("Survey key passphrase", hide_input=True, confirmation_prompt=confirm)
+
+
+@contextmanager
+def server(data_dir: Path, *, migrate: bool = True) -> Iterator[Any]:
+    """Settings, engine and session factory for one command."""
+    from sync_server.settings import Settings
+    from sync_server.store import make_engine, make_session_factory, upgrade_to_head
+
+    settings = Settings.from_env(os.environ, data_dir=data_dir)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        if migrate:
+            upgrade_to_head(engine)
+        yield settings, make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+def require_initialised(data_dir: Path) -> None:
+    from sync_server.survey_keys import SurveyKeyFiles
+
+    if not SurveyKeyFiles(data_dir).public.exists():
+        raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    )
+
+
+@app.command()
+def init(
+    data_dir: DataDir,
+    spec: Annotated[
+        list[Path] | None,
+        typer.Option(help="A questionnaire spec to accept answers to (default: the CIPS pair)."),
+    ] = None,
+) -> None:
+    """Create the central store and the survey key pair, and register the specs."""
+    from crypto import CryptoError
+    from questionnaire_specs import SpecError, canonical_json, load_spec
+    from sync_server.ingest import register_spec
+    from sync_server.protocol import Problem
+    from sync_server.settings import utc_now
+    from sync_server.survey_keys import SurveyKeyFiles
+
+    keys = SurveyKeyFiles(data_dir)
+    if keys.exist():
+        raise fail(f"{data_dir} already holds a survey key: it is initialised")
+    paths = spec or sorted(CIPS_SPECS.glob("*.yaml"))
+    try:
+        specs = [load_spec(path) for path in paths]
+    except SpecError as error:
+        raise fail(str(error)) from None
+    passphrase = key_passphrase(confirm=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with server(data_dir) as (settings, sessions):
+        try:
+            public = keys.create(passphrase)
+        except (CryptoError, OSError) as error:
+            raise fail(f"cannot write the survey key: {error}") from None
+        for loaded in specs:
+            try:
+                register_spec(sessions, canonical_json(loaded), clock=utc_now)
+            except Problem as problem:
+                raise fail(problem.detail) from None
+        out.print(f"central store: {settings.effective_database_url.split('@')[-1]}")
+    out.print(f"survey public key: {keys.public} (fingerprint {public.fingerprint()})")
+    out.print(f"survey private key: {keys.private} (encrypted; the processor's only)")
+    for loaded in specs:
+        out.print(f"accepting answers to {loaded.id} {loaded.version}")
+
+
+@app.command()
+def serve(
+    data_dir: DataDir,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Run the intake API with uvicorn (it holds no survey private key)."""
+    import uvicorn
+
+    from sync_server.app import create_app
+    from sync_server.settings import Settings
+
+    require_initialised(data_dir)
+    settings = Settings.from_env(os.environ, data_dir=data_dir)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def parse_lifetime(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+)([dhm])", text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise typer.BadParameter("use a whole number and d, h or m, e.g. 7d, 12h, 30m")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )
+
+
+POPULATION_CHOICES = {
+    "officials": ["officials"],
+    "private_sector": ["private_sector"],
+    "both": ["officials", "private_sector"],
+}
+
+
+@app.command("enroll-token")
+def enroll_token(
+    data_dir: DataDir,
+    country: Annotated[str, typer.Option(help="ISO 3166 country code, e.g. SL.")],
+    region: Annotated[str, typer.Option(help="The region the station works in.")],
+    server_url: Annotated[str, typer.Option(help="The URL stations reach the server at.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the bundle.")],
+    population: Annotated[str, typer.Option(help="officials, private_sector or both.")] = "both",
+    expires: Annotated[str, typer.Option(help="Token lifetime: 7d, 12h, 30m…")] = "7d",
+) -> None:
+    """Write a provisioning bundle with a single-use, expiring enrolment token."""
+    import segno
+
+    from questionnaire_specs import SpecError
+    from sync_server.ingest import issue_enrolment_token, register_survey_key
+    from sync_server.ingest.specs import identities_in
+    from sync_server.processor.opening import spec_from_body
+    from sync_server.protocol import Problem
+    from sync_server.settings import utc_now
+    from sync_server.store.models import KnownSpec, SurveyKey
+    from sync_server.survey_keys import SurveyKeyFiles
+
+    require_initialised(data_dir)
+    if population not in POPULATION_CHOICES:
+        raise fail("--population must be officials, private_sector or both")
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
+    if not server_url.startswith(("http://", "https://")):
+        raise fail("--server-url must start with http:// or https://")
+    lifetime = parse_lifetime(expires)
+    populations = POPULATION_CHOICES[population]
+    if out_path.exists():
+        raise fail(f"{out_path} exists: a bundle is never overwritten")
+    public = SurveyKeyFiles(data_dir).public_key()
+    with server(data_dir) as (_settings, sessions):
+        with sessions() as session:
+            registered = session.get(SurveyKey, country)
+            specs = []
+            for identity in identities_in(session):
+                body = session.get(KnownSpec, (identity.id, identity.version)).body
+                try:
+                    loaded = spec_from_body(body)
+                except SpecError:
+                    continue
+                if any(p.id in populations for p in loaded.populations):
+                    specs.append({**identity.model_dump(), "canonical_json": body})
+        if not specs:
+            raise fail(f"no registered spec is for {', '.join(populations)}")
+        if registered is None:
+            register_survey_key(sessions, country, public.to_text(), clock=utc_now)
+        try:
+            token, expires_at = issue_enrolment_token(
+                sessions, country=country, region=region, populations=populations,
+                lifetime=lifetime, clock=utc_now, random_bytes=os.urandom,
+                server_url=server_url,
+            )  # fmt: skip
+        except (Problem, ValueError) as error:
+            raise fail(str(getattr(error, "detail", error))) from None
+    survey_key = registered.public_key if registered is not None else public.to_text()
+    bundle = {
+        "v": 1,
+        "server_url": server_url.rstrip("/"),
+        "token": token,
+        "expires_at": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "survey_public_key": survey_key,
+        "country": country,
+        "region": region,
+        "populations": populations,
+        "specs": specs,
+    }
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with out_path.open("x", encoding="utf-8") as handle:
+        json.dump(bundle, handle, ensure_ascii=False, indent=1)
+    out_path.chmod(0o600)
+    qr_path = out_path.with_suffix(".token.png")
+    segno.make(token, error="m").save(str(qr_path), scale=6)
+    out.print(f"bundle: {out_path} (token valid until {bundle['expires_at']}, single use)")
+    out.print(f"token as a QR code: {qr_path}")
+
+
+@app.command("revoke-station")
+def revoke(data_dir: DataDir, station_id: Annotated[str, typer.Argument()]) -> None:
+    """Refuse everything a station sends from now on (a lost or stolen tablet)."""
+    from sync_server.ingest import revoke_station
+    from sync_server.protocol import Problem
+    from sync_server.settings import utc_now
+
+    with server(data_dir) as (_settings, sessions):
+        try:
+            revoke_station(sessions, station_id, clock=utc_now)
+        except Problem as problem:
+            raise fail(problem.detail) from None
+    out.print(f"station {station_id} revoked")
+
+
+@app.command("import")
+def import_usb(data_dir: DataDir, folder: Annotated[Path, typer.Argument()]) -> None:
+    """Import a USB folder of signed batch files through the same checks as HTTP."""
+    from sync_server.ingest.usb_import import ImportFolderInvalid, import_folder
+    from sync_server.settings import utc_now
+
+    require_initialised(data_dir)
+    with server(data_dir) as (_settings, sessions), progress_bar() as bar:
+        task = bar.add_task("importing", total=None)
+        try:
+            report = import_folder(
+                sessions, folder, clock=utc_now,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )  # fmt: skip
+        except ImportFolderInvalid as error:
+            raise fail(str(error)) from None
+    out.print(
+        f"{len(report.files)} files: {report.total('accepted')} new envelopes, "
+        f"{report.total('duplicate')} already here, {report.total('conflict')} conflicts"
+    )
+    for name in report.missing:
+        err.print(f"[yellow]missing:[/] {name} is in the manifest but not in the folder")
+    for refused in report.refused:
+        err.print(f"[red]refused:[/] {refused.file}: {refused.reason}", highlight=False)
+    if report.refused or report.missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def process(
+    data_dir: DataDir,
+    worker: Annotated[str, typer.Option(help="A name for this processor in claims.")] = "",
+) -> None:
+    """Open, check and load the inbox into the central store (resumable, idempotent)."""
+    from crypto import CryptoError, WrongPassphrase
+    from sync_server.processor import process_inbox
+    from sync_server.settings import utc_now
+    from sync_server.survey_keys import SurveyKeyFiles
+
+    require_initialised(data_dir)
+    passphrase = key_passphrase(confirm=False)
+    try:
+        private_key = SurveyKeyFiles(data_dir).unlock(passphrase)
+    except WrongPassphrase:
+        raise fail("the passphrase does not unlock the survey key") from None
+    except CryptoError as error:
+        raise fail(str(error)) from None
+    name = worker or f"processor-{os.getpid()}"
+    with server(data_dir) as (_settings, sessions), progress_bar() as bar:
+        task = bar.add_task("processing", total=None)
+        report = process_inbox(
+            sessions, private_key, clock=utc_now, worker_id=name,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
+    out.print(f"processed {report.processed}, quarantined {report.quarantined}")
+    for code, count in sorted(report.reasons.items()):
+        out.print(f"  quarantined as {code}: {count}")
+
+
+@app.command()
+def status(data_dir: DataDir, as_json: AsJson = False) -> None:
+    """Per station: received, duplicates, conflicts, sequences, gaps, last sync and beacon."""
+    from sync_server.ingest import fleet_status
+
+    require_initialised(data_dir)
+    with server(data_dir) as (_settings, sessions):
+        fleet = fleet_status(sessions)
+    totals = {
+        "stations": len(fleet.stations),
+        "received": sum(s.received for s in fleet.stations),
+        "duplicates": sum(s.duplicates for s in fleet.stations),
+        "conflicts": fleet.conflicts,
+        "pending": fleet.pending,
+        "processed": fleet.processed,
+        "quarantined": fleet.quarantined,
+    }
+    if as_json:
+        document = {
+            "totals": totals,
+            "stations": [s.model_dump(mode="json") for s in fleet.stations],
+        }
+        out.print_json(json.dumps(document))
+        return
+    table = Table(title="Stations")
+    for column in ("station", "country", "region", "status", "received", "dup", "conflicts",
+                   "last seq", "gaps", "last sync"):  # fmt: skip
+        table.add_column(column)
+    for s in fleet.stations:
+        gaps = ", ".join(f"{a}–{b}" for a, b in s.gaps) or "none"
+        last = s.last_sync_at.strftime("%Y-%m-%d %H:%M") if s.last_sync_at else "never"
+        table.add_row(s.station_id, s.country, s.region, s.status, str(s.received),
+                      str(s.duplicates), str(s.conflicts), str(s.last_envelope_seq), gaps,
+                      last)  # fmt: skip
+    out.print(table)
+    out.print(", ".join(f"{key} {value}" for key, value in totals.items()))
+
+
+@app.command()
+def export(
+    data_dir: DataDir,
+    out_path: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv")] = "csv",
+) -> None:
+    """The processed responses as CSV, one row each, without ids or exact times."""
+    from sync_server.exports.responses_csv import export_responses_csv
+
+    if fmt != "csv":
+        raise fail(f"unknown format {fmt!r}: use csv")
+    require_initialised(data_dir)
+    with server(data_dir) as (_settings, sessions):
+        count = export_responses_csv(sessions, out_path)
+    out.print(f"{count} responses written to {out_path}")

@@ -1,0 +1,252 @@
+"""The survey key: an X25519 key pair for HPKE, and the files that hold it.
+
+The public half travels as text (`mss-survey-pk-v1:` + unpadded base64url of the 32 bytes).
+The private half lives only in a passphrase-protected file on the processor:
+
+    mss-survey-private-key-v1
+    public-key: mss-survey-pk-v1:<43 chars>
+    wrapped-private-key: <unpadded base64url of wrap_secret(raw private key)>
+
+The public key sits in the clear so it can be read without the passphrase; after unwrapping,
+it must match the private key, so an edited public line is caught.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from crypto.errors import KeyFileError, WrongPassphrase
+from crypto.kdf import KdfCost
+from crypto.key_file_io import read_key_file_bytes, write_new_file
+from crypto.passphrase import unwrap_secret, wrap_secret
+
+PUBLIC_KEY_PREFIX = "mss-survey-pk-v1:"
+PRIVATE_KEY_FILE_MAGIC = "mss-survey-private-key-v1"
+_KEY_BYTES = 32
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class SurveyPublicKey:
+    """The half a station seals to. It can seal, compare and print; it cannot open."""
+
+    __slots__ = ("_key", "_raw")
+
+    def __init__(self, raw: bytes) -> None:
+        # Prefer from_bytes / from_text; this checks the same things.
+        if not isinstance(raw, bytes | bytearray | memoryview) or len(raw) != _KEY_BYTES:
+            raise KeyFileError(f"a survey public key is {_KEY_BYTES} bytes")
+        raw = bytes(raw)
+        _refuse_low_order(raw)
+        self._raw = raw
+        self._key = X25519PublicKey.from_public_bytes(raw)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> SurveyPublicKey:
+        return cls(raw)
+
+    @classmethod
+    def from_text(cls, text: str) -> SurveyPublicKey:
+        if not isinstance(text, str):
+            raise KeyFileError("a survey public key text must be a str")
+        text = text.strip()
+        if not text.startswith(PUBLIC_KEY_PREFIX):
+            raise KeyFileError(f"a survey public key starts with {PUBLIC_KEY_PREFIX!r}")
+        return cls(_unb64url(text[len(PUBLIC_KEY_PREFIX) :], "survey public key"))
+
+    def to_bytes(self) -> bytes:
+        return self._raw
+
+    def to_text(self) -> str:
+        return PUBLIC_KEY_PREFIX + _b64url(self._raw)
+
+    def fingerprint(self) -> str:
+        """16 hex digits of SHA-256 in groups of four, for people comparing keys by eye."""
+        digest = hashlib.sha256(self._raw).hexdigest()[:16]
+        return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SurveyPublicKey):
+            return NotImplemented
+        return self._raw == other._raw
+
+    def __hash__(self) -> int:
+        return hash(self._raw)
+
+    def __repr__(self) -> str:
+        return f"SurveyPublicKey(fingerprint={self.fingerprint()!r})"
+
+
+class SurveyPrivateKey:
+    """The half that opens sealed responses. It never prints or exports itself, except to
+    the key file writer in this module."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: X25519PrivateKey) -> None:
+        if not isinstance(key, X25519PrivateKey):
+            raise TypeError("SurveyPrivateKey wraps an X25519 private key")
+        self._key = key
+
+    @classmethod
+    def from_private_bytes(cls, raw: bytes) -> SurveyPrivateKey:
+        """A key from its 32 raw bytes: for known-answer tests and the key file reader."""
+        if not isinstance(raw, bytes | bytearray | memoryview) or len(raw) != _KEY_BYTES:
+            raise KeyFileError(f"a survey private key is {_KEY_BYTES} bytes")
+        return cls(X25519PrivateKey.from_private_bytes(bytes(raw)))
+
+    def public_key(self) -> SurveyPublicKey:
+        return SurveyPublicKey(
+            self._key.public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+        )
+
+    def __repr__(self) -> str:
+        return f"SurveyPrivateKey(public fingerprint={self.public_key().fingerprint()!r})"
+
+
+def generate_survey_key() -> SurveyPrivateKey:
+    return SurveyPrivateKey(X25519PrivateKey.generate())
+
+
+def write_private_key_file(
+    path: Path,
+    key: SurveyPrivateKey,
+    passphrase: str,
+    *,
+    cost: KdfCost = KdfCost.STRONG,
+    random_bytes: Callable[[int], bytes] = os.urandom,
+) -> None:
+    """Write the passphrase-protected key file: mode 0600, atomic, never over an existing
+    file (FileExistsError)."""
+    if not isinstance(key, SurveyPrivateKey):
+        raise TypeError("key must be a SurveyPrivateKey")
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        # Checked before the slow key stretching; write_new_file checks again, race-free.
+        raise FileExistsError(f"refusing to overwrite the existing file {path}")
+    blob = wrap_secret(_private_bytes(key), passphrase, cost=cost, random_bytes=random_bytes)
+    text = (
+        f"{PRIVATE_KEY_FILE_MAGIC}\n"
+        f"public-key: {key.public_key().to_text()}\n"
+        f"wrapped-private-key: {_b64url(blob)}\n"
+    )
+    write_new_file(path, text.encode("ascii"), mode=0o600)
+
+
+def read_private_key_file(path: Path, passphrase: str) -> SurveyPrivateKey:
+    """The survey private key; WrongPassphrase or KeyFileError, each naming the file."""
+    path = Path(path)
+    public, blob = _read_private_key_lines(path)
+    try:
+        raw = unwrap_secret(blob, passphrase)
+    except WrongPassphrase:
+        raise WrongPassphrase(
+            f"wrong passphrase for key file {path} (or the file was altered)"
+        ) from None
+    except KeyFileError as error:
+        raise KeyFileError(f"{path}: {error}") from None
+    try:
+        key = SurveyPrivateKey.from_private_bytes(raw)
+    except KeyFileError:
+        raise KeyFileError(f"{path}: the protected part is not a survey private key") from None
+    if key.public_key() != public:
+        raise KeyFileError(f"{path}: the public key does not match the private key")
+    return key
+
+
+def read_public_key_from_private_file(path: Path) -> SurveyPublicKey:
+    """The public half of a private key file, without the passphrase (and unverified: the
+    pairing is checked only when the private key is unlocked)."""
+    return _read_private_key_lines(Path(path))[0]
+
+
+def write_public_key_file(path: Path, key: SurveyPublicKey) -> None:
+    """Write `key.to_text()` to a new file (mode 0644); FileExistsError if it exists."""
+    if not isinstance(key, SurveyPublicKey):
+        raise TypeError("key must be a SurveyPublicKey")
+    write_new_file(Path(path), (key.to_text() + "\n").encode("ascii"), mode=0o644)
+
+
+def read_public_key_file(path: Path) -> SurveyPublicKey:
+    path = Path(path)
+    text = _ascii_text(path, read_key_file_bytes(path))
+    try:
+        return SurveyPublicKey.from_text(text)
+    except KeyFileError as error:
+        raise KeyFileError(f"{path}: {error}") from None
+
+
+def _private_bytes(key: SurveyPrivateKey) -> bytes:
+    # The only way out for the raw private key: into wrap_secret, above.
+    return key._key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+
+
+def _read_private_key_lines(path: Path) -> tuple[SurveyPublicKey, bytes]:
+    text = _ascii_text(path, read_key_file_bytes(path))
+    # Strict: "\n" (or "\r\n") line ends only, no blank or unknown lines.
+    lines = [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
+    if lines[0] != PRIVATE_KEY_FILE_MAGIC:
+        raise KeyFileError(f"{path} is not an MSS survey private key file (v1)")
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        name, separator, value = line.partition(": ")
+        if not separator or name in fields:
+            raise KeyFileError(f"{path}: malformed line in the key file")
+        fields[name] = value
+    if set(fields) != {"public-key", "wrapped-private-key"}:
+        raise KeyFileError(f"{path}: the key file needs exactly public-key and wrapped-private-key")
+    try:
+        if fields["public-key"] != fields["public-key"].strip():
+            raise KeyFileError("stray whitespace around the public key")
+        public = SurveyPublicKey.from_text(fields["public-key"])
+        blob = _unb64url(fields["wrapped-private-key"], "wrapped private key")
+    except KeyFileError as error:
+        raise KeyFileError(f"{path}: {error}") from None
+    return public, blob
+
+
+def _ascii_text(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path} is not a text key file") from None
+
+
+def _refuse_low_order(raw: bytes) -> None:
+    # A low-order point makes every shared secret zero: sealing to it would fail (or, with a
+    # lax library, seal to a key anyone can open). Catch it when the key is read.
+    probe = X25519PrivateKey.from_private_bytes(bytes(range(1, _KEY_BYTES + 1)))
+    try:
+        probe.exchange(X25519PublicKey.from_public_bytes(raw))
+    except ValueError:
+        raise KeyFileError("the survey public key is not a usable X25519 key") from None
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _unb64url(text: str, what: str) -> bytes:
+    if not _B64URL.fullmatch(text):
+        raise KeyFileError(f"the {what} is not unpadded base64url")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise KeyFileError(f"the {what} is not valid base64url") from None
+    if _b64url(raw) != text:  # one value, one spelling
+        raise KeyFileError(f"the {what} has non-canonical base64url")
+    return raw

@@ -1,0 +1,95 @@
+"""The station key file: the 32-byte database key, wrapped by the coordinator passphrase.
+
+The passphrase KDF (Argon2id) and the wrapping live in `crypto`; this module only decides
+where the blob lives and how it reaches the disk. The file is replaced atomically (write a
+temporary file, fsync, rename, fsync the directory) so a power cut during a passphrase change
+leaves either the old or the new file, never a torn one, and it is created with mode 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crypto import KeyFileError, WrongPassphrase, unwrap_secret, wrap_secret
+from device_app.store.errors import InvalidValue, KeyFileDamaged, StationLocked
+
+if TYPE_CHECKING:
+    from crypto import KdfCost
+
+KEY_FILE_NAME = "station.key"
+DATABASE_KEY_BYTES = 32
+# A wrapped 32-byte key is a few hundred bytes; anything much larger is not our file.
+_MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def check_passphrase(passphrase: object) -> str:
+    """Refuse an empty or non-text passphrase before any work is done."""
+    if not isinstance(passphrase, str) or not passphrase:
+        raise InvalidValue("the coordinator passphrase must be a non-empty text")
+    return passphrase
+
+
+def wrap_key(key: bytes, passphrase: str, cost: KdfCost | None) -> bytes:
+    # Only pass `cost` when asked, so `crypto` keeps the say on the strong default.
+    if cost is None:
+        return wrap_secret(key, passphrase)
+    return wrap_secret(key, passphrase, cost=cost)
+
+
+def read_key(path: Path, passphrase: str) -> bytes:
+    """Unwrap the database key; StationLocked on a wrong passphrase, KeyFileDamaged else."""
+    try:
+        with path.open("rb") as handle:
+            blob = handle.read(_MAX_KEY_FILE_BYTES + 1)
+    except OSError as error:
+        raise KeyFileDamaged(f"cannot read the station key file {path}: {error.strerror}") from None
+    if len(blob) > _MAX_KEY_FILE_BYTES:
+        raise KeyFileDamaged(f"the station key file {path} is too large to be a key file")
+    try:
+        key = unwrap_secret(blob, passphrase)
+    except WrongPassphrase:
+        raise StationLocked(
+            "the passphrase does not unlock this station (nothing was changed)"
+        ) from None
+    except KeyFileError as error:
+        raise KeyFileDamaged(f"the station key file {path} is damaged: {error}") from None
+    if len(key) != DATABASE_KEY_BYTES:
+        raise KeyFileDamaged(f"the station key file {path} does not hold a database key")
+    return key
+
+
+def write_key_file(path: Path, blob: bytes, *, replace: bool) -> None:
+    """Write `blob` to `path` atomically with mode 0600; refuse to overwrite unless `replace`."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    # A leftover temporary file from an earlier crash holds only a wrapped key; replace it.
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            # link() fails if `path` exists: no race can overwrite another station's key.
+            os.link(temporary, path)
+            temporary.unlink()
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    sync_directory(path.parent)
+
+
+def sync_directory(directory: Path) -> None:
+    """fsync a directory so a rename or a new file inside it survives a power cut."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

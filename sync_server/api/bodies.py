@@ -1,0 +1,47 @@
+"""Request bodies read with a limit: never an unbounded body in memory."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from sync_server.protocol.problems import Problem
+
+
+def _media_type(value: str | None) -> str:
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def require_json(request: Request, *, gzip: bool) -> None:
+    content_type = _media_type(request.headers.get("content-type"))
+    if content_type != "application/json":
+        raise Problem(
+            "unsupported-media-type",
+            f"Content-Type must be application/json, not {content_type or 'missing'}",
+        )
+    encoding = _media_type(request.headers.get("content-encoding")) or "identity"
+    wanted = "gzip" if gzip else "identity"
+    if encoding != wanted:
+        raise Problem(
+            "unsupported-media-type",
+            f"Content-Encoding must be {wanted} here, not {encoding}",
+        )
+
+
+async def read_bounded(request: Request, limit: int) -> bytes:
+    """The body, or payload-too-large as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise Problem("malformed-request", "Content-Length is not a number")
+        if int(declared) > limit:
+            raise Problem(
+                "payload-too-large", f"the body is {int(declared)} bytes; the limit is {limit}"
+            )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem("payload-too-large", f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

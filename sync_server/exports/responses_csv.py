@@ -1,0 +1,111 @@
+"""`mss server export --format csv`: processed responses, one row each.
+
+No station, batch, envelope or sequence id, no internal response id, and no exact time: the
+completion date is cut to its month and rows come in random-id order, not arrival order.
+This is the administrator's working file; analysts get anonymised releases.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync_server.processor.opening import spec_from_body
+from sync_server.store.models import AnswerRecord, KnownSpec, ResponseRecord
+
+FIXED_COLUMNS = [
+    "spec_id",
+    "spec_version",
+    "country",
+    "region",
+    "population",
+    "language",
+    "completed_month",
+    "duration_s",
+    "complete",
+]
+
+
+def _question_columns(session: Session) -> list[str]:
+    """Every answered question id across the known specs, in spec order, each once."""
+    columns: list[str] = []
+    seen: set[str] = set()
+    for body in session.scalars(select(KnownSpec.body).order_by(KnownSpec.spec_id)):
+        for question in spec_from_body(body).questions:
+            if question.is_answered and question.id not in seen:
+                seen.add(question.id)
+                columns.append(question.id)
+    return columns
+
+
+def _cell(value_json: str) -> str:
+    value = json.loads(value_json)
+    if isinstance(value, list):
+        return ";".join(str(code) for code in value)
+    return str(value)
+
+
+def _answers_by_response(session: Session) -> Iterator[tuple[str, dict[str, str]]]:
+    """(response_id, {question: cell}) in response-id order, in one streaming query."""
+    rows = session.execute(
+        select(AnswerRecord.response_id, AnswerRecord.question_id, AnswerRecord.value_json)
+        .order_by(AnswerRecord.response_id)
+        .execution_options(yield_per=2000)
+    )
+    current: str | None = None
+    cells: dict[str, str] = {}
+    for response_id, question_id, value_json in rows:
+        if response_id != current:
+            if current is not None:
+                yield current, cells
+            current, cells = response_id, {}
+        cells[question_id] = _cell(value_json)
+    if current is not None:
+        yield current, cells
+
+
+def _rows(session: Session, columns: list[str]) -> Iterator[list[str]]:
+    # Both streams are in response-id order: merge them instead of a query per response.
+    answers = _answers_by_response(session)
+    pending = next(answers, None)
+    responses = session.scalars(
+        select(ResponseRecord).order_by(ResponseRecord.response_id).execution_options(yield_per=500)
+    )
+    for response in responses:
+        cells: dict[str, str] = {}
+        if pending is not None and pending[0] == response.response_id:
+            cells = pending[1]
+            pending = next(answers, None)
+        yield [
+            response.spec_id,
+            response.spec_version,
+            response.country,
+            response.region,
+            response.population,
+            response.language,
+            response.completed_on.strftime("%Y-%m"),
+            str(response.duration_s),
+            "1" if response.complete else "0",
+            *(cells.get(column, "") for column in columns),
+        ]
+
+
+def export_responses_csv(session_factory: sessionmaker[Session], out: Path) -> int:
+    """Write the CSV (UTF-8) atomically; returns the number of rows."""
+    temporary = out.with_name(out.name + ".part")
+    count = 0
+    with session_factory() as session:
+        columns = _question_columns(session)
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(FIXED_COLUMNS + columns)
+            for row in _rows(session, columns):
+                writer.writerow(row)
+                count += 1
+    temporary.replace(out)
+    return count

@@ -1,0 +1,103 @@
+"""The coordinator's view of the fleet: what each station sent, what is missing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync_server.store.models import InboxEnvelope, QuarantinedEnvelope, Station
+
+
+class StationStatus(BaseModel):
+    station_id: str
+    country: str
+    region: str
+    status: str
+    app_version: str
+    enrolled_at: datetime
+    received: int
+    duplicates: int
+    conflicts: int
+    last_batch_seq: int
+    last_envelope_seq: int
+    # Envelope seq ranges (first, last), inclusive, not in the inbox though a later one is.
+    gaps: list[tuple[int, int]]
+    last_sync_at: datetime | None
+    last_beacon: dict[str, Any] | None
+    last_beacon_at: datetime | None
+
+
+class FleetStatus(BaseModel):
+    stations: list[StationStatus]
+    pending: int
+    processed: int
+    quarantined: int  # by the processor
+    conflicts: int  # refused at intake, kept in the quarantine table
+
+
+def _gaps(session: Session) -> dict[str, list[tuple[int, int]]]:
+    """Missing seq ranges per station, found by the database in one pass (window LAG)."""
+    before = (
+        func.lag(InboxEnvelope.seq)
+        .over(partition_by=InboxEnvelope.station_id, order_by=InboxEnvelope.seq)
+        .label("before")
+    )
+    ordered = select(InboxEnvelope.station_id, InboxEnvelope.seq, before).subquery()
+    rows = session.execute(
+        select(ordered.c.station_id, ordered.c.before, ordered.c.seq)
+        .where(
+            or_(
+                and_(ordered.c.before.is_(None), ordered.c.seq > 1),
+                ordered.c.seq - ordered.c.before > 1,
+            )
+        )
+        .order_by(ordered.c.station_id, ordered.c.seq)
+    )
+    gaps: dict[str, list[tuple[int, int]]] = {}
+    for station_id, previous, seq in rows:
+        first = 1 if previous is None else previous + 1
+        gaps.setdefault(station_id, []).append((first, seq - 1))
+    return gaps
+
+
+def fleet_status(session_factory: sessionmaker[Session]) -> FleetStatus:
+    with session_factory() as session:
+        gaps = _gaps(session)
+        states: dict[str, int] = {
+            state: count
+            for state, count in session.execute(
+                select(InboxEnvelope.state, func.count()).group_by(InboxEnvelope.state)
+            )
+        }
+        conflicts = session.scalar(select(func.count()).select_from(QuarantinedEnvelope)) or 0
+        stations = [
+            StationStatus(
+                station_id=s.station_id,
+                country=s.country,
+                region=s.region,
+                status=s.status,
+                app_version=s.app_version,
+                enrolled_at=s.enrolled_at,
+                received=s.envelopes_received,
+                duplicates=s.duplicates,
+                conflicts=s.conflicts,
+                last_batch_seq=s.last_batch_seq,
+                last_envelope_seq=s.last_envelope_seq,
+                gaps=gaps.get(s.station_id, []),
+                last_sync_at=s.last_sync_at,
+                last_beacon=s.last_beacon,
+                last_beacon_at=s.last_beacon_at,
+            )
+            for s in session.scalars(select(Station).order_by(Station.station_id))
+        ]
+    return FleetStatus(
+        stations=stations,
+        pending=states.get("pending", 0),
+        processed=states.get("processed", 0),
+        quarantined=states.get("quarantined", 0),
+        conflicts=conflicts,
+    )

@@ -1,0 +1,86 @@
+"""Open one inbox envelope and check what is inside: the only place a response is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from crypto import OpenError, SurveyPrivateKey, open_sealed
+from questionnaire_specs import Spec, SpecError, check_spec_document
+from questionnaire_specs.answers import check_response
+from sync_server.protocol import envelope_seal_info, load_json
+from sync_server.protocol.response import (
+    ResponseFormatError,
+    SealedResponse,
+    read_response_plaintext,
+)
+from sync_server.protocol.wire import SpecIdentityWire
+
+
+class Quarantine(Exception):  # noqa: N818 - it is an outcome, named as the verb does it
+    """The envelope cannot be loaded: keep it aside with a stable code and a reason."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StationFacts:
+    """What the server knows of the sending station, to cross-check the sealed content."""
+
+    country: str
+    populations: tuple[str, ...]
+
+
+@lru_cache(maxsize=64)
+def spec_from_body(body: str) -> Spec:
+    """The validated spec from a registered canonical JSON body (cached: bodies are few)."""
+    return check_spec_document(load_json(body), "registered spec")
+
+
+def open_envelope(
+    *,
+    envelope_id: str,
+    spec: SpecIdentityWire,
+    sealed: bytes,
+    private_key: SurveyPrivateKey,
+) -> SealedResponse:
+    """Open the sealed bytes bound to this envelope id and spec; Quarantine if impossible."""
+    info = envelope_seal_info(envelope_id, spec)
+    try:
+        plaintext = open_sealed(sealed, private_key, info=info)
+    except OpenError:
+        raise Quarantine(
+            "cannot-open",
+            "the survey key does not open this envelope (another key, or altered bytes)",
+        ) from None
+    try:
+        response = read_response_plaintext(plaintext)
+    except ResponseFormatError as error:
+        raise Quarantine("malformed-response", str(error)) from None
+    if response.spec.triple() != spec.triple():
+        raise Quarantine("spec-mismatch", "the sealed spec identity differs from the envelope's")
+    return response
+
+
+def check_opened(response: SealedResponse, spec_body: str, station: StationFacts) -> Spec:
+    """Check an opened response against its spec and its station; Quarantine on any problem."""
+    try:
+        spec = spec_from_body(spec_body)
+    except SpecError as error:
+        raise Quarantine("spec-unusable", f"the registered spec does not load: {error}") from None
+    if response.country != station.country:
+        raise Quarantine("country-mismatch", "the response's country is not its station's")
+    if response.population not in station.populations:
+        raise Quarantine("population-mismatch", "the station is not enrolled for this population")
+    if response.language not in spec.language_codes:
+        raise Quarantine("unknown-language", f"the spec has no language {response.language!r}")
+    problems = check_response(
+        spec, response.population, response.answers, complete=response.complete
+    )
+    if problems:
+        # Question ids and rule names only: never an answer.
+        raise Quarantine("invalid-answers", "; ".join(str(p) for p in problems[:20]))
+    return spec

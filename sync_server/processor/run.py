@@ -1,0 +1,183 @@
+"""Claim inbox envelopes in chunks, open and load them, commit per chunk.
+
+On PostgreSQL several processors can run at once: each claims its chunk with
+SELECT … FOR UPDATE SKIP LOCKED, so no envelope is worked on twice. On SQLite the engine's
+BEGIN IMMEDIATE makes one processor write at a time. A crash loses at most the chunk in
+flight, which is simply claimed again: the unique key on responses.envelope_id makes loading
+idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto import SurveyPrivateKey
+from sync_server.processor.opening import Quarantine, StationFacts, check_opened, open_envelope
+from sync_server.protocol.wire import SpecIdentityWire
+from sync_server.store.models import (
+    AnswerRecord,
+    InboxEnvelope,
+    KnownSpec,
+    ResponseRecord,
+    Station,
+)
+
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]  # (done in this run, pending when the run started)
+
+
+@dataclass
+class ProcessReport:
+    processed: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def pending_count(session_factory: sessionmaker[Session]) -> int:
+    from sqlalchemy import func
+
+    with session_factory() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(InboxEnvelope)
+                .where(InboxEnvelope.state == "pending")
+            )
+            or 0
+        )
+
+
+def _claim(session: Session, limit: int, worker_id: str, now: datetime) -> list[InboxEnvelope]:
+    rows = list(
+        session.scalars(
+            select(InboxEnvelope)
+            .where(InboxEnvelope.state == "pending")
+            .order_by(InboxEnvelope.received_at, InboxEnvelope.envelope_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.claimed_by = worker_id
+        row.claimed_at = now
+    return rows
+
+
+def _answer_rows(response_id: str, answers: dict[str, object]) -> list[dict[str, object]]:
+    rows = []
+    for question_id, value in answers.items():
+        number = float(value) if isinstance(value, int | float) else None
+        rows.append(
+            {
+                "response_id": response_id,
+                "question_id": question_id,
+                "value_json": json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+                "value_number": number,
+            }
+        )
+    return rows
+
+
+class _Lookups:
+    """Stations and spec bodies, read once per run rather than once per envelope."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.stations: dict[str, StationFacts] = {}
+        self.specs: dict[tuple[str, str], str] = {}
+
+    def station(self, station_id: str) -> StationFacts:
+        if station_id not in self.stations:
+            station = self.session.get(Station, station_id)
+            assert station is not None  # inbox rows reference an enrolled station
+            self.stations[station_id] = StationFacts(station.country, tuple(station.populations))
+        return self.stations[station_id]
+
+    def spec_body(self, spec_id: str, version: str) -> str:
+        if (spec_id, version) not in self.specs:
+            spec = self.session.get(KnownSpec, (spec_id, version))
+            assert spec is not None  # intake refuses envelopes for unknown specs
+            self.specs[(spec_id, version)] = spec.body
+        return self.specs[(spec_id, version)]
+
+
+def process_inbox(
+    session_factory: sessionmaker[Session],
+    private_key: SurveyPrivateKey,
+    *,
+    clock: Clock,
+    worker_id: str = "processor",
+    chunk_size: int = 200,
+    progress: Progress | None = None,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> ProcessReport:
+    """Process every pending inbox envelope; returns what happened in this run."""
+    report = ProcessReport()
+    total = pending_count(session_factory)
+    while True:
+        with session_factory() as session, session.begin():
+            now = clock()
+            rows = _claim(session, chunk_size, worker_id, now)
+            if not rows:
+                break
+            lookups = _Lookups(session)
+            responses: list[dict[str, object]] = []
+            answers: list[dict[str, object]] = []
+            for row in rows:
+                identity = SpecIdentityWire(
+                    id=row.spec_id, version=row.spec_version, sha256=row.spec_sha256
+                )
+                try:
+                    opened = open_envelope(
+                        envelope_id=row.envelope_id,
+                        spec=identity,
+                        sealed=row.sealed,
+                        private_key=private_key,
+                    )
+                    check_opened(
+                        opened,
+                        lookups.spec_body(row.spec_id, row.spec_version),
+                        lookups.station(row.station_id),
+                    )
+                except Quarantine as outcome:
+                    row.state = "quarantined"
+                    row.problem_code = outcome.code
+                    row.problem_detail = outcome.reason
+                    report.quarantined += 1
+                    report.reasons[outcome.code] = report.reasons.get(outcome.code, 0) + 1
+                    continue
+                response_id = new_id()
+                responses.append(
+                    {
+                        "response_id": response_id,
+                        "envelope_id": row.envelope_id,
+                        "spec_id": row.spec_id,
+                        "spec_version": row.spec_version,
+                        "spec_sha256": row.spec_sha256,
+                        "country": opened.country,
+                        "region": opened.region,
+                        "population": opened.population,
+                        "language": opened.language,
+                        "completed_on": opened.completed_date,
+                        "duration_s": opened.duration_s,
+                        "complete": opened.complete,
+                        "processed_at": now,
+                    }
+                )
+                answers.extend(_answer_rows(response_id, opened.answers))
+                row.state = "processed"
+                report.processed += 1
+            if responses:
+                session.execute(insert(ResponseRecord), responses)
+            if answers:
+                session.execute(insert(AnswerRecord), answers)
+        if progress is not None:
+            progress(report.processed + report.quarantined, total)
+    return report

@@ -1,0 +1,204 @@
+"""Bytes in, models out (and back): hashing, seal context, signing payloads, batch files.
+
+The station's USB export and the server's HTTP and USB import all go through these, so a
+batch file and an HTTP body are the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from sync_server.protocol.canonical import CanonicalJsonError, canonical_json, load_json
+from sync_server.protocol.limits import MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
+from sync_server.protocol.problems import Problem
+from sync_server.protocol.wire import (
+    Batch,
+    Beacon,
+    Envelope,
+    SignedBatch,
+    SignedBeacon,
+    SpecIdentityWire,
+    encode_base64,
+)
+
+BATCH_SIGNING_DOMAIN = "batch"
+BEACON_SIGNING_DOMAIN = "beacon"
+SEAL_INFO_PREFIX = b"MSS envelope v1\x00"
+
+# What a station signer looks like: StationKey.sign(domain, message) -> signature bytes.
+Signer = Callable[[str, bytes], bytes]
+
+
+class ProtocolError(Problem):
+    """Bytes that are not a valid protocol message; `code` says which problem."""
+
+
+def signing_prefix(domain: str) -> bytes:
+    """The domain-separation prefix `crypto` puts before a signed message."""
+    return b"MSS/v1/" + domain.encode("ascii") + b"\x00"
+
+
+def envelope_document(envelope: Envelope) -> dict[str, Any]:
+    return envelope.model_dump(mode="json")
+
+
+def envelope_hash(envelope: Envelope | dict[str, Any]) -> str:
+    """sha256 hex of the envelope's canonical JSON: the chain link and the dedup check."""
+    document = envelope if isinstance(envelope, dict) else envelope_document(envelope)
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def envelope_seal_info(envelope_id: str, spec_identity: SpecIdentityWire | Any) -> bytes:
+    """The HPKE `info` that binds a sealed response to its envelope id and spec."""
+    spec = {
+        "id": spec_identity.id,
+        "version": spec_identity.version,
+        "sha256": spec_identity.sha256,
+    }
+    return SEAL_INFO_PREFIX + canonical_json({"envelope_id": envelope_id, "spec": spec})
+
+
+def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:
+    """The message the station signs (crypto adds the b"MSS/v1/batch\\x00" prefix)."""
+    document = batch if isinstance(batch, dict) else batch.model_dump(mode="json")
+    return canonical_json(document)
+
+
+def beacon_signing_payload(beacon: Beacon | dict[str, Any]) -> bytes:
+    document = beacon if isinstance(beacon, dict) else beacon.model_dump(mode="json")
+    return canonical_json(document)
+
+
+def sign_batch(batch: Batch, sign: Signer) -> SignedBatch:
+    signature = sign(BATCH_SIGNING_DOMAIN, batch_signing_payload(batch))
+    return SignedBatch(batch=batch, signature=encode_base64(signature))
+
+
+def sign_beacon(beacon: Beacon, sign: Signer) -> SignedBeacon:
+    signature = sign(BEACON_SIGNING_DOMAIN, beacon_signing_payload(beacon))
+    return SignedBeacon(beacon=beacon, signature=encode_base64(signature))
+
+
+def signed_batch_bytes(signed: SignedBatch) -> bytes:
+    """The gzip bytes of an HTTP body or a USB batch file (deterministic: mtime 0)."""
+    body = canonical_json(signed.model_dump(mode="json"))
+    if len(body) > MAX_BATCH_DECOMPRESSED_BYTES:
+        raise ProtocolError(
+            "payload-too-large",
+            f"the batch is {len(body)} bytes of JSON; the limit is "
+            f"{MAX_BATCH_DECOMPRESSED_BYTES}: send fewer envelopes per batch",
+        )
+    data = gzip.compress(body, compresslevel=6, mtime=0)
+    if len(data) > MAX_BATCH_BYTES:
+        raise ProtocolError(
+            "payload-too-large",
+            f"the batch is {len(data)} bytes compressed; the limit is {MAX_BATCH_BYTES}: "
+            "send fewer envelopes per batch",
+        )
+    return data
+
+
+def gunzip_bounded(data: bytes, limit: int) -> bytes:
+    """Decompress gzip (all members) but never beyond `limit` bytes: no gzip bombs."""
+    out = bytearray()
+    rest = data
+    if not rest:
+        raise ProtocolError("malformed-batch", "the body is empty; expected gzip")
+    while rest:
+        decompressor = zlib.decompressobj(wbits=31)  # 31: gzip header and trailer
+        try:
+            out += decompressor.decompress(rest, limit + 1 - len(out))
+        except zlib.error as error:
+            raise ProtocolError("malformed-batch", f"the body is not valid gzip: {error}") from None
+        if len(out) > limit or decompressor.unconsumed_tail:
+            raise ProtocolError(
+                "payload-too-large", f"the batch decompresses to more than {limit} bytes"
+            )
+        if not decompressor.eof:
+            raise ProtocolError("malformed-batch", "the gzip data is truncated")
+        rest = decompressor.unused_data
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """A validated signed batch with the exact JSON document it came from."""
+
+    signed: SignedBatch
+    document: dict[str, Any]
+
+    @property
+    def batch_document(self) -> dict[str, Any]:
+        return self.document["batch"]
+
+    def content_sha256(self) -> str:
+        """Identifies the signed content: same batch id and digest means a retry."""
+        return hashlib.sha256(canonical_json(self.document)).hexdigest()
+
+
+def _validation_summary(error: ValidationError, limit: int = 5) -> str:
+    parts = []
+    for item in error.errors()[:limit]:
+        where = ".".join(str(p) for p in item["loc"]) or "(top)"
+        parts.append(f"{where}: {item['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def parse_json_document(data: bytes, *, code: str, what: str) -> dict[str, Any]:
+    try:
+        document = load_json(data)
+    except (ValueError, RecursionError) as error:
+        raise ProtocolError(code, f"the {what} is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise ProtocolError(code, f"the {what} must be a JSON object")
+    return document
+
+
+def parse_signed_batch_document(data: bytes) -> ParsedBatch:
+    """Size-check, gunzip, parse and validate a signed batch. Raises ProtocolError."""
+    if len(data) > MAX_BATCH_BYTES:
+        raise ProtocolError(
+            "payload-too-large", f"the batch is {len(data)} bytes; the limit is {MAX_BATCH_BYTES}"
+        )
+    body = gunzip_bounded(data, MAX_BATCH_DECOMPRESSED_BYTES)
+    document = parse_json_document(body, code="malformed-batch", what="batch")
+    try:
+        signed = SignedBatch.model_validate(document)
+    except ValidationError as error:
+        raise ProtocolError(
+            "malformed-batch", f"the batch does not match the schema: {_validation_summary(error)}"
+        ) from None
+    try:
+        canonical_json(document)
+    except CanonicalJsonError as error:
+        raise ProtocolError("malformed-batch", str(error)) from None
+    return ParsedBatch(signed=signed, document=document)
+
+
+def parse_signed_batch(data: bytes) -> SignedBatch:
+    return parse_signed_batch_document(data).signed
+
+
+def parse_signed_beacon(data: bytes) -> tuple[SignedBeacon, dict[str, Any]]:
+    document = parse_json_document(data, code="malformed-request", what="beacon")
+    try:
+        return SignedBeacon.model_validate(document), document
+    except ValidationError as error:
+        raise ProtocolError(
+            "invalid-request",
+            f"the beacon does not match the schema: {_validation_summary(error)}",
+        ) from None
+
+
+def validation_summary(error: ValidationError) -> str:
+    return _validation_summary(error)

@@ -1,0 +1,15 @@
+"""Size limits of the wire protocol, shared by station (building batches) and server."""
+
+from __future__ import annotations
+
+PROTOCOL_VERSION = 1
+
+MAX_ENVELOPES_PER_BATCH = 500
+# The gzip bytes on the wire (HTTP body or USB file).
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+# The JSON inside the gzip: stops a small gzip from inflating into gigabytes.
+MAX_BATCH_DECOMPRESSED_BYTES = 16 * 1024 * 1024
+# Enrolment requests and beacons are small plain JSON bodies.
+MAX_SMALL_BODY_BYTES = 64 * 1024
+# One sealed response, base64 on the wire.
+MAX_SEALED_CHARS = 1024 * 1024

@@ -1,0 +1,196 @@
+"""The pydantic schemas of what travels between station and server (docs/protocol.md).
+
+Strict and closed: no coercion, no unknown fields, so what is validated is exactly what was
+signed and hashed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from sync_server.protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS
+
+ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Uuid4Text = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+    ),
+]
+StationId = Annotated[str, StringConstraints(pattern=r"^st_[a-z0-9]{1,40}$")]
+# UTC, second precision, written with a Z: what the station's clock said.
+UtcTimestamp = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+]
+SpecId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
+SemVer = Annotated[str, StringConstraints(pattern=r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+ZERO_HASH = "0" * 64
+
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def decode_base64(text: str, *, what: str) -> bytes:
+    """Standard base64 with padding, nothing else (no whitespace, no URL alphabet)."""
+    raw = text.encode("ascii", errors="replace")
+    if len(raw) % 4 or not set(raw) <= _BASE64_ALPHABET:
+        raise ValueError(f"{what} is not standard padded base64")
+    try:
+        return base64.b64decode(raw, validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"{what} is not valid base64: {error}") from error
+
+
+def encode_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SpecIdentityWire(_Wire):
+    """A questionnaire spec's identity: (id, version, sha256 of its canonical JSON)."""
+
+    id: SpecId
+    version: SemVer
+    sha256: Sha256Hex
+
+    def triple(self) -> tuple[str, str, str]:
+        return (self.id, self.version, self.sha256)
+
+
+class Envelope(_Wire):
+    """One sealed response as the outbox holds it and the wire carries it."""
+
+    v: ProtocolVersion
+    envelope_id: Uuid4Text
+    seq: Annotated[int, Field(ge=1)]
+    prev: Sha256Hex
+    spec: SpecIdentityWire
+    sealed: Annotated[str, StringConstraints(min_length=4, max_length=MAX_SEALED_CHARS)]
+
+    @field_validator("sealed")
+    @classmethod
+    def _sealed_is_base64(cls, value: str) -> str:
+        decode_base64(value, what="sealed")
+        return value
+
+    def sealed_bytes(self) -> bytes:
+        return base64.b64decode(self.sealed)
+
+
+class Batch(_Wire):
+    v: ProtocolVersion
+    batch_id: Uuid4Text
+    station_id: StationId
+    batch_seq: Annotated[int, Field(ge=1)]
+    created_at: UtcTimestamp
+    envelopes: Annotated[list[Envelope], Field(min_length=1, max_length=MAX_ENVELOPES_PER_BATCH)]
+
+
+class SignedBatch(_Wire):
+    """`signature` is base64 Ed25519 over b"MSS/v1/batch\\x00" + canonical_json(batch)."""
+
+    batch: Batch
+    signature: Annotated[str, StringConstraints(min_length=4, max_length=200)]
+
+    @field_validator("signature")
+    @classmethod
+    def _signature_is_base64(cls, value: str) -> str:
+        decode_base64(value, what="signature")
+        return value
+
+    def signature_bytes(self) -> bytes:
+        return base64.b64decode(self.signature)
+
+
+EnvelopeStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
+
+
+class EnvelopeResult(_Wire):
+    envelope_id: Uuid4Text
+    status: EnvelopeStatus
+    # Set for `conflict` and `rejected`: a code from the problem catalogue.
+    code: str | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        """The station may mark the envelope as delivered."""
+        return self.status in ("accepted", "duplicate")
+
+
+class Receipt(_Wire):
+    batch_id: Uuid4Text
+    results: list[EnvelopeResult]
+
+    def wire_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class EnrolmentRequest(_Wire):
+    v: ProtocolVersion
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    # base64 of the station's 32-byte Ed25519 public key.
+    public_key: Annotated[str, StringConstraints(min_length=4, max_length=100)]
+    app_version: ShortText
+
+    @field_validator("public_key")
+    @classmethod
+    def _public_key_is_32_bytes(cls, value: str) -> str:
+        if len(decode_base64(value, what="public_key")) != 32:
+            raise ValueError("public_key must be 32 bytes (Ed25519), base64")
+        return value
+
+    def public_key_bytes(self) -> bytes:
+        return base64.b64decode(self.public_key)
+
+
+class EnrolmentResponse(_Wire):
+    v: ProtocolVersion
+    station_id: StationId
+    country: ShortText
+    region: ShortText
+    populations: list[ShortText]
+    # The survey's HPKE public key, in crypto's text form.
+    survey_public_key: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    specs: list[SpecIdentityWire]
+    server_time: UtcTimestamp
+
+
+class Beacon(_Wire):
+    """A station's periodic health report: nothing about any respondent."""
+
+    v: ProtocolVersion
+    station_id: StationId
+    sent_at: UtcTimestamp
+    app_version: ShortText
+    specs: Annotated[list[SpecIdentityWire], Field(max_length=100)]
+    outbox_depth: Annotated[int, Field(ge=0)]
+    last_seq: Annotated[int, Field(ge=0)]
+
+
+class SignedBeacon(_Wire):
+    """`signature` is base64 Ed25519 over b"MSS/v1/beacon\\x00" + canonical_json(beacon)."""
+
+    beacon: Beacon
+    signature: Annotated[str, StringConstraints(min_length=4, max_length=200)]
+
+    @field_validator("signature")
+    @classmethod
+    def _signature_is_base64(cls, value: str) -> str:
+        decode_base64(value, what="signature")
+        return value
+
+    def signature_bytes(self) -> bytes:
+        return base64.b64decode(self.signature)
+
+
+class SpecList(_Wire):
+    specs: list[SpecIdentityWire]

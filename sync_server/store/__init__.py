@@ -1,0 +1,7 @@
+"""The central store: SQLAlchemy 2 models, engines for SQLite and PostgreSQL, migrations."""
+
+from sync_server.store.engine import make_engine, make_session_factory
+from sync_server.store.migrate import upgrade_to_head
+from sync_server.store.models import Base
+
+__all__ = ["Base", "make_engine", "make_session_factory", "upgrade_to_head"]

@@ -1,0 +1,1 @@
+"""Alembic revisions, numbered; never edit a released one, add a new one."""

@@ -1,0 +1,219 @@
+"""The central store's tables: intake (stations, tokens, batches, receipts, inbox,
+quarantine) and the processor's results (responses, answers; revision 0002)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sync_server.store.types import UtcDateTime
+
+# Named constraints, so that migrations name them the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATION_STATUSES = ("active", "revoked")
+BATCH_VIAS = ("http", "usb")
+INBOX_STATES = ("pending", "processed", "quarantined")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SurveyKey(Base):
+    """The survey's HPKE public key per country (the private half is never here)."""
+
+    __tablename__ = "survey_keys"
+
+    country: Mapped[str] = mapped_column(String(100), primary_key=True)
+    public_key: Mapped[str] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class KnownSpec(Base):
+    """A questionnaire spec the server accepts answers to, with its canonical JSON body."""
+
+    __tablename__ = "specs"
+
+    spec_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Station(Base):
+    __tablename__ = "stations"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'revoked')", name="status"),
+        UniqueConstraint("public_key"),
+    )
+
+    station_id: Mapped[str] = mapped_column(String(44), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    country: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(200))
+    populations: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    app_version: Mapped[str] = mapped_column(String(200))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_batch_seq: Mapped[int] = mapped_column(Integer)
+    last_envelope_seq: Mapped[int] = mapped_column(Integer)
+    envelopes_received: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    conflicts: Mapped[int] = mapped_column(Integer)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_beacon: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_beacon_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrolmentToken(Base):
+    """Only the token's SHA-256 is kept: a database leak gives away no usable token."""
+
+    __tablename__ = "enrolment_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    country: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(200))
+    populations: Mapped[list[str]] = mapped_column(JSON)
+    server_url: Mapped[str | None] = mapped_column(String(500))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    station_id: Mapped[str | None] = mapped_column(ForeignKey("stations.station_id"))
+
+
+class BatchRecord(Base):
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("station_id", "batch_seq"),
+        CheckConstraint("via IN ('http', 'usb')", name="via"),
+    )
+
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.station_id"))
+    batch_seq: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    envelope_count: Mapped[int] = mapped_column(Integer)
+    via: Mapped[str] = mapped_column(String(8))
+    signature: Mapped[str] = mapped_column(Text)
+
+
+class ReceiptRecord(Base):
+    """The receipt as sent, so a retried batch gets the very same answer."""
+
+    __tablename__ = "receipts"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), primary_key=True)
+    receipt: Mapped[str] = mapped_column(Text)
+
+
+class InboxEnvelope(Base):
+    """A sealed response waiting for the processor (which claims rows to open them)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("station_id", "seq"),
+        CheckConstraint("state IN ('pending', 'processed', 'quarantined')", name="state"),
+        ForeignKeyConstraint(["spec_id", "spec_version"], ["specs.spec_id", "specs.version"]),
+        Index(None, "state", "received_at"),
+    )
+
+    envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.station_id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    spec_id: Mapped[str] = mapped_column(String(100))
+    spec_version: Mapped[str] = mapped_column(String(40))
+    spec_sha256: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    envelope_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(12))
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    problem_code: Mapped[str | None] = mapped_column(String(60))
+    # Why the processor quarantined it: question ids and rule names, never an answer.
+    problem_detail: Mapped[str | None] = mapped_column(Text)
+
+
+class QuarantinedEnvelope(Base):
+    """An envelope that conflicts with what is stored: kept with its reason, never dropped."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("envelope_id", "envelope_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    envelope_id: Mapped[str] = mapped_column(String(36))
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.station_id"))
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    envelope_hash: Mapped[str] = mapped_column(String(64))
+    # The conflicting envelope's canonical JSON, exactly as received.
+    envelope: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)
+    quarantined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- the processor's results -------------------------------------------------------------
+# A response keeps the envelope id it came from: the unique key makes loading idempotent (one
+# response per envelope). That link and the exact completion date stay on the server;
+# releases drop them (sync_server/anonymise).
+
+
+class ResponseRecord(Base):
+    __tablename__ = "responses"
+    __table_args__ = (Index(None, "country", "spec_id", "spec_version"),)
+
+    response_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("inbox.envelope_id"), unique=True)
+    spec_id: Mapped[str] = mapped_column(String(100))
+    spec_version: Mapped[str] = mapped_column(String(40))
+    spec_sha256: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(200))
+    population: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(8))
+    completed_on: Mapped[date] = mapped_column(Date)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AnswerRecord(Base):
+    """One answer: its canonical JSON value, and the number when it is one (for analysis)."""
+
+    __tablename__ = "answers"
+
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.response_id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    value_number: Mapped[float | None] = mapped_column(Float)

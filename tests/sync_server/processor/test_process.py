@@ -1,0 +1,197 @@
+"""The processor against a real store (SQLite and PostgreSQL): open, check, load, quarantine."""
+
+from __future__ import annotations
+
+import base64
+import random
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto import StationKey, generate_survey_key, seal
+from questionnaire_specs import canonical_json as spec_canonical_json
+from questionnaire_specs import load_spec
+from sync_server.ingest import accept_batch, register_spec
+from sync_server.ingest.specs import register_survey_key
+from sync_server.processor import process_inbox
+from sync_server.protocol import Envelope, envelope_hash, envelope_seal_info
+from sync_server.protocol.response import response_plaintext
+from sync_server.store.models import AnswerRecord, InboxEnvelope, ResponseRecord
+from tests.sync_server.builders import FakeClock, StationChain, World
+
+SPEC_PATH = Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "example.yaml"
+GOOD_ANSWERS = {"consent": 1, "age": 2, "lead_example": 4, "offered_payment": 2, "years": 12}
+
+
+@pytest.fixture
+def survey_key():
+    return generate_survey_key()
+
+
+@pytest.fixture
+def setup(session_factory: sessionmaker[Session], clock: FakeClock, survey_key):
+    spec = load_spec(SPEC_PATH)
+    identity = register_spec(session_factory, spec_canonical_json(spec), clock=clock)
+    register_survey_key(session_factory, "SL", survey_key.public_key().to_text(), clock=clock)
+    world = World(session_factory, clock, identity, survey_key.public_key().to_text())
+    return world, world.enrol(StationKey.generate())
+
+
+def response(answers: dict, identity, **changes) -> dict:
+    return {
+        "v": 1,
+        "answers": answers,
+        "spec": identity.model_dump(),
+        "language": "fr",
+        "population": "officials",
+        "country": "SL",
+        "region": "Western Area",
+        "completed_on": "2026-11-29",
+        "duration_s": 412,
+        "complete": True,
+        **changes,
+    }
+
+
+def sealed_envelope(chain: StationChain, payload: dict, public_key) -> Envelope:
+    envelope_id = chain.new_id()
+    info = envelope_seal_info(envelope_id, chain.spec)
+    sealed = seal(response_plaintext(payload), public_key, info=info)
+    envelope = Envelope(
+        v=1,
+        envelope_id=envelope_id,
+        seq=chain.last_seq + 1,
+        prev=chain.last_hash,
+        spec=chain.spec,
+        sealed=base64.b64encode(sealed).decode(),
+    )
+    chain.last_seq, chain.last_hash = envelope.seq, envelope_hash(envelope)
+    return envelope
+
+
+def deliver(world: World, chain: StationChain, envelopes: list[Envelope]) -> None:
+    data = chain.signed_bytes(chain.batch(envelopes))
+    accept_batch(world.session_factory, data, via="http", clock=world.clock)
+
+
+def counts(session_factory) -> tuple[int, int, dict[str, int]]:
+    with session_factory() as session:
+        responses = session.scalar(select(func.count()).select_from(ResponseRecord))
+        answers = session.scalar(select(func.count()).select_from(AnswerRecord))
+        states = dict(
+            session.execute(
+                select(InboxEnvelope.state, func.count()).group_by(InboxEnvelope.state)
+            ).all()
+        )
+    return responses, answers, states
+
+
+def ids(seed: int):
+    rng = random.Random(seed)
+    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def test_processing_loads_each_envelope_once(setup, survey_key, clock):
+    world, chain = setup
+    public = survey_key.public_key()
+    deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+                           for _ in range(5)])  # fmt: skip
+    report = process_inbox(world.session_factory, survey_key, clock=clock, new_id=ids(1))
+    assert (report.processed, report.quarantined) == (5, 0)
+    assert counts(world.session_factory) == (5, 25, {"processed": 5})
+    again = process_inbox(world.session_factory, survey_key, clock=clock, new_id=ids(2))
+    assert (again.processed, again.quarantined) == (0, 0)
+    assert counts(world.session_factory)[:2] == (5, 25)
+    with world.session_factory() as session:
+        stored = session.scalars(select(ResponseRecord)).first()
+        assert (stored.country, stored.language, stored.duration_s) == ("SL", "fr", 412)
+        assert stored.completed_on.isoformat() == "2026-11-29"
+        value = session.scalar(
+            select(AnswerRecord.value_number).where(AnswerRecord.question_id == "years")
+        )
+        assert value == 12.0
+
+
+def test_a_crash_mid_run_resumes_without_duplicates(setup, survey_key, clock):
+    world, chain = setup
+    public = survey_key.public_key()
+    deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+                           for _ in range(7)])  # fmt: skip
+
+    def crash_after_first_chunk(done: int, total: int) -> None:
+        raise KeyboardInterrupt  # the process dies after committing one chunk
+
+    with pytest.raises(KeyboardInterrupt):
+        process_inbox(
+            world.session_factory, survey_key, clock=clock, chunk_size=3,
+            progress=crash_after_first_chunk,
+        )  # fmt: skip
+    assert counts(world.session_factory)[0] == 3
+    report = process_inbox(world.session_factory, survey_key, clock=clock, chunk_size=3)
+    assert report.processed == 4
+    assert counts(world.session_factory) == (7, 35, {"processed": 7})
+
+
+@pytest.mark.parametrize(
+    ("payload_change", "code"),
+    [
+        ({"answers": {**GOOD_ANSWERS, "age": 7}}, "invalid-answers"),
+        ({"answers": {**GOOD_ANSWERS, "unknown_q": 1}}, "invalid-answers"),
+        ({"answers": {"age": 2}}, "invalid-answers"),  # consent is required
+        ({"country": "NP"}, "country-mismatch"),
+        ({"population": "private_sector"}, "population-mismatch"),
+        ({"language": "es"}, "unknown-language"),
+    ],
+)
+def test_bad_content_is_quarantined_with_its_reason(setup, survey_key, clock, payload_change, code):
+    world, chain = setup
+    public = survey_key.public_key()
+    good = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+    bad = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec) | payload_change, public)
+    deliver(world, chain, [good, bad])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined, report.reasons) == (1, 1, {code: 1})
+    with world.session_factory() as session:
+        row = session.get(InboxEnvelope, bad.envelope_id)
+        assert (row.state, row.problem_code) == ("quarantined", code)
+        assert row.problem_detail
+        # the reason names rules and questions, never an answer
+        assert "Western Area" not in row.problem_detail
+
+
+def test_an_envelope_sealed_to_another_key_is_quarantined(setup, survey_key, clock):
+    world, chain = setup
+    stranger = generate_survey_key().public_key()
+    deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), stranger)])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert report.reasons == {"cannot-open": 1}
+    assert counts(world.session_factory)[:2] == (0, 0)
+
+
+def test_sealed_context_binds_the_envelope_id(setup, survey_key, clock):
+    """Sealed bytes moved into another envelope (a replay under a new id) do not open."""
+    world, chain = setup
+    public = survey_key.public_key()
+    original = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+    moved = Envelope(
+        v=1, envelope_id=chain.new_id(), seq=original.seq, prev=original.prev,
+        spec=original.spec, sealed=original.sealed,
+    )  # fmt: skip
+    deliver(world, chain, [moved])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert report.reasons == {"cannot-open": 1}
+
+
+def test_inbox_holds_no_readable_answer(setup, survey_key, clock):
+    world, chain = setup
+    words = {**GOOD_ANSWERS}
+    deliver(
+        world, chain, [sealed_envelope(chain, response(words, chain.spec), survey_key.public_key())]
+    )
+    with world.session_factory() as session:
+        sealed = session.scalars(select(InboxEnvelope.sealed)).one()
+    for needle in (b"Western Area", b"consent", b"lead_example", b"2026-11-29"):
+        assert needle not in sealed

@@ -1,0 +1,75 @@
+"""Known answers pin the wire format: change a byte of it and this fails.
+
+kat/protocol_v1.json was written once from these inputs; never regenerate it to make a
+failing test pass: a difference means stations and server no longer agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from crypto import StationKey
+from sync_server.protocol import (
+    Batch,
+    Envelope,
+    SpecIdentityWire,
+    batch_signing_payload,
+    canonical_json,
+    envelope_hash,
+    envelope_seal_info,
+    sign_batch,
+    signing_prefix,
+)
+
+KAT_FILE = Path(__file__).parent / "kat" / "protocol_v1.json"
+
+SPEC = SpecIdentityWire(id="cips-officials", version="1.0.0", sha256="ab" * 32)
+ENVELOPE = Envelope(
+    v=1,
+    envelope_id="3f1c2a4e-8b6d-4f0a-9c3e-1d2b3c4d5e6f",
+    seq=1,
+    prev="0" * 64,
+    spec=SPEC,
+    sealed="c2VhbGVkIGJ5dGVz",
+)
+BATCH = Batch(
+    v=1,
+    batch_id="7a9b0c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d",
+    station_id="st_abcdefghijkl",
+    batch_seq=4,
+    created_at="2026-11-29T10:00:00Z",
+    envelopes=[ENVELOPE],
+)
+STATION_KEY = StationKey.from_private_bytes(bytes(range(32)))
+
+
+def answers() -> dict[str, str]:
+    signed = sign_batch(BATCH, STATION_KEY.sign)
+    return {
+        "envelope_canonical_json": canonical_json(ENVELOPE.model_dump(mode="json")).decode(),
+        "envelope_hash": envelope_hash(ENVELOPE),
+        "seal_info_hex": envelope_seal_info(ENVELOPE.envelope_id, SPEC).hex(),
+        "batch_signed_message_sha256": hashlib.sha256(
+            signing_prefix("batch") + batch_signing_payload(BATCH)
+        ).hexdigest(),
+        "station_public_key_hex": STATION_KEY.public_bytes().hex(),
+        "batch_signature_b64": signed.signature,
+        "signed_batch_json_sha256": hashlib.sha256(
+            canonical_json(signed.model_dump(mode="json"))
+        ).hexdigest(),
+    }
+
+
+def test_known_answers() -> None:
+    assert answers() == json.loads(KAT_FILE.read_text("utf-8"))
+
+
+def test_seal_info_layout() -> None:
+    info = envelope_seal_info(ENVELOPE.envelope_id, SPEC)
+    assert info.startswith(b"MSS envelope v1\x00{")
+    assert json.loads(info[len(b"MSS envelope v1\x00") :]) == {
+        "envelope_id": ENVELOPE.envelope_id,
+        "spec": {"id": SPEC.id, "version": SPEC.version, "sha256": SPEC.sha256},
+    }
