@@ -1,0 +1,470 @@
+"""One respondent's way through a questionnaire: the survey session, in pure Python.
+
+No Kivy, no database, no crypto: the kiosk and the scripted respondent both drive this class,
+and the station keeps its `snapshot()` inside the encrypted store. Questions are shown in
+spec order, skipping those that are not relevant or not for the population. Answers are
+checked by the same rule book as the server's (questionnaire_specs.answers); the messages a
+respondent sees are translated here.
+
+Relevance is always worked out over the *effective* answers: the answers of questions that
+are themselves relevant, in spec order. An answer kept for a question that has become
+irrelevant (the respondent went back and changed an earlier answer) stays in the draft, in
+case the question becomes relevant again, but it counts for nothing and never leaves in a
+finished response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from device_app.errors import (
+    SessionNotFinished,
+    StationError,
+    UnknownLanguage,
+    UnknownPopulation,
+)
+from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
+from questionnaire_specs import answers as rules
+
+SNAPSHOT_VERSION = 1
+
+# Messages for the rule book's problem codes; `{min}`, `{max}` and `{max_length}` are filled
+# in. A constraint's own message comes from the spec.
+MESSAGES: dict[str, dict[str, str]] = {
+    rules.REQUIRED: {
+        "en": "An answer is needed to go on.",
+        "fr": "Une réponse est nécessaire pour continuer.",
+        "es": "Se necesita una respuesta para continuar.",
+        "pt": "É necessária uma resposta para continuar.",
+        "ar": "يلزم تقديم إجابة للمتابعة.",
+    },
+    rules.NOT_AN_OPTION: {
+        "en": "Please choose one of the options.",
+        "fr": "Veuillez choisir l'une des options.",
+        "es": "Elija una de las opciones.",
+        "pt": "Escolha uma das opções.",
+        "ar": "يرجى اختيار أحد الخيارات.",
+    },
+    rules.EXCLUSIVE_OPTION: {
+        "en": "This option cannot be combined with others.",
+        "fr": "Cette option ne peut pas être combinée avec d'autres.",
+        "es": "Esta opción no se puede combinar con otras.",
+        "pt": "Esta opção não pode ser combinada com outras.",
+        "ar": "لا يمكن الجمع بين هذا الخيار وخيارات أخرى.",
+    },
+    rules.NOT_A_NUMBER: {
+        "en": "Please enter a number.",
+        "fr": "Veuillez saisir un nombre.",
+        "es": "Introduzca un número.",
+        "pt": "Introduza um número.",
+        "ar": "يرجى إدخال رقم.",
+    },
+    rules.NOT_A_WHOLE_NUMBER: {
+        "en": "Please enter a whole number.",
+        "fr": "Veuillez saisir un nombre entier.",
+        "es": "Introduzca un número entero.",
+        "pt": "Introduza um número inteiro.",
+        "ar": "يرجى إدخال عدد صحيح.",
+    },
+    rules.BELOW_MINIMUM: {
+        "en": "The smallest accepted answer is {min}.",
+        "fr": "La plus petite réponse acceptée est {min}.",
+        "es": "La respuesta mínima aceptada es {min}.",
+        "pt": "A resposta mínima aceite é {min}.",
+        "ar": "أصغر إجابة مقبولة هي {min}.",
+    },
+    rules.ABOVE_MAXIMUM: {
+        "en": "The largest accepted answer is {max}.",
+        "fr": "La plus grande réponse acceptée est {max}.",
+        "es": "La respuesta máxima aceptada es {max}.",
+        "pt": "A resposta máxima aceite é {max}.",
+        "ar": "أكبر إجابة مقبولة هي {max}.",
+    },
+    rules.NOT_TEXT: {
+        "en": "Please type your answer.",
+        "fr": "Veuillez saisir votre réponse.",
+        "es": "Escriba su respuesta.",
+        "pt": "Escreva a sua resposta.",
+        "ar": "يرجى كتابة إجابتك.",
+    },
+    rules.TOO_LONG: {
+        "en": "Please keep to {max_length} characters.",
+        "fr": "Veuillez ne pas dépasser {max_length} caractères.",
+        "es": "No supere los {max_length} caracteres.",
+        "pt": "Não ultrapasse {max_length} caracteres.",
+        "ar": "يرجى ألا تتجاوز {max_length} حرفا.",
+    },
+    rules.CONSTRAINT: {
+        "en": "This answer is not accepted.",
+        "fr": "Cette réponse n'est pas acceptée.",
+        "es": "Esta respuesta no es aceptada.",
+        "pt": "Esta resposta não é aceite.",
+        "ar": "هذه الإجابة غير مقبولة.",
+    },
+    rules.NOTE_HAS_NO_ANSWER: {
+        "en": "This page takes no answer.",
+        "fr": "Cette page n'attend pas de réponse.",
+        "es": "Esta página no requiere respuesta.",
+        "pt": "Esta página não requer resposta.",
+        "ar": "لا تتطلب هذه الصفحة إجابة.",
+    },
+}
+# A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
+MESSAGES[rules.NOT_A_LIST] = MESSAGES[rules.NOT_AN_OPTION]
+MESSAGES[rules.REPEATED_OPTION] = MESSAGES[rules.NOT_AN_OPTION]
+
+
+class AnswerError(ValueError):
+    """An answer the current question does not take; `message` is in the session's language.
+
+    It never holds the answer itself (answers are not logged).
+    """
+
+    def __init__(self, question_id: str, code: str, message: str) -> None:
+        self.question_id = question_id
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class SessionClosed(RuntimeError):
+    """The session was finished or abandoned; it takes nothing more."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int  # relevant questions answered so far (notes do not count)
+    total: int  # relevant questions, as far as the answers so far tell
+    number: int  # the current question's place among the relevant ones (1-based; 0 at the end)
+
+
+@dataclass(frozen=True)
+class FinishedResponse:
+    """What the station seals: only relevant answered questions, no exact time."""
+
+    answers: dict[str, Any]
+    spec: SpecIdentity
+    language: str
+    population: str
+    completed_on: date
+    duration_s: int
+    complete: bool
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class SurveySession:
+    """current → answer(value) → next() … until next() returns False, then finish()."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        language: str,
+        population: str,
+        *,
+        clock: Callable[[], datetime],
+    ) -> None:
+        if population not in [p.id for p in spec.populations]:
+            known = ", ".join(p.id for p in spec.populations)
+            raise UnknownPopulation(f"the questionnaire is for {known}, not {population!r}")
+        self.spec = spec
+        self.population = population
+        self._clock = clock
+        self._questions: list[Question] = spec.questions_for(population)
+        self._index = {question.id: i for i, question in enumerate(self._questions)}
+        self.language = self._checked_language(language)
+        self._answers: dict[str, Any] = {}
+        self._history: list[str] = []  # questions shown before the current one, in order
+        self._position: int | None = None  # index into _questions; None at the end
+        self._started_at = clock()
+        self._closed = False
+        self._position = self._next_relevant(0)
+
+    # --- what the screen shows ----------------------------------------------------------
+
+    @property
+    def current(self) -> Question | None:
+        """The question to show, or None when the end is reached (ready to finish)."""
+        return None if self._position is None else self._questions[self._position]
+
+    @property
+    def at_end(self) -> bool:
+        return self._position is None
+
+    @property
+    def current_answer(self) -> Any:
+        """The answer held for the current question (None when unanswered)."""
+        question = self.current
+        return None if question is None else self._answers.get(question.id)
+
+    def options(self) -> list[Option]:
+        """The current question's options (a likert question's scale points)."""
+        question = self.current
+        return [] if question is None else self.spec.options_for(question)
+
+    def text(self, text: Mapping[str, str] | None) -> str:
+        """A spec text in the session's language."""
+        return self.spec.text(text, self.language)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The answers that count now: relevant questions only, in spec order."""
+        return self._effective()
+
+    @property
+    def progress(self) -> Progress:
+        effective = self._effective()
+        relevant = [
+            question
+            for question in self._questions
+            if question.type is not QuestionType.NOTE and self._relevant(question, effective)
+        ]
+        answered = sum(1 for question in relevant if question.id in effective)
+        current = self.current
+        number = 0
+        if current is not None:
+            number = 1 + sum(
+                1 for question in relevant if self._index[question.id] < self._index[current.id]
+            )
+        return Progress(answered=answered, total=len(relevant), number=number)
+
+    # --- the respondent's actions -------------------------------------------------------
+
+    def check(self, value: Any) -> AnswerError | None:
+        """The problem with `value` as the current question's answer, or None."""
+        self._open()
+        question = self._require_current()
+        return self._problem(question, value, self._effective(before=question))
+
+    def answer(self, value: Any) -> None:
+        """Keep `value` for the current question, or raise AnswerError and keep nothing.
+
+        An empty value (None, [], blank text) clears the answer of an optional question.
+        A multi_choice answer is kept in option order.
+        """
+        self._open()
+        question = self._require_current()
+        if rules.is_empty(value):
+            if question.required and question.type is not QuestionType.NOTE:
+                raise self._error(question, rules.REQUIRED)
+            self._answers.pop(question.id, None)
+            return
+        problem = self._problem(question, value, self._effective(before=question))
+        if problem is not None:
+            raise problem
+        if question.type is QuestionType.MULTI_CHOICE:
+            order = {option.code: i for i, option in enumerate(self.spec.options_for(question))}
+            value = sorted(value, key=lambda code: order[code])
+        self._answers[question.id] = value
+
+    def next(self) -> bool:
+        """Go on to the next relevant question; False when that is the end.
+
+        The current answer is checked again first (a constraint may refer to an earlier
+        answer that has changed since); a required question must be answered.
+        """
+        self._open()
+        question = self.current
+        if question is None:
+            return False
+        if question.type is not QuestionType.NOTE:
+            value = self._answers.get(question.id)
+            if rules.is_empty(value):
+                if question.required:
+                    raise self._error(question, rules.REQUIRED)
+            else:
+                problem = self._problem(question, value, self._effective(before=question))
+                if problem is not None:
+                    raise problem
+        self._history.append(question.id)
+        assert self._position is not None
+        self._position = self._next_relevant(self._position + 1)
+        return self._position is not None
+
+    def back(self) -> bool:
+        """Return to the question shown before this one; False when there is none."""
+        self._open()
+        if not self._history:
+            return False
+        self._position = self._index[self._history.pop()]
+        return True
+
+    def set_language(self, language: str) -> None:
+        """Switch language mid-survey; every answer stays."""
+        self._open()
+        self.language = self._checked_language(language)
+
+    def finish(self) -> FinishedResponse:
+        """The complete response; the session must have reached its end."""
+        self._open()
+        if not self.at_end:
+            raise SessionNotFinished("the survey has not reached its end")
+        effective = self._effective()
+        for question in self._questions:
+            if not self._relevant(question, effective) or question.type is QuestionType.NOTE:
+                continue
+            value = effective.get(question.id)
+            if value is None:
+                if question.required:
+                    raise SessionNotFinished(f"question {question.id} needs an answer")
+                continue
+            if self._problem(question, value, self._effective(before=question)) is not None:
+                raise SessionNotFinished(f"the answer to {question.id} no longer fits")
+        response = self._response(effective, complete=True)
+        self._closed = True
+        return response
+
+    def abandon(self) -> FinishedResponse | None:
+        """Stop here: a partial response if the spec keeps them (`abandon: partial`)."""
+        self._open()
+        self._closed = True
+        if self.spec.settings.abandon != "partial":
+            return None
+        return self._response(self._effective(), complete=False)
+
+    # --- drafts -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to carry on later, as plain JSON-ready data (it holds answers:
+        keep it only inside the encrypted store)."""
+        current = self.current
+        return {
+            "v": SNAPSHOT_VERSION,
+            "spec": self.spec.identity.as_dict(),
+            "language": self.language,
+            "population": self.population,
+            "answers": dict(self._answers),
+            "history": list(self._history),
+            "current": None if current is None else current.id,
+            "started_at": self._started_at.isoformat(),
+        }
+
+    @classmethod
+    def restore(
+        cls, spec: Spec, snapshot: Mapping[str, Any], *, clock: Callable[[], datetime]
+    ) -> SurveySession:
+        """A session carried on from `snapshot()`; ValueError if it does not fit `spec`."""
+        if not isinstance(snapshot, Mapping) or snapshot.get("v") != SNAPSHOT_VERSION:
+            raise ValueError("not a survey draft of a known version")
+        try:
+            identity = SpecIdentity.from_dict(snapshot["spec"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("the draft does not name its spec") from None
+        if identity != spec.identity:
+            raise ValueError(f"the draft answers {identity}, not {spec.identity}")
+        try:
+            session = cls(spec, snapshot.get("language"), snapshot.get("population"), clock=clock)
+        except StationError as error:
+            raise ValueError(f"the draft does not fit its spec: {error}") from None
+        answers, history = snapshot.get("answers"), snapshot.get("history")
+        if not isinstance(answers, Mapping) or not isinstance(history, list):
+            raise ValueError("the draft's answers or history are damaged")
+        for question_id in [*answers, *history]:
+            if question_id not in session._index:
+                raise ValueError(f"the draft names {question_id!r}, not a question here")
+        for question_id, value in answers.items():
+            question = session._questions[session._index[question_id]]
+            if rules.is_empty(value) or question.type is QuestionType.NOTE:
+                raise ValueError(f"the draft's answer to {question_id} is damaged")
+        session._answers = dict(answers)
+        session._history = list(history)
+        current = snapshot.get("current")
+        if current is None:
+            session._position = None
+        elif current in session._index:
+            # A current question that is no longer relevant gives way to the next one.
+            session._position = session._next_relevant(session._index[current])
+        else:
+            raise ValueError(f"the draft names {current!r}, not a question here")
+        try:
+            session._started_at = datetime.fromisoformat(snapshot["started_at"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("the draft's start time is damaged") from None
+        return session
+
+    # --- inside -------------------------------------------------------------------------
+
+    def _checked_language(self, language: str) -> str:
+        if language not in self.spec.language_codes:
+            known = ", ".join(self.spec.language_codes)
+            raise UnknownLanguage(f"the questionnaire is in {known}, not {language!r}")
+        return language
+
+    def _open(self) -> None:
+        if self._closed:
+            raise SessionClosed("this survey session is over")
+
+    def _require_current(self) -> Question:
+        question = self.current
+        if question is None:
+            raise SessionNotFinished("the survey is at its end: there is no question to answer")
+        return question
+
+    def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
+        return rules.is_relevant(question, effective)
+
+    def _effective(self, before: Question | None = None) -> dict[str, Any]:
+        """The answers of relevant questions (up to `before`), worked out in spec order.
+
+        References only point back, so one pass decides each question's relevance from the
+        answers before it.
+        """
+        effective: dict[str, Any] = {}
+        for question in self._questions:
+            if before is not None and question.id == before.id:
+                break
+            if question.id in self._answers and self._relevant(question, effective):
+                effective[question.id] = self._answers[question.id]
+        return effective
+
+    def _next_relevant(self, start: int) -> int | None:
+        effective = self._effective()
+        for index in range(start, len(self._questions)):
+            question = self._questions[index]
+            # Relevance of a question depends only on answers before it.
+            if self._relevant(question, effective):
+                return index
+        return None
+
+    def _problem(
+        self, question: Question, value: Any, answers: Mapping[str, Any]
+    ) -> AnswerError | None:
+        problem = rules.check_answer(self.spec, question, value, answers)
+        return None if problem is None else self._error(question, problem.code)
+
+    def _error(self, question: Question, code: str) -> AnswerError:
+        if code == rules.CONSTRAINT and question.constraint_message:
+            return AnswerError(question.id, code, self.text(question.constraint_message))
+        templates = MESSAGES.get(code, MESSAGES[rules.CONSTRAINT])
+        template = templates.get(self.language, templates["en"])
+        message = template.format(
+            min=_number(question.min),
+            max=_number(question.max),
+            max_length=question.max_length or "",
+        )
+        return AnswerError(question.id, code, message)
+
+    def _response(self, effective: dict[str, Any], *, complete: bool) -> FinishedResponse:
+        now = self._clock()
+        seconds = int((now - self._started_at).total_seconds())
+        return FinishedResponse(
+            answers={
+                key: list(value) if isinstance(value, list) else value
+                for key, value in effective.items()
+            },
+            spec=self.spec.identity,
+            language=self.language,
+            population=self.population,
+            completed_on=now.date(),
+            duration_s=max(seconds, 0),
+            complete=complete,
+        )

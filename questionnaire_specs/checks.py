@@ -1,0 +1,534 @@
+"""The checks that relate one part of a spec to another.
+
+They run on a SpecView: the parts of a spec document that passed their own structural
+validation, each with its path in the document. A spec with a broken question still has its
+other questions checked, so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from questionnaire_specs.expressions import (
+    Call,
+    Compare,
+    Current,
+    ExpressionError,
+    Node,
+    Number,
+    Ref,
+    String,
+    compare,
+    compile_expression,
+    format_number,
+    walk,
+)
+from questionnaire_specs.models import (
+    KEY_FACTOR_TYPES,
+    Disclosure,
+    Language,
+    Option,
+    Population,
+    Question,
+    QuestionType,
+    Scale,
+    Section,
+)
+
+Path = tuple[str | int, ...]
+
+QUASI_IDENTIFIER_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.LIKERT})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at `path` in the document; `expression_column` is 1-based in an expression."""
+
+    path: Path
+    message: str
+    expression_column: int | None = None
+
+
+@dataclass
+class QuestionEntry:
+    path: Path
+    ordinal: int  # position among all questions of the document, valid or not
+    id: str | None
+    question: Question | None  # None when the question failed structural validation
+    broken: frozenset[str] = frozenset()  # fields that failed it (left out of `question`)
+
+
+@dataclass
+class SectionEntry:
+    path: Path
+    section: Section | None
+    first_ordinal: int
+    question_count: int
+
+
+@dataclass
+class SpecView:
+    languages: list[tuple[Path, Language]] = field(default_factory=list)
+    languages_known: bool = False  # False when the language list itself is unusable
+    populations: list[tuple[Path, Population]] = field(default_factory=list)
+    scale_names: set[str] = field(default_factory=set)
+    scales: dict[str, tuple[Path, Scale]] = field(default_factory=dict)
+    texts: list[tuple[Path, Mapping[str, str]]] = field(default_factory=list)
+    sections: list[SectionEntry] = field(default_factory=list)
+    questions: list[QuestionEntry] = field(default_factory=list)
+    has_sections: bool = False
+    has_questions: bool = False
+
+
+def check(view: SpecView) -> list[Finding]:
+    findings: list[Finding] = []
+    findings.extend(_layout(view))
+    findings.extend(_languages(view))
+    findings.extend(_populations(view))
+    findings.extend(_scales(view))
+    findings.extend(_texts(view))
+    findings.extend(_sections(view))
+    findings.extend(_questions(view))
+    return findings
+
+
+# --- the spec as a whole -------------------------------------------------------------------
+
+
+def _layout(view: SpecView) -> Iterator[Finding]:
+    if view.has_sections and view.has_questions:
+        yield Finding(("questions",), "a spec has either sections or questions, not both")
+    elif not view.has_sections and not view.has_questions:
+        yield Finding((), "a spec needs `sections` or `questions`")
+    elif not view.questions:
+        yield Finding(("sections",) if view.has_sections else ("questions",), "no questions")
+
+
+def _languages(view: SpecView) -> Iterator[Finding]:
+    counts = Counter(language.code for _, language in view.languages)
+    for path, language in view.languages:
+        if counts[language.code] > 1:
+            yield Finding(path + ("code",), f"language {language.code!r} is declared twice")
+        if not language.name.strip():
+            yield Finding(path + ("name",), "the language name is empty")
+    if view.languages_known and not view.languages:
+        yield Finding(("languages",), "declare at least one language")
+
+
+def _populations(view: SpecView) -> Iterator[Finding]:
+    counts = Counter(population.id for _, population in view.populations)
+    for path, population in view.populations:
+        if counts[population.id] > 1:
+            yield Finding(path + ("id",), f"population {population.id!r} is declared twice")
+        yield from _text(path + ("label",), population.label, view)
+
+
+def _scales(view: SpecView) -> Iterator[Finding]:
+    for path, scale in view.scales.values():
+        if not scale.points:
+            yield Finding(path + ("points",), "a scale needs points")
+        yield from _options(path + ("points",), scale.points, view, multi=False)
+
+
+def _texts(view: SpecView) -> Iterator[Finding]:
+    for path, text in view.texts:
+        yield from _text(path, text, view)
+
+
+def _declared(view: SpecView) -> list[str]:
+    return list(dict.fromkeys(language.code for _, language in view.languages))
+
+
+def _text(path: Path, text: Mapping[str, str] | None, view: SpecView) -> Iterator[Finding]:
+    """A text per language: exactly the declared languages, none empty."""
+    if text is None or not view.languages_known or not view.languages:
+        return
+    declared = _declared(view)
+    for code in declared:
+        if code not in text:
+            yield Finding(path + (code,), f"missing the {code!r} text")
+        elif not text[code].strip():
+            yield Finding(path + (code,), f"the {code!r} text is empty")
+    for code in text:
+        if code not in declared:
+            yield Finding(
+                path + (code,),
+                f"{code!r} is not a declared language (declared: {', '.join(declared)})",
+            )
+
+
+def _sections(view: SpecView) -> Iterator[Finding]:
+    counts = Counter(entry.section.id for entry in view.sections if entry.section)
+    for entry in view.sections:
+        if entry.section is None:
+            continue
+        if counts[entry.section.id] > 1:
+            yield Finding(entry.path + ("id",), f"section id {entry.section.id!r} is used twice")
+        if entry.question_count == 0:
+            yield Finding(entry.path + ("questions",), "a section needs at least one question")
+        yield from _text(entry.path + ("title",), entry.section.title, view)
+        if entry.section.relevant is not None:
+            yield from _expression(
+                entry.section.relevant,
+                path=entry.path + ("relevant",),
+                before=entry.first_ordinal,
+                owner=None,
+                view=view,
+            )
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+def _questions(view: SpecView) -> Iterator[Finding]:
+    counts = Counter(entry.id for entry in view.questions if entry.id is not None)
+    for entry in view.questions:
+        if entry.id is not None and counts[entry.id] > 1:
+            yield Finding(entry.path + ("id",), f"question id {entry.id!r} is used twice")
+        if entry.question is not None:
+            yield from _question(entry, view)
+
+
+def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
+    question, path = entry.question, entry.path
+    assert question is not None
+    for name in ("label", "help", "constraint_message"):
+        if name not in entry.broken:
+            yield from _text(path + (name,), getattr(question, name), view)
+    yield from _fields_for_type(question, path)
+    if not entry.broken & {"options", "scale"}:
+        yield from _choices(question, path, view)
+    yield from _number(question, path)
+    yield from _disclosure(question, path, view)
+    if question.key_factor is not None and question.type not in KEY_FACTOR_TYPES:
+        yield Finding(
+            path + ("key_factor",),
+            "key_factor is only for likert, single_choice, multi_choice and number questions",
+        )
+    if question.populations is not None:
+        declared = [population.id for _, population in view.populations]
+        if not question.populations:
+            yield Finding(path + ("populations",), "an empty population list: never asked")
+        for index, population in enumerate(question.populations):
+            if view.populations and population not in declared:
+                yield Finding(
+                    path + ("populations", index),
+                    f"unknown population {population!r} (declared: {', '.join(declared)})",
+                )
+    pair = {"constraint", "constraint_message"}
+    if (question.constraint is None) != (question.constraint_message is None) and not (
+        entry.broken & pair
+    ):
+        present = "constraint" if question.constraint is not None else "constraint_message"
+        yield Finding(path + (present,), "constraint and constraint_message go together")
+    if question.relevant is not None:
+        yield from _expression(
+            question.relevant,
+            path=path + ("relevant",),
+            before=entry.ordinal,
+            owner=None,
+            view=view,
+        )
+    if question.constraint is not None:
+        yield from _expression(
+            question.constraint,
+            path=path + ("constraint",),
+            before=entry.ordinal,
+            owner=question,
+            view=view,
+        )
+
+
+_NUMBER_FIELDS = ("integer", "min", "max")
+_TEXT_FIELDS = ("max_length", "multiline")
+
+
+def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
+    kind = question.type
+    if kind is QuestionType.NOTE:
+        if question.required:
+            yield Finding(path + ("required",), "a note cannot be required")
+        for name in ("help", "constraint", "constraint_message", "disclosure"):
+            if getattr(question, name) is not None:
+                yield Finding(path + (name,), f"a note has no {name}")
+    if kind is not QuestionType.NUMBER:
+        for name in _NUMBER_FIELDS:
+            if getattr(question, name) is not None:
+                yield Finding(path + (name,), f"{name} is only for number questions")
+    if kind is not QuestionType.TEXT:
+        for name in _TEXT_FIELDS:
+            if getattr(question, name) is not None:
+                yield Finding(path + (name,), f"{name} is only for text questions")
+
+
+def _choices(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
+    kind = question.type
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
+        if not question.options:
+            yield Finding(path + ("options",), f"a {kind.value} question needs options")
+        else:
+            yield from _options(
+                path + ("options",),
+                question.options,
+                view,
+                multi=kind is QuestionType.MULTI_CHOICE,
+            )
+    elif question.options is not None:
+        hint = " (a likert question takes a `scale`)" if kind is QuestionType.LIKERT else ""
+        yield Finding(path + ("options",), f"options are only for choice questions{hint}")
+    if kind is QuestionType.LIKERT:
+        if question.scale is None:
+            yield Finding(path + ("scale",), "a likert question needs a scale")
+        elif question.scale not in view.scale_names:
+            declared = ", ".join(sorted(view.scale_names)) or "none"
+            yield Finding(
+                path + ("scale",), f"unknown scale {question.scale!r} (declared: {declared})"
+            )
+    elif question.scale is not None:
+        yield Finding(path + ("scale",), "scale is only for likert questions")
+
+
+def _options(
+    path: Path, options: list[Option], view: SpecView, *, multi: bool
+) -> Iterator[Finding]:
+    counts = Counter(option.code for option in options)
+    kinds = {type(option.code) for option in options}
+    if len(kinds) > 1:
+        yield Finding(path, "option codes mix numbers and text: use one kind")
+    for index, option in enumerate(options):
+        if counts[option.code] > 1:
+            yield Finding(path + (index, "code"), f"option code {option.code!r} is used twice")
+        yield from _text(path + (index, "label"), option.label, view)
+        if option.exclusive and not multi:
+            yield Finding(path + (index, "exclusive"), "exclusive is only for multi_choice")
+
+
+def _number(question: Question, path: Path) -> Iterator[Finding]:
+    if question.type is not QuestionType.NUMBER:
+        return
+    low, high = question.min, question.max
+    if low is not None and high is not None and low > high:
+        yield Finding(path + ("min",), f"min {low} is greater than max {high}")
+    if question.integer:
+        for name, bound in (("min", low), ("max", high)):
+            if isinstance(bound, float) and not bound.is_integer():
+                yield Finding(path + (name,), f"{name} of a whole-number question is {bound}")
+
+
+def _options_of(question: Question, view: SpecView) -> list[Option]:
+    if question.type is QuestionType.LIKERT:
+        scale = view.scales.get(question.scale or "")
+        return list(scale[1].points) if scale else []
+    return list(question.options or [])
+
+
+def _disclosure(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
+    role = question.disclosure
+    if role is Disclosure.FREE_TEXT and question.type is not QuestionType.TEXT:
+        yield Finding(path + ("disclosure",), "free_text is only for text questions")
+    if role is Disclosure.QUASI_IDENTIFIER:
+        if question.type not in QUASI_IDENTIFIER_TYPES:
+            yield Finding(
+                path + ("disclosure",),
+                "a quasi_identifier is a single_choice or likert question "
+                "(its hierarchy groups answer codes)",
+            )
+        elif not question.hierarchy:
+            yield Finding(path + ("hierarchy",), "a quasi_identifier needs a hierarchy")
+        else:
+            yield from _hierarchy(question, path, view)
+    elif question.hierarchy is not None:
+        yield Finding(path + ("hierarchy",), "a hierarchy is only for a quasi_identifier")
+
+
+def _hierarchy(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
+    assert question.hierarchy is not None
+    below = [option.code for option in _options_of(question, view)]
+    if not below:
+        return  # the missing options or scale are reported already
+    names = Counter(level.level for level in question.hierarchy)
+    what = "answer code"
+    for index, level in enumerate(question.hierarchy):
+        where = path + ("hierarchy", index)
+        if names[level.level] > 1:
+            yield Finding(where + ("level",), f"level name {level.level!r} is used twice")
+        codes = Counter(group.code for group in level.groups)
+        owner: dict[object, object] = {}
+        for group_index, group in enumerate(level.groups):
+            group_path = where + ("groups", group_index)
+            if codes[group.code] > 1:
+                yield Finding(group_path + ("code",), f"group code {group.code!r} is used twice")
+            yield from _text(group_path + ("label",), group.label, view)
+            if not group.members:
+                yield Finding(group_path + ("members",), "a group needs members")
+            for member in group.members:
+                if member not in below:
+                    yield Finding(
+                        group_path + ("members",), f"{member!r} is not an {what} of the level below"
+                    )
+                elif member in owner:
+                    yield Finding(
+                        group_path + ("members",),
+                        f"{member!r} is in two groups ({owner[member]!r} and {group.code!r})",
+                    )
+                else:
+                    owner[member] = group.code
+        missing = [code for code in below if code not in owner]
+        if missing:
+            listed = ", ".join(repr(code) for code in missing)
+            yield Finding(where + ("groups",), f"{listed} belong to no group of {level.level}")
+        if len(level.groups) >= len(below):
+            yield Finding(
+                where + ("groups",),
+                f"level {level.level} has {len(level.groups)} groups for {len(below)} codes "
+                "below: each level must have fewer groups than the one below",
+            )
+        below = list(dict.fromkeys(group.code for group in level.groups))
+        what = "group code"
+
+
+# --- expressions ---------------------------------------------------------------------------
+
+
+def _expression(
+    text: str, *, path: Path, before: int, owner: Question | None, view: SpecView
+) -> Iterator[Finding]:
+    """Parse and type-check: `before` is the ordinal every reference must precede."""
+    try:
+        expression = compile_expression(text)
+    except ExpressionError as error:
+        yield Finding(path, f"syntax error: {error.reason}", error.column)
+        return
+    known: dict[str, QuestionEntry] = {}
+    for entry in view.questions:
+        if entry.id is not None:
+            known.setdefault(entry.id, entry)  # a duplicate id is reported on its own
+    for node in walk(expression.tree):
+        if isinstance(node, Ref):
+            yield from _reference(node, path, before, owner, known)
+        elif isinstance(node, Current) and owner is None:
+            yield Finding(
+                path, "'.' (the answer itself) is only allowed in a constraint", node.column
+            )
+        elif isinstance(node, Call):
+            yield from _call(node, path, before, owner, known, view)
+        elif isinstance(node, Compare):
+            yield from _comparison(node, path, before, owner, known, view)
+
+
+def _reference(
+    node: Ref,
+    path: Path,
+    before: int,
+    owner: Question | None,
+    known: dict[str, QuestionEntry],
+) -> Iterator[Finding]:
+    entry = known.get(node.name)
+    if entry is None:
+        yield Finding(path, f"unknown question ${{{node.name}}}", node.column)
+    elif owner is not None and node.name == owner.id:
+        yield Finding(path, "use '.' for the question's own answer", node.column)
+    elif entry.ordinal == before:
+        yield Finding(path, f"${{{node.name}}} refers to this question itself", node.column)
+    elif entry.ordinal > before:
+        yield Finding(
+            path,
+            f"${{{node.name}}} is asked later: a reference must point to an earlier question",
+            node.column,
+        )
+    elif entry.question is not None and entry.question.type is QuestionType.NOTE:
+        yield Finding(path, f"${{{node.name}}} is a note: it has no answer", node.column)
+
+
+def _subject(
+    node: Node,
+    before: int,
+    owner: Question | None,
+    known: dict[str, QuestionEntry],
+) -> tuple[str, Question] | None:
+    """The question a node stands for (a usable reference or '.'), else None."""
+    if isinstance(node, Current) and owner is not None:
+        return "this answer", owner
+    if isinstance(node, Ref):
+        entry = known.get(node.name)
+        if entry is not None and entry.question is not None and entry.ordinal < before:
+            return f"${{{node.name}}}", entry.question
+    return None
+
+
+def _code_problem(literal: Node, name: str, question: Question, view: SpecView) -> str | None:
+    if not isinstance(literal, Number | String):
+        return None
+    codes = [option.code for option in _options_of(question, view)]
+    if not codes or any(compare("=", code, literal.value) for code in codes):
+        return None
+    shown = format_number(literal.value) if isinstance(literal, Number) else repr(literal.value)
+    listed = ", ".join(str(code) for code in dict.fromkeys(codes))
+    return f"{shown} is not a code of {name} (its codes: {listed})"
+
+
+def _call(
+    node: Call,
+    path: Path,
+    before: int,
+    owner: Question | None,
+    known: dict[str, QuestionEntry],
+    view: SpecView,
+) -> Iterator[Finding]:
+    if node.name not in ("selected", "count-selected"):
+        return
+    target = node.args[0]
+    if not isinstance(target, Ref | Current):
+        yield Finding(path, f"{node.name}() takes a question, like ${{q}}", target.column)
+        return
+    subject = _subject(target, before, owner, known)
+    if subject is None:
+        return  # an unknown or later reference is reported on its own
+    name, question = subject
+    if not question.is_choice:
+        yield Finding(
+            path,
+            f"{node.name}() needs a choice question; {name} is a {question.type.value} question",
+            target.column,
+        )
+        return
+    if node.name == "selected":
+        code = node.args[1]
+        if not isinstance(code, Number | String):
+            yield Finding(path, "selected() takes a code as its second argument", code.column)
+            return
+        problem = _code_problem(code, name, question, view)
+        if problem:
+            yield Finding(path, problem, code.column)
+
+
+def _comparison(
+    node: Compare,
+    path: Path,
+    before: int,
+    owner: Question | None,
+    known: dict[str, QuestionEntry],
+    view: SpecView,
+) -> Iterator[Finding]:
+    for side, other in ((node.left, node.right), (node.right, node.left)):
+        subject = _subject(side, before, owner, known)
+        if subject is None:
+            continue
+        name, question = subject
+        if question.type is QuestionType.MULTI_CHOICE:
+            yield Finding(
+                path,
+                f"{name} is a multi_choice question: use selected({_shown(side)}, code) "
+                "or count-selected()",
+                side.column,
+            )
+        elif question.is_choice:
+            problem = _code_problem(other, name, question, view)
+            if problem:
+                yield Finding(path, problem, other.column)
+
+
+def _shown(node: Node) -> str:
+    return "." if isinstance(node, Current) else "${" + node.name + "}"  # type: ignore[union-attr]

@@ -1,0 +1,319 @@
+"""The pydantic models of a questionnaire spec (the format is described in README.md).
+
+The models check the shape of each piece (types, patterns, unknown fields); everything that
+relates one piece to another — languages, references, hierarchies — is checked in checks.py,
+so that a spec with structural errors still gets its other problems reported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
+
+from questionnaire_specs.expressions import Expression, compile_expression
+from questionnaire_specs.identity import SpecIdentity, spec_identity
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    LIKERT = "likert"
+    NUMBER = "number"
+    TEXT = "text"
+    NOTE = "note"
+
+
+class Disclosure(StrEnum):
+    QUASI_IDENTIFIER = "quasi_identifier"
+    SENSITIVE = "sensitive"
+    FREE_TEXT = "free_text"
+
+
+CHOICE_TYPES = frozenset(
+    {QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.LIKERT}
+)
+ANSWERED_TYPES = frozenset(QuestionType) - {QuestionType.NOTE}
+KEY_FACTOR_TYPES = frozenset(
+    {
+        QuestionType.LIKERT,
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTI_CHOICE,
+        QuestionType.NUMBER,
+    }
+)
+DEFAULT_MAX_LENGTH = 500
+
+_CODE = re.compile(r"[A-Za-z0-9_]+")
+
+QUESTION_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+SPEC_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
+
+
+def _code(value: object) -> int | str:
+    if isinstance(value, bool):
+        raise ValueError(
+            "a code is a whole number or an identifier-like text, not a boolean "
+            "(YAML reads unquoted yes/no/on/off as booleans: put the code in quotes)"
+        )
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value
+    raise ValueError(f"a code is a whole number or letters, digits and '_' only (got {value!r})")
+
+
+def _bound(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"a bound is a number (got {value!r})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a bound must be a finite number")
+    return value
+
+
+Code = Annotated[int | str, PlainValidator(_code)]
+Bound = Annotated[int | float, PlainValidator(_bound)]
+Text = dict[StrictStr, StrictStr]
+QuestionId = Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Language(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+    name: StrictStr
+    rtl: StrictBool = False
+
+
+class Population(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    label: Text
+
+
+class Settings(_Model):
+    k_anonymity: StrictInt = Field(default=5, ge=2)
+    abandon: Literal["discard", "partial"] = "discard"
+    date_precision: Literal["month", "quarter"] = "month"
+
+
+class Option(_Model):
+    code: Code
+    label: Text
+    non_substantive: StrictBool = False
+    exclusive: StrictBool = False
+
+
+class Scale(_Model):
+    points: list[Option]
+
+
+class HierarchyGroup(_Model):
+    code: Code
+    members: list[Code]
+    label: Text
+
+
+class HierarchyLevel(_Model):
+    level: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    groups: list[HierarchyGroup]
+
+
+class Question(_Model):
+    id: QuestionId
+    type: QuestionType
+    label: Text
+    help: Text | None = None
+    required: StrictBool = False
+    relevant: StrictStr | None = None
+    constraint: StrictStr | None = None
+    constraint_message: Text | None = None
+    populations: list[StrictStr] | None = None
+    key_factor: StrictInt | None = Field(default=None, ge=1, le=10)
+    options: list[Option] | None = None
+    scale: StrictStr | None = None
+    integer: StrictBool | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    max_length: StrictInt | None = Field(default=None, ge=1)
+    multiline: StrictBool | None = None
+    disclosure: Disclosure | None = None
+    hierarchy: list[HierarchyLevel] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_defaults(cls, data: Any) -> Any:
+        # Defaults that belong to one type only are filled for that type, so a number field
+        # on a text question is still visibly the author's doing (and checks.py refuses it).
+        if isinstance(data, Mapping):
+            kind = data.get("type")
+            if kind == QuestionType.NUMBER.value:
+                data = {"integer": True, **data}
+            elif kind == QuestionType.TEXT.value:
+                data = {"max_length": DEFAULT_MAX_LENGTH, "multiline": False, **data}
+        return data
+
+    @cached_property
+    def relevant_expression(self) -> Expression | None:
+        if self.relevant is None:
+            return None
+        return compile_expression(self.relevant, source=f"{self.id}.relevant")
+
+    @cached_property
+    def constraint_expression(self) -> Expression | None:
+        if self.constraint is None:
+            return None
+        return compile_expression(self.constraint, source=f"{self.id}.constraint")
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in CHOICE_TYPES
+
+    @property
+    def is_answered(self) -> bool:
+        return self.type in ANSWERED_TYPES
+
+    def is_for(self, population: str) -> bool:
+        return self.populations is None or population in self.populations
+
+
+class Section(_Model):
+    id: QuestionId
+    title: Text | None = None
+    relevant: StrictStr | None = None
+    questions: list[Question]
+
+    @cached_property
+    def relevant_expression(self) -> Expression | None:
+        if self.relevant is None:
+            return None
+        return compile_expression(self.relevant, source=f"section {self.id}.relevant")
+
+
+class Spec(_Model):
+    id: Annotated[str, StringConstraints(pattern=SPEC_ID_PATTERN)]
+    version: Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]
+    languages: list[Language]
+    title: Text
+    introduction: Text
+    populations: list[Population]
+    settings: Settings = Settings()
+    scales: dict[StrictStr, Scale] = {}
+    sections: list[Section] | None = None
+    # The flat form of the spec; `Spec.questions` is the flattened list of either form.
+    question_list: list[Question] | None = Field(default=None, alias="questions")
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        """Every question in order; a section's `relevant` is folded into its questions'."""
+        if self.sections is None:
+            return list(self.question_list or [])
+        flat: list[Question] = []
+        for section in self.sections:
+            for question in section.questions:
+                flat.append(_fold_relevance(section.relevant, question))
+        return flat
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {question.id: question for question in self.questions}
+
+    def question(self, question_id: str) -> Question:
+        try:
+            return self._by_id[question_id]
+        except KeyError:
+            raise KeyError(f"spec {self.id} has no question {question_id!r}") from None
+
+    def population(self, population_id: str) -> Population:
+        for population in self.populations:
+            if population.id == population_id:
+                return population
+        known = ", ".join(p.id for p in self.populations)
+        raise KeyError(f"spec {self.id} has no population {population_id!r} (it has {known})")
+
+    def questions_for(self, population: str) -> list[Question]:
+        self.population(population)
+        return [question for question in self.questions if question.is_for(population)]
+
+    def options_for(self, question: Question | str) -> list[Option]:
+        """The answer options of a question: its own, its scale's points, or none."""
+        if isinstance(question, str):
+            question = self.question(question)
+        if question.type is QuestionType.LIKERT:
+            scale = self.scales.get(question.scale or "")
+            return list(scale.points) if scale else []
+        return list(question.options or [])
+
+    @cached_property
+    def _option_keys(self) -> dict[str, frozenset[tuple[type, int | str]]]:
+        # (kind, code) pairs: 1 and "1" are different codes, and True is not 1.
+        return {
+            question.id: frozenset((type(o.code), o.code) for o in self.options_for(question))
+            for question in self.questions
+            if question.is_choice
+        }
+
+    def has_option(self, question: Question, code: object) -> bool:
+        """Whether `code` is one of the question's answer codes (a set lookup: hot path)."""
+        if type(code) not in (int, str):
+            return False
+        return (type(code), code) in self._option_keys.get(question.id, frozenset())
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0].code
+
+    def language(self, code: str) -> Language:
+        for language in self.languages:
+            if language.code == code:
+                return language
+        known = ", ".join(self.language_codes)
+        raise KeyError(f"spec {self.id} has no language {code!r} (it has {known})")
+
+    def is_rtl(self, code: str) -> bool:
+        return self.language(code).rtl
+
+    def text(self, text: Mapping[str, str] | None, language: str) -> str:
+        """A text in `language`, or in the default language when it has none."""
+        if not text:
+            return ""
+        return text.get(language) or text.get(self.default_language) or ""
+
+    @cached_property
+    def identity(self) -> SpecIdentity:
+        return spec_identity(self)
+
+
+def _fold_relevance(section_relevant: str | None, question: Question) -> Question:
+    if section_relevant is None:
+        return question
+    combined = (
+        section_relevant
+        if question.relevant is None
+        else f"({section_relevant}) and ({question.relevant})"
+    )
+    # Validated afresh rather than copied, so no cached expression of the original carries over.
+    data = question.model_dump(by_alias=True, exclude_none=True)
+    data["relevant"] = combined
+    return Question.model_validate(data)

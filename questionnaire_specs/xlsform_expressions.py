@@ -1,0 +1,312 @@
+"""Translate XLSForm (XPath) expressions into the spec's expression language.
+
+Only the part of XPath that our language can say is accepted: `${q}`, `.`, numbers, quoted
+strings, `= != < <= > >=`, `+ - *`, `div` (becomes `/`), `and`, `or`, parentheses and the
+functions `not`, `selected`, `count-selected` and `string-length`. Everything else — other
+functions (`today()`, `if()`, `regex()`, `jr:choice-name()`, `position()` …), `mod`, paths
+(`/data/q`, `..`), bare names — is refused, naming what was found. Nothing is evaluated here.
+
+XLSForm writes every choice value as a string (`selected(${q}, '1')`, `${q} = '1'`), while our
+choice codes may be integers. When the question (or `.`) is known to have integer codes, such
+a quoted integer is written as a number, so the spec's load-time check of literals passes.
+And XLSForm's test for an answer, `${q} != ''`, becomes `string-length(${q}) > 0` (see
+_answered_tests).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+SUPPORTED_FUNCTIONS = frozenset({"not", "selected", "count-selected", "string-length"})
+_COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+_ARITHMETIC = frozenset({"+", "-", "*", "/"})
+_QUOTED_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_REFERENCE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+_TOKEN = re.compile(
+    r"""
+     (?P<space>\s+)
+    |(?P<ref>\$\{(?P<refname>[^}]*)\})
+    |(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+    |(?P<string>'[^']*'|"[^"]*")
+    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|\.\.|\.|/|\||\[|\]|@)
+    |(?P<name>[A-Za-z_][A-Za-z0-9_.:-]*)
+    """,
+    re.VERBOSE,
+)
+
+# XPath syntax that selects nodes rather than computing a value: never meaningful here.
+_PATH_SYNTAX = {
+    "..": "'..' (a parent path)",
+    "/": "'/' (an XPath path; write div to divide)",
+    "|": "'|' (a node-set union)",
+    "[": "'[' (an XPath predicate)",
+    "]": "']' (an XPath predicate)",
+    "@": "'@' (an attribute path)",
+}
+
+
+class ExpressionNotSupported(ValueError):
+    """The expression uses something our language cannot say; `.reasons` lists each one."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(reasons))
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # ref, current, number, string, op, function, keyword
+    text: str
+
+
+def translate_expression(
+    text: str,
+    *,
+    current: str | None = None,
+    integer_coded: Collection[str] = (),
+) -> str:
+    """Return `text` rewritten in our expression language, or raise ExpressionNotSupported.
+
+    `current` is the question that `.` stands for (in a constraint), and `integer_coded` the
+    choice questions whose option codes are integers (see the module docstring).
+    """
+    tokens = _tokenise(text)
+    tokens = _unquote_integer_codes(tokens, current, set(integer_coded))
+    tokens = _answered_tests(tokens)
+    return _join(tokens)
+
+
+def _tokenise(text: str) -> list[_Token]:
+    reasons: list[str] = []
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            reasons.append(f"unexpected character {text[position]!r} at position {position + 1}")
+            break
+        position = match.end()
+        kind = match.lastgroup
+        value = match.group()
+        if kind == "space":
+            continue
+        if kind == "ref":
+            name = match.group("refname").strip()
+            if not _REFERENCE_NAME.fullmatch(name):
+                reasons.append(f"${{{name}}} does not name a question")
+            tokens.append(_Token("ref", name))
+        elif kind == "number":
+            tokens.append(_Token("number", _plain_number(value)))
+        elif kind == "string":
+            tokens.append(_Token("string", value))
+        elif kind == "op":
+            if value in _PATH_SYNTAX:
+                reasons.append(f"uses {_PATH_SYNTAX[value]}, which is not supported")
+            tokens.append(_Token("current" if value == "." else "op", value))
+        else:
+            follows_paren = text[position:].lstrip().startswith("(")
+            tokens.append(_word(value, follows_paren, reasons))
+    if not tokens and not reasons:
+        reasons.append("is empty")
+    if not reasons:
+        _check_parentheses(tokens, reasons)
+    if reasons:
+        raise ExpressionNotSupported(_unique(reasons))
+    return tokens
+
+
+def _word(word: str, is_call: bool, reasons: list[str]) -> _Token:
+    # Operators first: `and(` is `and` followed by a parenthesis, not a call.
+    if word in ("and", "or"):
+        return _Token("keyword", word)
+    if word == "div":
+        return _Token("op", "/")
+    if word == "mod":
+        reasons.append("uses the operator 'mod', which is not supported")
+    elif is_call:
+        if word not in SUPPORTED_FUNCTIONS:
+            reasons.append(f"uses the function {word}(), which is not supported")
+        return _Token("function", word)
+    else:
+        reasons.append(f"uses the bare name {word!r}; refer to a question as ${{{word}}}")
+    return _Token("keyword", word)
+
+
+def _plain_number(text: str) -> str:
+    # Our grammar wants digits on both sides of a decimal point.
+    if text.startswith("."):
+        text = "0" + text
+    return text.rstrip(".") if text.endswith(".") else text
+
+
+def _check_parentheses(tokens: list[_Token], reasons: list[str]) -> None:
+    depth = 0
+    for token in tokens:
+        if token.kind == "op" and token.text == "(":
+            depth += 1
+        elif token.kind == "op" and token.text == ")":
+            depth -= 1
+            if depth < 0:
+                reasons.append("has a ')' without its '('")
+                return
+    if depth:
+        reasons.append("has a '(' that is never closed")
+
+
+def _unquote_integer_codes(
+    tokens: list[_Token], current: str | None, integer_coded: set[str]
+) -> list[_Token]:
+    def is_integer_coded(token: _Token) -> bool:
+        if token.kind == "ref":
+            return token.text in integer_coded
+        return token.kind == "current" and current is not None and current in integer_coded
+
+    result = list(tokens)
+    for index, token in enumerate(tokens):
+        if token.kind != "string" or not _QUOTED_INTEGER.fullmatch(token.text[1:-1]):
+            continue
+        before = tokens[index - 2 : index]
+        after = tokens[index + 1 : index + 3]
+        compared = (
+            len(before) == 2 and before[1].text in _COMPARISONS and is_integer_coded(before[0])
+        ) or (len(after) == 2 and after[0].text in _COMPARISONS and is_integer_coded(after[1]))
+        selected_arg = (
+            index >= 4
+            and tokens[index - 4] == _Token("function", "selected")
+            and tokens[index - 1] == _Token("op", ",")
+            and is_integer_coded(tokens[index - 2])
+        )
+        if compared or selected_arg:
+            result[index] = _Token("number", token.text[1:-1])
+    return result
+
+
+def _answered_tests(tokens: list[_Token]) -> list[_Token]:
+    """Rewrite XLSForm's "is it answered?" idiom, `${q} = ''` and `${q} != ''`.
+
+    In XPath an unanswered question is the empty string, so `${q} = ''` is true for it; in our
+    language a comparison with an unanswered question is false. `string-length()` of an
+    unanswered question is 0 in both, and works for every question type.
+    """
+    result: list[_Token] = []
+    index = 0
+    while index < len(tokens):
+        window = tokens[index : index + 3]
+        before = result[-1] if result else None
+        after = tokens[index + 3] if index + 3 < len(tokens) else None
+        alone = not (before and before.text in _ARITHMETIC) and not (
+            after and after.text in _ARITHMETIC
+        )
+        if len(window) == 3 and window[1].text in ("=", "!=") and window[1].kind == "op" and alone:
+            subject = _answered_subject(window[0], window[2]) or _answered_subject(
+                window[2], window[0]
+            )
+            if subject is not None:
+                result += [
+                    _Token("function", "string-length"),
+                    _Token("op", "("),
+                    subject,
+                    _Token("op", ")"),
+                    _Token("op", "=" if window[1].text == "=" else ">"),
+                    _Token("number", "0"),
+                ]
+                index += 3
+                continue
+        result.append(tokens[index])
+        index += 1
+    return result
+
+
+def _answered_subject(subject: _Token, literal: _Token) -> _Token | None:
+    is_empty = literal.kind == "string" and literal.text in ("''", '""')
+    return subject if is_empty and subject.kind in ("ref", "current") else None
+
+
+def _join(tokens: list[_Token]) -> str:
+    wrapped = _wrap_compared_negations(tokens)
+    out = ""
+    previous: _Token | None = None
+    for token in wrapped:
+        if previous is not None and _space_between(previous, token):
+            out += " "
+        out += _spelling(token)
+        previous = token
+    return out
+
+
+def _spelling(token: _Token) -> str:
+    if token.kind == "ref":
+        return "${" + token.text + "}"
+    return token.text
+
+
+def _space_between(previous: _Token, token: _Token) -> bool:
+    if previous.kind == "function" or previous.text == "(" or token.text in (")", ","):
+        return False
+    return previous.kind != "unary"
+
+
+def _wrap_compared_negations(tokens: list[_Token]) -> list[_Token]:
+    """Mark unary minus, and bracket `not(…)` when it is an operand.
+
+    XPath's not() is a function, so `not(${a}) = 1` compares its result; in our grammar `not`
+    binds looser than `=`, so the call is put in parentheses to keep XPath's meaning.
+    """
+    result: list[_Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.text == "-" and token.kind == "op" and _starts_operand(result):
+            result.append(_Token("unary", "-"))
+            index += 1
+            continue
+        if token == _Token("function", "not"):
+            end = _closing_paren(tokens, index + 1)
+            call = _wrap_compared_negations(tokens[index + 1 : end + 1])
+            neighbours = [result[-1] if result else None]
+            neighbours.append(tokens[end + 1] if end + 1 < len(tokens) else None)
+            operand = any(
+                n is not None and n.kind in ("op", "unary") and _is_operator(n.text)
+                for n in neighbours
+            )
+            group = [token, *call]
+            if operand:
+                group = [_Token("op", "("), *group, _Token("op", ")")]
+            result.extend(group)
+            index = end + 1
+            continue
+        result.append(token)
+        index += 1
+    return result
+
+
+def _is_operator(text: str) -> bool:
+    return text in _COMPARISONS or text in _ARITHMETIC
+
+
+def _starts_operand(before: list[_Token]) -> bool:
+    if not before:
+        return True
+    last = before[-1]
+    return last.kind in ("keyword", "unary") or (
+        last.kind == "op" and (last.text in ("(", ",") or _is_operator(last.text))
+    )
+
+
+def _closing_paren(tokens: list[_Token], start: int) -> int:
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].text == "(" and tokens[index].kind == "op":
+            depth += 1
+        elif tokens[index].text == ")" and tokens[index].kind == "op":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _unique(reasons: list[str]) -> list[str]:
+    return list(dict.fromkeys(reasons))
