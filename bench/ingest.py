@@ -112,7 +112,7 @@ class Server:
             random_bytes=os.urandom,
         )
         return BenchStation(
-            answer.station_id, key, self.identity, self.public_key,
+            answer.station_id, key, self.identity, self.public_key, self.spec,
             rng=random.Random(answer.station_id),
         )  # fmt: skip
 

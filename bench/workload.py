@@ -90,6 +90,7 @@ class BenchStation:
     key: StationKey
     spec: SpecIdentityWire
     public_key: SurveyPublicKey
+    spec_model: Spec
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     last_seq: int = 0
     last_hash: str = ZERO_HASH
@@ -101,7 +102,7 @@ class BenchStation:
     def envelope(self, payload: dict[str, Any]) -> Envelope:
         envelope_id = self.new_id()
         sealed = seal(
-            response_plaintext(payload),
+            response_plaintext(self.spec_model, payload),
             self.public_key,
             info=envelope_seal_info(envelope_id, self.spec),
         )

@@ -130,6 +130,9 @@ class AnswerError(ValueError):
         super().__init__(message)
 
 
+_HELD: Any = object()  # peek_next(): "the answer held now", as opposed to any given answer
+
+
 class SessionClosed(RuntimeError):
     """The session was finished or abandoned; it takes nothing more."""
 
@@ -290,6 +293,28 @@ class SurveySession:
         self._position = self._next_relevant(self._position + 1)
         return self._position is not None
 
+    def peek_next(self, answer: Any = _HELD) -> Question | None:
+        """The question next() would move to, without moving; None when the end comes next.
+
+        From the answers held now or, given ``answer``, as if that were the current
+        question's answer (an empty one: no answer). Whether next() would accept the answer
+        is not checked: the kiosk builds the next screen ahead of time with this, and checks
+        once next() has really moved.
+        """
+        self._open()
+        if self._position is None:
+            return None
+        answers = self._answers
+        if answer is not _HELD:
+            question = self._questions[self._position]
+            answers = dict(answers)
+            if rules.is_empty(answer) or question.type is QuestionType.NOTE:
+                answers.pop(question.id, None)
+            else:
+                answers[question.id] = answer
+        index = self._next_relevant(self._position + 1, answers)
+        return None if index is None else self._questions[index]
+
     def back(self) -> bool:
         """Return to the question shown before this one; False when there is none."""
         self._open()
@@ -412,22 +437,25 @@ class SurveySession:
     def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
         return rules.is_relevant(question, effective)
 
-    def _effective(self, before: Question | None = None) -> dict[str, Any]:
+    def _effective(
+        self, before: Question | None = None, answers: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The answers of relevant questions (up to `before`), worked out in spec order.
 
         References only point back, so one pass decides each question's relevance from the
         answers before it.
         """
+        held = self._answers if answers is None else answers
         effective: dict[str, Any] = {}
         for question in self._questions:
             if before is not None and question.id == before.id:
                 break
-            if question.id in self._answers and self._relevant(question, effective):
-                effective[question.id] = self._answers[question.id]
+            if question.id in held and self._relevant(question, effective):
+                effective[question.id] = held[question.id]
         return effective
 
-    def _next_relevant(self, start: int) -> int | None:
-        effective = self._effective()
+    def _next_relevant(self, start: int, answers: Mapping[str, Any] | None = None) -> int | None:
+        effective = self._effective(answers=answers)
         for index in range(start, len(self._questions)):
             question = self._questions[index]
             # Relevance of a question depends only on answers before it.

@@ -40,15 +40,23 @@ def spec_from_body(body: str) -> Spec:
     return check_spec_document(load_json(body), "registered spec")
 
 
+def load_registered_spec(body: str) -> Spec:
+    try:
+        return spec_from_body(body)
+    except SpecError as error:
+        raise Quarantine("spec-unusable", f"the registered spec does not load: {error}") from None
+
+
 def open_envelope(
     *,
     envelope_id: str,
-    spec: SpecIdentityWire,
+    spec: Spec,
     sealed: bytes,
     private_key: SurveyPrivateKey,
 ) -> SealedResponse:
     """Open the sealed bytes bound to this envelope id and spec; Quarantine if impossible."""
-    info = envelope_seal_info(envelope_id, spec)
+    identity = SpecIdentityWire(**spec.identity.as_dict())
+    info = envelope_seal_info(envelope_id, identity)
     try:
         plaintext = open_sealed(sealed, private_key, info=info)
     except OpenError:
@@ -57,20 +65,13 @@ def open_envelope(
             "the survey key does not open this envelope (another key, or altered bytes)",
         ) from None
     try:
-        response = read_response_plaintext(plaintext)
+        return read_response_plaintext(spec, plaintext)
     except ResponseFormatError as error:
         raise Quarantine("malformed-response", str(error)) from None
-    if response.spec.triple() != spec.triple():
-        raise Quarantine("spec-mismatch", "the sealed spec identity differs from the envelope's")
-    return response
 
 
-def check_opened(response: SealedResponse, spec_body: str, station: StationFacts) -> Spec:
+def check_opened(response: SealedResponse, spec: Spec, station: StationFacts) -> None:
     """Check an opened response against its spec and its station; Quarantine on any problem."""
-    try:
-        spec = spec_from_body(spec_body)
-    except SpecError as error:
-        raise Quarantine("spec-unusable", f"the registered spec does not load: {error}") from None
     if response.country != station.country:
         raise Quarantine("country-mismatch", "the response's country is not its station's")
     if response.population not in station.populations:
@@ -83,4 +84,3 @@ def check_opened(response: SealedResponse, spec_body: str, station: StationFacts
     if problems:
         # Question ids and rule names only: never an answer.
         raise Quarantine("invalid-answers", "; ".join(str(p) for p in problems[:20]))
-    return spec

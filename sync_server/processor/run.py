@@ -19,8 +19,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
-from sync_server.processor.opening import Quarantine, StationFacts, check_opened, open_envelope
-from sync_server.protocol.wire import SpecIdentityWire
+from sync_server.processor.opening import (
+    Quarantine,
+    StationFacts,
+    check_opened,
+    load_registered_spec,
+    open_envelope,
+)
 from sync_server.store.models import (
     AnswerRecord,
     InboxEnvelope,
@@ -135,21 +140,15 @@ def process_inbox(
             responses: list[dict[str, object]] = []
             answers: list[dict[str, object]] = []
             for row in rows:
-                identity = SpecIdentityWire(
-                    id=row.spec_id, version=row.spec_version, sha256=row.spec_sha256
-                )
                 try:
+                    spec = load_registered_spec(lookups.spec_body(row.spec_id, row.spec_version))
                     opened = open_envelope(
                         envelope_id=row.envelope_id,
-                        spec=identity,
+                        spec=spec,
                         sealed=row.sealed,
                         private_key=private_key,
                     )
-                    check_opened(
-                        opened,
-                        lookups.spec_body(row.spec_id, row.spec_version),
-                        lookups.station(row.station_id),
-                    )
+                    check_opened(opened, spec, lookups.station(row.station_id))
                 except Quarantine as outcome:
                     row.state = "quarantined"
                     row.problem_code = outcome.code

@@ -1,24 +1,24 @@
 """The sealed response: what is inside the ciphertext (docs/protocol.md).
 
 The station writes it with `response_plaintext`, the processor reads it back with
-`read_response_plaintext`: one schema on both sides, so a field cannot be added on one side
-and silently dropped on the other.
+`read_response_plaintext`: one schema and one codec (response_codec.py) on both sides, so a
+field cannot be added on one side and silently dropped on the other.
 """
 
 from __future__ import annotations
 
-import zlib
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from sync_server.protocol.canonical import CanonicalJsonError, canonical_json, load_json
-from sync_server.protocol.limits import PROTOCOL_VERSION
+from questionnaire_specs import Spec
+from sync_server.protocol.response_codec import (
+    ResponseCodecError,
+    decode_response,
+    encode_response,
+)
 from sync_server.protocol.wire import ProtocolVersion, SpecIdentityWire, _Wire
-
-# A response is small; a plaintext that inflates past this is not one of ours.
-MAX_RESPONSE_PLAINTEXT_BYTES = 256 * 1024
 
 AnswerValue = int | float | str | list[int | str]
 
@@ -42,29 +42,38 @@ class SealedResponse(_Wire):
 
 
 class ResponseFormatError(ValueError):
-    """An opened plaintext that is not a sealed response of ours."""
+    """An opened plaintext that is not a sealed response of ours to this spec."""
 
 
-def response_plaintext(response: SealedResponse | dict[str, Any]) -> bytes:
-    """Canonical JSON, zlib level 9: the bytes that get sealed."""
+def _where(error: ValidationError) -> str:
+    # Locations and rules only: a message that quoted the input could quote an answer.
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+        for item in error.errors(include_input=False, include_url=False)[:5]
+    )
+
+
+def response_plaintext(spec: Spec, response: SealedResponse | dict[str, Any]) -> bytes:
+    """The bytes that get sealed, for a response to `spec`."""
     if isinstance(response, SealedResponse):
         response = response.model_dump(mode="json")
-    return zlib.compress(canonical_json({**response, "v": PROTOCOL_VERSION}), 9)
-
-
-def read_response_plaintext(plaintext: bytes) -> SealedResponse:
     try:
-        inflater = zlib.decompressobj()
-        body = inflater.decompress(plaintext, MAX_RESPONSE_PLAINTEXT_BYTES)
-        if inflater.unconsumed_tail or not inflater.eof:
-            raise ResponseFormatError("the response is truncated or too large")
-        document = load_json(body)
-        return SealedResponse.model_validate(document)
-    except zlib.error as error:
-        raise ResponseFormatError(f"the response is not zlib data: {error}") from None
-    except (CanonicalJsonError, ValueError) as error:
-        if isinstance(error, ValidationError):
-            raise ResponseFormatError(f"the response does not fit the schema: {error}") from None
-        if isinstance(error, ResponseFormatError):
-            raise
-        raise ResponseFormatError(f"the response is not JSON: {error}") from None
+        checked = SealedResponse.model_validate({**response, "v": 1})
+        if checked.spec.triple() != (spec.id, spec.version, spec.identity.sha256):
+            raise ResponseFormatError("the response names another spec")
+        return encode_response(spec, checked.model_dump(mode="json"))
+    except ValidationError as error:
+        raise ResponseFormatError(f"the response cannot be encoded: {_where(error)}") from None
+    except ResponseCodecError as error:
+        raise ResponseFormatError(f"the response cannot be encoded: {error}") from None
+
+
+def read_response_plaintext(spec: Spec, plaintext: bytes) -> SealedResponse:
+    try:
+        return SealedResponse.model_validate(decode_response(spec, plaintext))
+    except ResponseCodecError as error:
+        raise ResponseFormatError(f"the response is not one to this spec: {error}") from None
+    except ValidationError as error:
+        raise ResponseFormatError(
+            f"the response does not fit the schema: {_where(error)}"
+        ) from None

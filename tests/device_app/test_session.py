@@ -437,3 +437,81 @@ def test_random_walks_stay_on_relevant_questions_and_finish_valid(
     }
     assert set(finished.answers) <= relevant
     assert finished.duration_s >= 0 and finished.complete
+
+
+# --- the lookahead the kiosk builds its next screen with ------------------------------------
+
+
+def test_peek_next_tells_where_next_goes_without_moving(clock: Clock) -> None:
+    session = SurveySession(EXAMPLE, "en", "officials", clock=clock)
+    assert session.peek_next().id == "consent"  # from the note
+    session.next()
+    before = session.snapshot()
+    # consent unanswered: every later question depends on it, so the end comes next
+    assert session.peek_next() is None
+    # as if the respondent had picked an answer: yes opens the main section, no ends it
+    assert session.peek_next(1).id == "age"
+    assert session.peek_next(2) is None
+    assert session.peek_next(None) is None and session.peek_next([]) is None
+    assert session.snapshot() == before  # nothing moved, nothing was kept
+    session.answer(1)
+    assert session.peek_next().id == "age"
+    assert session.peek_next(2) is None  # an answer not yet given counts over the held one
+    assert session.current.id == "consent" and session.current_answer == 1
+    session.next()
+    assert session.current.id == "age"
+
+
+def test_peek_next_follows_a_question_made_relevant_by_the_answer(clock: Clock) -> None:
+    session = SurveySession(EXAMPLE, "en", "officials", clock=clock)
+    for answer in (None, 1, 2, 4):  # anonymity, consent, age, lead_example
+        if answer is not None:
+            session.answer(answer)
+        session.next()
+    assert session.current.id == "offered_payment"
+    assert session.peek_next().id == "years"  # stages is asked only after a yes
+    assert session.peek_next(1).id == "stages"
+    session.answer(1)
+    assert session.peek_next().id == "stages"
+    session.next()
+    session.answer([2])
+    session.next()
+    session.next()  # years (optional)
+    assert session.current.id == "comment"
+    assert session.peek_next() is None and session.peek_next("x") is None
+    session.next()
+    assert session.at_end and session.peek_next() is None
+
+
+def test_peek_next_on_a_closed_session_is_refused(clock: Clock) -> None:
+    session = SurveySession(EXAMPLE, "en", "officials", clock=clock)
+    session.abandon()
+    with pytest.raises(SessionClosed):
+        session.peek_next()
+
+
+@given(st.sampled_from(WALKS), st.integers(0, 2**32 - 1), st.lists(st.integers(0, 9), max_size=40))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_peek_next_always_names_where_next_lands(
+    walk: tuple[Spec, str], seed: int, moves: list[int]
+) -> None:
+    spec, population = walk
+    rng = random.Random(seed)
+    session = SurveySession(spec, "en", population, clock=Clock())
+    for move in moves:
+        if session.current is None:
+            break
+        try:
+            if move < 4:
+                value = any_value(spec, session.current, rng)
+                assumed = session.peek_next(value)
+                session.answer(value)
+                assert session.peek_next() == assumed  # the answer kept is the one assumed
+            elif move < 8:
+                expected = session.peek_next()
+                session.next()
+                assert session.current == expected
+            else:
+                session.back()
+        except (AnswerError, SessionNotFinished):
+            pass

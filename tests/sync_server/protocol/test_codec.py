@@ -20,7 +20,13 @@ from sync_server.protocol import (
     sign_batch,
     signed_batch_bytes,
 )
-from sync_server.protocol.codec import batch_signing_payload, gunzip_bounded
+from sync_server.protocol.codec import (
+    batch_signing_payload,
+    elide_chained_prevs,
+    gunzip_bounded,
+    parse_signed_batch_document,
+)
+from sync_server.protocol.wire import SpecIdentityWire
 from tests.sync_server.builders import StationChain
 
 
@@ -95,3 +101,29 @@ def test_a_batch_too_big_to_send_is_refused_when_built() -> None:
         signed_batch_bytes(signed)
     assert caught.value.code == "payload-too-large"
     assert str(MAX_BATCH_BYTES) in caught.value.detail
+
+
+def test_prevs_the_batch_implies_are_left_off_the_wire_and_restored() -> None:
+    key = StationKey.generate()
+    spec = SpecIdentityWire(id="cips-officials", version="1.0.0", sha256="a" * 64)
+    chain = StationChain("st_abc", key, spec)
+    chain.last_seq, chain.last_hash = 4, "b" * 64  # the batch starts mid-chain
+    batch = chain.batch(chain.envelopes(3))
+    signed = sign_batch(batch, key.sign)
+    data = signed_batch_bytes(signed)
+    wire = json.loads(gzip.decompress(data))
+    assert ["prev" in e for e in wire["batch"]["envelopes"]] == [True, False, False]
+    assert len(data) < len(gzip.compress(canonical_json(signed.model_dump(mode="json"))))
+    parsed = parse_signed_batch_document(data)
+    assert parsed.signed == signed  # every prev is back, so the signature verifies
+    assert elide_chained_prevs(signed.model_dump(mode="json")) == wire
+
+
+def test_a_missing_prev_the_batch_does_not_imply_is_refused() -> None:
+    key = StationKey.generate()
+    spec = SpecIdentityWire(id="cips-officials", version="1.0.0", sha256="a" * 64)
+    chain = StationChain("st_abc", key, spec)
+    document = sign_batch(chain.batch(chain.envelopes(2)), key.sign).model_dump(mode="json")
+    del document["batch"]["envelopes"][0]["prev"]
+    with pytest.raises(ProtocolError, match="no prev"):
+        parse_signed_batch(gzip.compress(canonical_json(document)))

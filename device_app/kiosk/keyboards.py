@@ -1,0 +1,41 @@
+"""On-screen keyboard layouts: the Arabic alphabet and Latin letters with the accents of
+French, Spanish and Portuguese. Pure data; the key grid widget draws them.
+
+Each row is a list of keys; a key is the text it types (the Arabic "لا" types two letters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ARABIC_LETTERS: tuple[tuple[str, ...], ...] = (
+    ("ض", "ص", "ث", "ق", "ف", "غ", "ع", "ه", "خ", "ح", "ج", "د"),
+    ("ش", "س", "ي", "ب", "ل", "ا", "ت", "ن", "م", "ك", "ط", "ذ"),
+    ("ئ", "ء", "ؤ", "ر", "لا", "ى", "ة", "و", "ز", "ظ", "أ", "إ"),
+    ("آ", "،", "؟", ".", "!", "-"),
+)
+
+LATIN_LETTERS: tuple[tuple[str, ...], ...] = (
+    ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "é", "è"),
+    ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ç", "à", "ê"),
+    ("z", "x", "c", "v", "b", "n", "m", "ñ", "á", "í", "ó", "ú"),
+    ("ã", "õ", "â", "ô", "ü", ",", ".", "?", "¿", "!", "'", "-"),
+)
+
+SYMBOLS: tuple[tuple[str, ...], ...] = (
+    ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"),
+    ("-", "/", ":", ";", "(", ")", "%", "@", "&", '"'),
+    (".", ",", "?", "!", "'", "+", "=", "*", "#", "_"),
+)
+
+
+@dataclass(frozen=True)
+class KeyboardLayout:
+    letters: tuple[tuple[str, ...], ...]
+    has_case: bool  # Latin has a Shift key; Arabic has no case
+
+
+def layout_for(language: str) -> KeyboardLayout:
+    if language == "ar":
+        return KeyboardLayout(ARABIC_LETTERS, has_case=False)
+    return KeyboardLayout(LATIN_LETTERS, has_case=True)

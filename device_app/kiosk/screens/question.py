@@ -1,0 +1,281 @@
+"""One question per screen. A new QuestionScreen is built for every question shown, so no
+widget ever carries an answer from one question, or one respondent, to the next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kivy.metrics import dp, sp
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+from device_app.kiosk import strings as words
+from device_app.kiosk.widgets import KeyGrid, KioskButton, NumberPad, ShapedLabel, TextBox
+from questionnaire_specs.models import Option, Question, QuestionType, Spec
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the screen shows: the question in one language, where we are, the answer so far."""
+
+    spec: Spec
+    question: Question
+    language: str
+    answer: Any  # the session's answer (None when unanswered)
+    number: int  # 1-based position among the questions asked
+    total: int
+    fraction: float
+    can_go_back: bool
+    is_last: bool
+    error: str = ""
+
+
+class QuestionScreen(Screen):
+    rtl = BooleanProperty(False)
+    language = StringProperty("en")
+    question_text = StringProperty("")
+    help_text = StringProperty("")
+    error_text = StringProperty("")
+    progress_text = StringProperty("")
+    fraction = NumericProperty(0.0)
+    next_text = StringProperty("")
+    back_text = StringProperty("")
+    language_text = StringProperty("")
+    can_go_back = BooleanProperty(True)
+
+    def __init__(
+        self,
+        view: QuestionView,
+        *,
+        on_next: Callable[[], None],
+        on_back: Callable[[], None],
+        on_language: Callable[[], None],
+        on_answer: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        spec, question, lang = view.spec, view.question, view.language
+        self.value: Any = _copy(view.answer)
+        self.rtl = spec.is_rtl(lang)
+        self.language = lang
+        self.question_text = spec.text(question.label, lang)
+        self.help_text = spec.text(question.help, lang)
+        self.back_text = words.text("back", lang)
+        self.language_text = words.text("language", lang)
+        self.place(view)
+        self._on_next, self._on_back, self._on_language = on_next, on_back, on_language
+        self._on_answer = on_answer
+        self._choices: list[tuple[Option, KioskButton]] = []
+        self._mirror()
+        self._build_answer_area()
+
+    def shows(self, view: QuestionView) -> bool:
+        """Whether this screen, built ahead of time, shows what ``view`` asks for (only where
+        it sits in the survey may differ: ``place`` sets that)."""
+        mine = self.view
+        return (
+            mine.question.id == view.question.id
+            and mine.spec is view.spec
+            and mine.language == view.language
+            and mine.answer == view.answer
+            and not view.error
+        )
+
+    def place(self, view: QuestionView) -> None:
+        """Where the question sits: progress, Back offered or not, Next or Finish."""
+        lang = view.language
+        self.view = view
+        self.error_text = view.error
+        self.progress_text = (
+            words.text("progress", lang, n=view.number, total=view.total) if view.number else ""
+        )
+        self.fraction = view.fraction
+        self.next_text = words.text("finish" if view.is_last else "next", lang)
+        self.can_go_back = view.can_go_back
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _mirror(self) -> None:
+        """Right-to-left: Next on the left, Back on the right, language button beside the
+        corner; the coordinator's corner (top left) stays empty in both directions."""
+        if not self.rtl:
+            return
+        for box in (self.ids.nav, self.ids.top_bar_rest):
+            children = list(box.children)
+            box.clear_widgets()
+            for child in children:  # children are stored last-first: re-adding reverses
+                box.add_widget(child)
+
+    def _build_answer_area(self) -> None:
+        area: BoxLayout = self.ids.answer_area
+        kind = self.view.question.type
+        if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
+            self._build_choices(area, multi=kind is QuestionType.MULTI_CHOICE)
+        elif kind is QuestionType.LIKERT:
+            self._build_likert(area)
+        elif kind is QuestionType.NUMBER:
+            self._build_number(area)
+        elif kind is QuestionType.TEXT:
+            self._build_text(self.ids.fixed_area)
+
+    def _option_button(self, option: Option, *, marker: str, centred: bool) -> KioskButton:
+        selected = (
+            option.code in self.value if isinstance(self.value, list) else option.code == self.value
+        )
+        button = KioskButton(
+            source=self.view.spec.text(option.label, self.language), key=f"option-{option.code}",
+            rtl=self.rtl, marker=marker, selected=selected, centred=centred,
+            style="quiet" if option.non_substantive else "normal",
+        )  # fmt: skip
+        button.bind(on_release=lambda _b, o=option: self._pick(o))
+        self._choices.append((option, button))
+        return button
+
+    def _build_choices(self, area: BoxLayout, *, multi: bool) -> None:
+        options = self.view.spec.options_for(self.view.question)
+        marker = "check" if multi else "radio"
+        substantive = [o for o in options if not o.non_substantive]
+        for option in substantive:
+            area.add_widget(self._option_button(option, marker=marker, centred=False))
+        others = [o for o in options if o.non_substantive]
+        if others and substantive:
+            area.add_widget(Widget(size_hint_y=None, height=dp(8)))
+        for option in others:
+            area.add_widget(self._option_button(option, marker=marker, centred=False))
+
+    def _build_likert(self, area: BoxLayout) -> None:
+        options = self.view.spec.options_for(self.view.question)
+        points = [o for o in options if not o.non_substantive]
+        if self.rtl:
+            points.reverse()  # the scale reads from the right in Arabic
+        row = BoxLayout(spacing=dp(8), size_hint_y=None)
+        buttons = [self._option_button(o, marker="none", centred=True) for o in points]
+        for button in buttons:
+            row.add_widget(button)
+
+        def fit(*_: object) -> None:
+            # one height for the whole row, from the tallest label
+            row.height = max((max(b.texture_size[1] + dp(8), dp(56)) for b in buttons), default=0)
+
+        for button in buttons:
+            button.size_hint_y = 1
+            button.bind(texture_size=fit)
+        area.add_widget(row)
+        others = [o for o in options if o.non_substantive]
+        if others:
+            area.add_widget(Widget(size_hint_y=None, height=dp(8)))
+            extra = BoxLayout(spacing=dp(8), size_hint_y=None, height=dp(56))
+            for option in reversed(others) if self.rtl else others:
+                extra.add_widget(self._option_button(option, marker="none", centred=True))
+            area.add_widget(extra)
+
+    def _build_number(self, area: BoxLayout) -> None:
+        question = self.view.question
+        pad = NumberPad(
+            language=self.language, rtl=self.rtl,
+            allow_negative=question.min is None or question.min < 0,
+            allow_decimal=question.integer is False,
+            value="" if self.value is None else _number_text(self.value),
+        )  # fmt: skip
+        pad.build_keys()
+        pad.on_change = self._typed_number
+        holder = AnchorLayout(size_hint_y=None, height=pad.height)
+        pad.bind(height=holder.setter("height"))
+        holder.add_widget(pad)
+        area.add_widget(holder)
+        self.number_pad = pad
+
+    def _build_text(self, area: BoxLayout) -> None:
+        question = self.view.question
+        self.max_length = question.max_length or 500
+        if self.value is None:
+            self.value = ""
+        box = TextBox(rtl=self.rtl)
+        self.text_display = box
+        area.add_widget(box)
+        counter = ShapedLabel(rtl=self.rtl, font_size=sp(18), color=(0.35, 0.4, 0.45, 1))
+        self.counter = counter
+        self._show_text()
+        area.add_widget(counter)
+        keys = KeyGrid(language=self.language, rtl=self.rtl)
+        keys.on_key = self._typed_key
+        keys.build_keys()
+        self.key_grid = keys
+        area.add_widget(keys)
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def _pick(self, option: Option) -> None:
+        if self.view.question.type is QuestionType.MULTI_CHOICE:
+            chosen = list(self.value or [])
+            if option.code in chosen:
+                chosen.remove(option.code)
+            elif option.exclusive or option.non_substantive:
+                chosen = [option.code]  # "none of these" cannot be combined with others
+            else:
+                exclusive = {o.code for o, _ in self._choices if o.exclusive or o.non_substantive}
+                chosen = [c for c in chosen if c not in exclusive] + [option.code]
+            order = [o.code for o, _ in self._choices]
+            self.value = sorted(chosen, key=order.index) or None
+        else:
+            self.value = option.code
+        picked = self.value if isinstance(self.value, list) else [self.value]
+        for choice, button in self._choices:
+            button.selected = choice.code in picked
+        self.error_text = ""
+        self._answer_changed()
+
+    def _typed_number(self, text: str) -> None:
+        self.value = text or None  # the app converts and validates on Next
+        self.error_text = ""
+        self._answer_changed()
+
+    def _typed_key(self, kind: str, char: str) -> None:
+        text = self.value or ""
+        if kind == "delete":
+            text = text[:-1]
+        elif len(text) + len(char) <= self.max_length:
+            text += char
+        self.value = text
+        self.error_text = ""
+        self._show_text()
+        self._answer_changed()
+
+    def _answer_changed(self) -> None:
+        if self._on_answer is not None:
+            self._on_answer()
+
+    def _show_text(self) -> None:
+        self.text_display.source = self.value or ""
+        left = self.max_length - len(self.value or "")
+        self.counter.source = words.text("characters_left", self.language, n=left)
+
+    def press_next(self) -> None:
+        self._on_next()
+
+    def press_back(self) -> None:
+        self._on_back()
+
+    def press_language(self) -> None:
+        self._on_language()
+
+    def answer_value(self) -> Any:
+        """The answer as the session wants it (numbers stay text until the app parses them)."""
+        if self.view.question.type is QuestionType.TEXT:
+            return self.value or None
+        return self.value
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

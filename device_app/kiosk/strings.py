@@ -1,0 +1,284 @@
+"""The kiosk's own words (buttons, warnings, coordinator menu) in the five survey languages.
+
+Question texts come from the spec; only the frame around them lives here. A language the
+catalogue does not know falls back to English, so a new spec language still works.
+"""
+
+from __future__ import annotations
+
+FALLBACK = "en"
+
+_CATALOGUE: dict[str, dict[str, str]] = {
+    "next": {"en": "Next", "fr": "Suivant", "es": "Siguiente", "pt": "Seguinte", "ar": "التالي"},
+    "back": {"en": "Back", "fr": "Retour", "es": "Atrás", "pt": "Voltar", "ar": "رجوع"},
+    "finish": {"en": "Finish", "fr": "Terminer", "es": "Terminar", "pt": "Concluir", "ar": "إنهاء"},
+    "start": {"en": "Start", "fr": "Commencer", "es": "Empezar", "pt": "Começar", "ar": "ابدأ"},
+    "language": {"en": "Language", "fr": "Langue", "es": "Idioma", "pt": "Idioma", "ar": "اللغة"},
+    "choose_population": {
+        "en": "Which describes you?",
+        "fr": "Qui êtes-vous ?",
+        "es": "¿Quién es usted?",
+        "pt": "Quem é você?",
+        "ar": "أي وصف ينطبق عليك؟",
+    },
+    "progress": {
+        "en": "Question {n} of {total}",
+        "fr": "Question {n} sur {total}",
+        "es": "Pregunta {n} de {total}",
+        "pt": "Pergunta {n} de {total}",
+        "ar": "السؤال {n} من {total}",
+    },
+    "required": {
+        "en": "Please answer this question.",
+        "fr": "Veuillez répondre à cette question.",
+        "es": "Por favor, responda a esta pregunta.",
+        "pt": "Por favor, responda a esta pergunta.",
+        "ar": "يرجى الإجابة على هذا السؤال.",
+    },
+    "still_there": {
+        "en": "Are you still there?",
+        "fr": "Êtes-vous toujours là ?",
+        "es": "¿Sigue ahí?",
+        "pt": "Ainda está aí?",
+        "ar": "هل ما زلت هنا؟",
+    },
+    "idle_countdown": {
+        "en": "The survey will close in {seconds} seconds and your answers will be removed.",
+        "fr": "Le questionnaire se fermera dans {seconds} secondes et vos réponses seront "
+        "effacées.",
+        "es": "La encuesta se cerrará en {seconds} segundos y sus respuestas se borrarán.",
+        "pt": "O questionário fecha em {seconds} segundos e as suas respostas serão apagadas.",
+        "ar": "سيُغلق الاستبيان خلال {seconds} ثانية وستُحذف إجاباتك.",
+    },
+    "continue": {
+        "en": "Continue",
+        "fr": "Continuer",
+        "es": "Continuar",
+        "pt": "Continuar",
+        "ar": "متابعة",
+    },
+    "thanks_title": {
+        "en": "Thank you!",
+        "fr": "Merci !",
+        "es": "¡Gracias!",
+        "pt": "Obrigado!",
+        "ar": "شكرا لك!",
+    },
+    "thanks_body": {
+        "en": "Your answers have been saved anonymously. You can leave the tablet now.",
+        "fr": "Vos réponses ont été enregistrées anonymement. Vous pouvez laisser la tablette.",
+        "es": "Sus respuestas se han guardado de forma anónima. Puede dejar la tableta.",
+        "pt": "As suas respostas foram guardadas de forma anónima. Pode deixar o tablet.",
+        "ar": "حُفظت إجاباتك دون الكشف عن هويتك. يمكنك ترك الجهاز الآن.",
+    },
+    "key_space": {"en": "Space", "fr": "Espace", "es": "Espacio", "pt": "Espaço", "ar": "مسافة"},
+    "key_delete": {"en": "Delete", "fr": "Effacer", "es": "Borrar", "pt": "Apagar", "ar": "حذف"},
+    "key_shift": {"en": "Shift", "fr": "Maj", "es": "Mayús", "pt": "Maiús", "ar": "Shift"},
+    "key_more": {"en": "123", "fr": "123", "es": "123", "pt": "123", "ar": "123"},
+    "key_letters": {"en": "ABC", "fr": "ABC", "es": "ABC", "pt": "ABC", "ar": "أبج"},
+    "characters_left": {
+        "en": "{n} characters left",
+        "fr": "{n} caractères restants",
+        "es": "Quedan {n} caracteres",
+        "pt": "Restam {n} caracteres",
+        "ar": "متبقٍ {n} حرفا",
+    },
+    "not_a_number": {
+        "en": "Please enter a number.",
+        "fr": "Veuillez saisir un nombre.",
+        "es": "Por favor, introduzca un número.",
+        "pt": "Por favor, introduza um número.",
+        "ar": "يرجى إدخال رقم.",
+    },
+    # the coordinator's side
+    "locked_title": {
+        "en": "This station is locked",
+        "fr": "Cette station est verrouillée",
+        "es": "Esta estación está bloqueada",
+        "pt": "Esta estação está bloqueada",
+        "ar": "هذه المحطة مقفلة",
+    },
+    "passphrase": {
+        "en": "Coordinator passphrase",
+        "fr": "Phrase secrète du coordinateur",
+        "es": "Frase de acceso del coordinador",
+        "pt": "Frase-passe do coordenador",
+        "ar": "عبارة مرور المنسق",
+    },
+    "unlock": {
+        "en": "Unlock",
+        "fr": "Déverrouiller",
+        "es": "Desbloquear",
+        "pt": "Desbloquear",
+        "ar": "فتح القفل",
+    },
+    "unlocking": {
+        "en": "Unlocking…",
+        "fr": "Déverrouillage…",
+        "es": "Desbloqueando…",
+        "pt": "A desbloquear…",
+        "ar": "جارٍ فتح القفل…",
+    },
+    "unlock_failed": {
+        "en": "Wrong passphrase, or the station files are damaged.",
+        "fr": "Phrase secrète incorrecte, ou fichiers de la station abîmés.",
+        "es": "Frase incorrecta, o los archivos de la estación están dañados.",
+        "pt": "Frase-passe errada, ou ficheiros da estação danificados.",
+        "ar": "عبارة المرور خاطئة أو ملفات المحطة تالفة.",
+    },
+    "pin_title": {
+        "en": "Coordinator PIN",
+        "fr": "Code PIN du coordinateur",
+        "es": "PIN del coordinador",
+        "pt": "PIN do coordenador",
+        "ar": "رمز المنسق",
+    },
+    "pin_wrong": {
+        "en": "Wrong PIN.",
+        "fr": "Code PIN incorrect.",
+        "es": "PIN incorrecto.",
+        "pt": "PIN errado.",
+        "ar": "الرمز خاطئ.",
+    },
+    "pin_locked": {
+        "en": "Too many wrong tries. Wait {seconds} s.",
+        "fr": "Trop d'essais. Attendez {seconds} s.",
+        "es": "Demasiados intentos. Espere {seconds} s.",
+        "pt": "Demasiadas tentativas. Aguarde {seconds} s.",
+        "ar": "محاولات خاطئة كثيرة. انتظر {seconds} ثانية.",
+    },
+    "ok": {"en": "OK", "fr": "OK", "es": "OK", "pt": "OK", "ar": "موافق"},
+    "cancel": {"en": "Cancel", "fr": "Annuler", "es": "Cancelar", "pt": "Cancelar", "ar": "إلغاء"},
+    "clear": {"en": "Clear", "fr": "Effacer", "es": "Borrar", "pt": "Limpar", "ar": "مسح"},
+    "menu_title": {
+        "en": "Coordinator menu",
+        "fr": "Menu du coordinateur",
+        "es": "Menú del coordinador",
+        "pt": "Menu do coordenador",
+        "ar": "قائمة المنسق",
+    },
+    "station": {
+        "en": "Station",
+        "fr": "Station",
+        "es": "Estación",
+        "pt": "Estação",
+        "ar": "المحطة",
+    },
+    "pending": {
+        "en": "Waiting to be sent",
+        "fr": "En attente d'envoi",
+        "es": "Pendientes de envío",
+        "pt": "A aguardar envio",
+        "ar": "بانتظار الإرسال",
+    },
+    "acknowledged": {
+        "en": "Sent and confirmed",
+        "fr": "Envoyées et confirmées",
+        "es": "Enviadas y confirmadas",
+        "pt": "Enviadas e confirmadas",
+        "ar": "أُرسلت وتأكدت",
+    },
+    "last_sync": {
+        "en": "Last sync",
+        "fr": "Dernière synchronisation",
+        "es": "Última sincronización",
+        "pt": "Última sincronização",
+        "ar": "آخر مزامنة",
+    },
+    "never": {"en": "never", "fr": "jamais", "es": "nunca", "pt": "nunca", "ar": "أبدا"},
+    "specs": {
+        "en": "Questionnaires",
+        "fr": "Questionnaires",
+        "es": "Cuestionarios",
+        "pt": "Questionários",
+        "ar": "الاستبيانات",
+    },
+    "sync_now": {
+        "en": "Sync now",
+        "fr": "Synchroniser",
+        "es": "Sincronizar ahora",
+        "pt": "Sincronizar agora",
+        "ar": "زامن الآن",
+    },
+    "syncing": {
+        "en": "Sending…",
+        "fr": "Envoi…",
+        "es": "Enviando…",
+        "pt": "A enviar…",
+        "ar": "جارٍ الإرسال…",
+    },
+    "sync_done": {
+        "en": "Sync finished.",
+        "fr": "Synchronisation terminée.",
+        "es": "Sincronización terminada.",
+        "pt": "Sincronização concluída.",
+        "ar": "اكتملت المزامنة.",
+    },
+    "sync_failed": {
+        "en": "Sync failed: {reason}",
+        "fr": "Échec de la synchronisation : {reason}",
+        "es": "Falló la sincronización: {reason}",
+        "pt": "A sincronização falhou: {reason}",
+        "ar": "فشلت المزامنة: {reason}",
+    },
+    "export_usb": {
+        "en": "Export to USB",
+        "fr": "Exporter sur clé USB",
+        "es": "Exportar a USB",
+        "pt": "Exportar para USB",
+        "ar": "تصدير إلى USB",
+    },
+    "export_here": {
+        "en": "Export to this folder",
+        "fr": "Exporter dans ce dossier",
+        "es": "Exportar a esta carpeta",
+        "pt": "Exportar para esta pasta",
+        "ar": "صدّر إلى هذا المجلد",
+    },
+    "export_done": {
+        "en": "Exported to {path}.",
+        "fr": "Exporté dans {path}.",
+        "es": "Exportado a {path}.",
+        "pt": "Exportado para {path}.",
+        "ar": "صُدّر إلى {path}.",
+    },
+    "export_failed": {
+        "en": "Export failed: {reason}",
+        "fr": "Échec de l'export : {reason}",
+        "es": "Falló la exportación: {reason}",
+        "pt": "A exportação falhou: {reason}",
+        "ar": "فشل التصدير: {reason}",
+    },
+    "lock_station": {
+        "en": "Lock station",
+        "fr": "Verrouiller la station",
+        "es": "Bloquear la estación",
+        "pt": "Bloquear a estação",
+        "ar": "اقفل المحطة",
+    },
+    "exit_kiosk": {
+        "en": "Exit kiosk",
+        "fr": "Quitter le kiosque",
+        "es": "Salir del quiosco",
+        "pt": "Sair do quiosque",
+        "ar": "الخروج من الكشك",
+    },
+    "close_menu": {
+        "en": "Close menu",
+        "fr": "Fermer le menu",
+        "es": "Cerrar el menú",
+        "pt": "Fechar o menu",
+        "ar": "أغلق القائمة",
+    },
+}
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The kiosk's word for ``key`` in ``language`` (English when not translated)."""
+    entry = _CATALOGUE[key]
+    template = entry.get(language) or entry[FALLBACK]
+    return template.format(**values) if values else template
+
+
+def catalogue_keys() -> list[str]:
+    return list(_CATALOGUE)

@@ -1,0 +1,94 @@
+"""The kiosk's hold on one respondent's survey session: what the question screen shows, and
+the session's answer errors turned into messages for the screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from device_app.kiosk.answers import AnswerProblem
+from device_app.kiosk.screens.question import QuestionView
+from device_app.session import AnswerError, SurveySession
+from questionnaire_specs.models import QuestionType, Spec
+
+
+HELD: Any = object()  # preview(): from the answer the session holds, not a new one
+
+
+class SurveyFlow:
+    def __init__(self, session: SurveySession) -> None:
+        self.session = session
+        self._depth = 0  # questions behind the current one: Back is offered when > 0
+
+    @property
+    def spec(self) -> Spec:
+        return self.session.spec
+
+    @property
+    def language(self) -> str:
+        return self.session.language
+
+    def view(self, *, carry: Any = None, error: str = "") -> QuestionView:
+        question = self.session.current
+        if question is None:
+            raise RuntimeError("the survey has reached its end")
+        progress = self.session.progress
+        total = max(progress.total, 1)
+        is_note = question.type is QuestionType.NOTE
+        return QuestionView(
+            spec=self.spec,
+            question=question,
+            language=self.language,
+            answer=carry if carry is not None else self.session.current_answer,
+            number=0 if is_note else progress.number,
+            total=progress.total,
+            fraction=min(1.0, progress.answered / total),
+            can_go_back=self._depth > 0,
+            is_last=not is_note and progress.number >= progress.total,
+            error=error,
+        )
+
+    def preview(self, answer: Any = HELD) -> QuestionView | None:
+        """The view of the question Next would lead to (with ``answer`` as the current one's
+        answer, if given), for building its screen ahead of time; None at the end.
+
+        Only the question, language and held answer count: where the question sits in the
+        survey is set from the real view once Next has moved (QuestionScreen.place).
+        """
+        question = self.session.peek_next() if answer is HELD else self.session.peek_next(answer)
+        if question is None:
+            return None
+        return QuestionView(
+            spec=self.spec,
+            question=question,
+            language=self.language,
+            answer=self.session.answers.get(question.id),
+            number=0,
+            total=0,
+            fraction=0.0,
+            can_go_back=True,
+            is_last=False,
+        )
+
+    def answer(self, value: Any) -> None:
+        try:
+            self.session.answer(value)
+        except AnswerError as error:
+            raise AnswerProblem(text=error.message) from None
+
+    def advance(self) -> bool:
+        """Next question; False at the end (ready to finish)."""
+        try:
+            more = self.session.next()
+        except AnswerError as error:
+            raise AnswerProblem(text=error.message) from None
+        self._depth += 1
+        return more
+
+    def retreat(self) -> bool:
+        if self.session.back():
+            self._depth -= 1
+            return True
+        return False
+
+    def set_language(self, language: str) -> None:
+        self.session.set_language(language)

@@ -1,0 +1,302 @@
+"""Provisioning: turn a bundle (from `mss server enroll-token`) into an enrolled station.
+
+Everything is made in a hidden temporary directory beside the target and renamed into place
+only at the end, so a refused token (used, expired, unknown), a network failure or a bad
+spec leaves no station directory at all, half-made or otherwise.
+
+Order matters: the store and the station key are made first (the slow passphrase KDF and the
+local disk can fail without spending the token), then the token is spent on enrolment, then
+the specs are fetched and checked. A failure after enrolment spends the token; the
+coordinator asks for a new one (the server refuses a second use, by design).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from random import Random, SystemRandom
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from crypto import KdfCost, StationKey, SurveyPublicKey, hash_pin
+from device_app.beacon import app_version
+from device_app.errors import (
+    BadPin,
+    BundleInvalid,
+    EnrolmentRefused,
+    ServerRefused,
+    SpecMismatch,
+    StationDirInvalid,
+    StationError,
+)
+from device_app.station import Station, spec_from_body, utc_now
+from device_app.store import ConfigKey, StationStore
+from device_app.sync import Backoff, ServerLink
+from questionnaire_specs import Spec
+from sync_server.protocol import (
+    PROTOCOL_VERSION,
+    EnrolmentRequest,
+    EnrolmentResponse,
+    SpecIdentityWire,
+    canonical_json,
+)
+
+PIN_PATTERN = re.compile(r"[0-9]{4,12}")
+MAX_BUNDLE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Bundle:
+    server_url: str
+    token: str
+    survey_public_key: str
+    country: str
+    region: str
+    populations: list[str]
+    specs: list[SpecIdentityWire]
+    bodies: dict[tuple[str, str, str], bytes]  # identity -> canonical JSON, when bundled
+
+
+def read_bundle(path: Path) -> Bundle:
+    """Read and check a provisioning bundle; BundleInvalid says what is wrong."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise BundleInvalid(f"cannot read the bundle {path}: {error.strerror}") from None
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise BundleInvalid(f"the bundle {path} is too large to be a provisioning bundle")
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise BundleInvalid(f"the bundle {path} is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise BundleInvalid(f"the bundle {path} must be a JSON object")
+    return parse_bundle(data, where=str(path))
+
+
+def parse_bundle(data: dict[str, Any], *, where: str = "the bundle") -> Bundle:
+    def text(*names: str) -> str:
+        for name in names:
+            value = data.get(name)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        raise BundleInvalid(f"{where} has no {names[0]!r} (a non-empty text)")
+
+    server_url = text("server_url")
+    if not server_url.startswith(("http://", "https://")):
+        raise BundleInvalid(f"{where}: server_url {server_url!r} is not an http(s) URL")
+    populations = data.get("populations", data.get("population"))
+    if isinstance(populations, str):
+        populations = [populations]
+    if not isinstance(populations, list) or not all(isinstance(p, str) for p in populations):
+        populations = []
+    specs: list[SpecIdentityWire] = []
+    bodies: dict[tuple[str, str, str], bytes] = {}
+    for number, item in enumerate(data.get("specs") or [], start=1):
+        if not isinstance(item, dict):
+            raise BundleInvalid(f"{where}: spec {number} is not an object")
+        identity_data = item.get("identity", item)
+        try:
+            identity = SpecIdentityWire.model_validate(
+                {key: identity_data.get(key) for key in ("id", "version", "sha256")}
+            )
+        except (ValidationError, AttributeError):
+            raise BundleInvalid(
+                f"{where}: spec {number} has no valid id, version, sha256"
+            ) from None
+        specs.append(identity)
+        body = item.get("canonical_json", item.get("body"))
+        if isinstance(body, str):
+            bodies[identity.triple()] = body.encode("utf-8")
+        elif isinstance(body, dict):
+            bodies[identity.triple()] = canonical_json(body)
+    return Bundle(
+        server_url=server_url.rstrip("/"),
+        token=text("token", "enrolment_token", "enrollment_token"),
+        survey_public_key=text("survey_public_key"),
+        country=text("country"),
+        region=text("region"),
+        populations=list(populations),
+        specs=specs,
+        bodies=bodies,
+    )
+
+
+def check_pin(pin: str) -> str:
+    if not isinstance(pin, str) or not PIN_PATTERN.fullmatch(pin):
+        raise BadPin("the coordinator PIN must be 4 to 12 digits")
+    return pin
+
+
+def provision(
+    station_dir: Path,
+    bundle_path: Path,
+    passphrase: str,
+    pin: str,
+    *,
+    http_transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    cost: KdfCost | None = None,
+    random: Random | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Station:
+    """Create, enrol and fill a station at `station_dir`; return it unlocked.
+
+    `cost` is the Argon2id cost of the passphrase and the PIN hash: None means crypto's strong
+    default; tests pass KdfCost.FAST.
+    """
+    target = Path(station_dir)
+    bundle = read_bundle(bundle_path)
+    check_pin(pin)
+    if not passphrase:
+        raise StationDirInvalid("the coordinator passphrase must not be empty")
+    if target.exists() or target.is_symlink():
+        raise StationDirInvalid(f"{target} already exists; provision into a new directory")
+    if not target.parent.is_dir():
+        raise StationDirInvalid(f"the parent folder {target.parent} does not exist")
+    random = random or SystemRandom()
+    workshop = target.parent / f".{target.name}.provisioning-{uuid.uuid4().hex[:12]}"
+    try:
+        store = StationStore.create(workshop, passphrase, **({"cost": cost} if cost else {}))
+        try:
+            fill_station(
+                store, bundle, pin, http_transport=http_transport, cost=cost, random=random,
+                sleep=sleep,
+            )  # fmt: skip
+        finally:
+            store.close()
+        os.rename(workshop, target)
+        sync_parent(target)
+    except BaseException:
+        shutil.rmtree(workshop, ignore_errors=True)
+        raise
+    return Station.unlock(target, passphrase, clock=clock, http_transport=http_transport,
+                          random=random, sleep=sleep)  # fmt: skip
+
+
+def fill_station(
+    store: StationStore,
+    bundle: Bundle,
+    pin: str,
+    *,
+    http_transport: httpx.BaseTransport | None,
+    cost: KdfCost | None,
+    random: Random,
+    sleep: Callable[[float], None],
+) -> None:
+    key = StationKey.generate()
+    store.set_config(ConfigKey.SIGNING_KEY, key.private_bytes())
+    with ServerLink(
+        bundle.server_url, transport=http_transport, backoff=Backoff(attempts=3), sleep=sleep,
+        random=random,
+    ) as link:  # fmt: skip
+        enrolment = enrol(link, bundle, key)
+        try:
+            SurveyPublicKey.from_text(enrolment.survey_public_key)
+        except Exception as error:  # noqa: BLE001 - any unreadable key is the same problem
+            raise BundleInvalid(f"the server's survey public key is unreadable: {error}") from None
+        populations = list(enrolment.populations or bundle.populations)
+        # The bundle names the specs for this station's populations; the server's list
+        # (all it knows) is the fallback when the bundle carries none.
+        identities = bundle.specs or enrolment.specs
+        chosen: list[tuple[SpecIdentityWire, Spec]] = []
+        for identity in identities:
+            body = bundle.bodies.get(identity.triple()) or fetch_spec(link, identity)
+            spec = check_spec_body(identity, body)
+            if any(p.id in populations for p in spec.populations):
+                store.save_spec(identity.id, identity.version, identity.sha256, body)
+                chosen.append((identity, spec))
+        active = newest_versions(chosen)
+        if not active:
+            raise BundleInvalid(f"no questionnaire spec is for {', '.join(populations)}")
+    store.set_config(ConfigKey.STATION_ID, enrolment.station_id)
+    store.set_config(ConfigKey.SERVER_URL, bundle.server_url)
+    store.set_config(ConfigKey.COUNTRY, enrolment.country)
+    store.set_config(ConfigKey.REGION, enrolment.region)
+    store.set_config(ConfigKey.POPULATIONS, populations)
+    store.set_config(ConfigKey.SURVEY_PUBLIC_KEY, enrolment.survey_public_key)
+    store.set_config(ConfigKey.ACTIVE_SPECS, [list(i.triple()) for i in active])
+    store.set_config(ConfigKey.ENROLMENT_STATUS, "enrolled")
+    pin_hash = hash_pin(pin, cost=cost) if cost else hash_pin(pin)
+    store.set_config(ConfigKey.COORDINATOR_PIN_HASH, pin_hash)
+
+
+def enrol(link: ServerLink, bundle: Bundle, key: StationKey) -> EnrolmentResponse:
+    request = EnrolmentRequest(
+        v=PROTOCOL_VERSION,
+        token=bundle.token,
+        public_key=base64.b64encode(key.public_bytes()).decode("ascii"),
+        app_version=app_version(),
+    )
+    body = canonical_json(request.model_dump(mode="json"))
+    try:
+        response = link.post("/v1/enrol", body, headers={"Content-Type": "application/json"})
+    except ServerRefused as error:
+        raise EnrolmentRefused(error.status, error.problem_code, error.detail) from None
+    try:
+        return EnrolmentResponse.model_validate_json(response.content)
+    except ValidationError as error:
+        raise StationError(f"the server's enrolment answer is not valid: {error}") from None
+
+
+def fetch_spec(link: ServerLink, identity: SpecIdentityWire) -> bytes:
+    return link.get(f"/v1/specs/{identity.id}/{identity.version}").content
+
+
+def newest_versions(chosen: list[tuple[SpecIdentityWire, Spec]]) -> list[SpecIdentityWire]:
+    """Per spec id, the highest version: the one new respondents answer."""
+    newest: dict[str, SpecIdentityWire] = {}
+    for identity, _spec in chosen:
+        held = newest.get(identity.id)
+        if held is None or version_key(identity.version) > version_key(held.version):
+            newest[identity.id] = identity
+    return [newest[key] for key in sorted(newest)]
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_spec_body(identity: SpecIdentityWire, body: bytes) -> Spec:
+    """The body must hash to its identity and load as that very spec."""
+    digest = hashlib.sha256(body).hexdigest()
+    if digest != identity.sha256:
+        raise SpecMismatch(
+            f"spec {identity.id} {identity.version}: the body's sha256 is {digest[:12]}…, "
+            f"not {identity.sha256[:12]}… as announced"
+        )
+    try:
+        spec = spec_from_body(body)
+    except Exception as error:  # noqa: BLE001 - the spec loader's errors vary by field
+        raise SpecMismatch(
+            f"spec {identity.id} {identity.version} does not load: {error}"
+        ) from None
+    loaded = spec.identity
+    if (loaded.id, loaded.version, loaded.sha256) != identity.triple():
+        raise SpecMismatch(
+            f"spec {identity.id} {identity.version} loads as {loaded.id} {loaded.version} "
+            "with another hash"
+        )
+    return spec
+
+
+def sync_parent(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

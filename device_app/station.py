@@ -1,0 +1,428 @@
+"""The station's services in one facade: what the kiosk and the `mss station` commands call.
+
+One store connection serves the whole station; the store serialises its calls under its own
+lock (one short transaction each), so the kiosk may run `sync()` in a thread while
+respondents keep finishing: no lock is ever held across a network request.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from random import Random, SystemRandom
+from typing import Any
+
+import httpx
+
+from crypto import StationKey, SurveyPublicKey, seal, verify_pin
+from device_app import pin as pin_rule
+from device_app.beacon import beacon_body
+from device_app.errors import (
+    NotAStation,
+    PinLocked,
+    PinNotSet,
+    ServerRefused,
+    StationDamaged,
+    StationError,
+    StationNotReady,
+    UnknownLanguage,
+    UnknownPopulation,
+    WrongPassphrase,
+)
+from device_app.finishing import ResponseRecord, Seal, append_response
+from device_app.session import FinishedResponse, SurveySession
+from device_app.store import ConfigKey, StationStore
+from device_app.store import errors as store_errors
+from device_app.sync import Backoff, BatchLimits, ServerLink, SyncReport, send_outbox
+from device_app.usb import ExportReport, export_outbox
+from questionnaire_specs import Spec, check_spec_document
+from sync_server.protocol import SpecIdentityWire
+
+PIN_ATTEMPTS_KEY = "pin_attempts"
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class StationStatus:
+    station_id: str
+    pending: int
+    acknowledged: int
+    conflict: int
+    rejected: int
+    last_sync: datetime | None
+    last_sync_ok: bool | None
+    last_seq: int
+    spec_versions: dict[str, str]  # spec id -> version
+    server_url: str
+    country: str
+    region: str
+    problems: list[str] = field(default_factory=list)  # "seq N envelope <id>: state (code)"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "station_id": self.station_id,
+            "pending": self.pending,
+            "acknowledged": self.acknowledged,
+            "conflict": self.conflict,
+            "rejected": self.rejected,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "last_sync_ok": self.last_sync_ok,
+            "last_seq": self.last_seq,
+            "spec_versions": self.spec_versions,
+            "server_url": self.server_url,
+            "country": self.country,
+            "region": self.region,
+            "problems": self.problems,
+        }
+
+
+def open_store(station_dir: Path, passphrase: str) -> StationStore:
+    """Unlock the store, turning its errors into the station's catalogue."""
+    try:
+        return StationStore.unlock(Path(station_dir), passphrase)
+    except store_errors.StationLocked:
+        raise WrongPassphrase() from None
+    except store_errors.NotAStation as error:
+        raise NotAStation(str(error)) from None
+    except (store_errors.KeyFileDamaged, store_errors.DatabaseUnreadable) as error:
+        raise StationDamaged(str(error)) from None
+    except store_errors.InvalidValue as error:
+        raise WrongPassphrase() from error
+
+
+class Station:
+    """An unlocked station. Build it with `Station.unlock` (or `provisioning.provision`)."""
+
+    def __init__(
+        self,
+        store: StationStore,
+        *,
+        clock: Clock = utc_now,
+        http_transport: httpx.BaseTransport | None = None,
+        random: Random | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        limits: BatchLimits | None = None,
+        seal_with: Seal = seal,
+    ) -> None:
+        self._lock = threading.RLock()
+        self._store = store
+        self._clock = clock
+        self._transport = http_transport
+        self._random = random or SystemRandom()
+        self._sleep = sleep
+        self._limits = limits or BatchLimits()
+        self._seal_with = seal_with
+        self._drafts: dict[int, tuple[SurveySession, str]] = {}
+        self._sync_lock = threading.Lock()  # one sync at a time
+        self._load()
+
+    @classmethod
+    def unlock(
+        cls,
+        station_dir: Path,
+        passphrase: str,
+        *,
+        clock: Clock = utc_now,
+        http_transport: httpx.BaseTransport | None = None,
+        random: Random | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        limits: BatchLimits | None = None,
+    ) -> Station:
+        store = open_store(station_dir, passphrase)
+        try:
+            return cls(
+                store, clock=clock, http_transport=http_transport, random=random, sleep=sleep,
+                limits=limits,
+            )  # fmt: skip
+        except BaseException:
+            store.close()
+            raise
+
+    # --- identity and specs ----------------------------------------------------------------
+
+    def _config(self, key: str) -> Any:
+        value = self._store.get_config(key)
+        if value is None:
+            raise StationNotReady(f"the station has no {key}: provision it again")
+        return value
+
+    def _load(self) -> None:
+        self.station_id: str = self._config(ConfigKey.STATION_ID)
+        self.country: str = self._config(ConfigKey.COUNTRY)
+        self.region: str = self._config(ConfigKey.REGION)
+        self.populations: list[str] = list(self._config(ConfigKey.POPULATIONS))
+        self.server_url: str = self._config(ConfigKey.SERVER_URL)
+        self._key = StationKey.from_private_bytes(self._config(ConfigKey.SIGNING_KEY))
+        self._survey_key = SurveyPublicKey.from_text(self._config(ConfigKey.SURVEY_PUBLIC_KEY))
+        active = {tuple(item) for item in self._config(ConfigKey.ACTIVE_SPECS)}
+        self._specs: list[Spec] = []
+        for stored in self._store.specs():
+            if (stored.spec_id, stored.version, stored.sha256) in active:
+                self._specs.append(spec_from_body(stored.canonical_json))
+        if not self._specs:
+            raise StationNotReady("the station holds no questionnaire spec: provision it again")
+        languages: list[str] = []
+        for spec in self._specs:
+            for language in spec.languages:
+                if language.code not in languages:
+                    languages.append(language.code)
+        self.languages = languages
+
+    def specs(self) -> list[Spec]:
+        return list(self._specs)
+
+    def spec_for(self, population: str) -> Spec:
+        if population not in self.populations:
+            raise UnknownPopulation(
+                f"this station surveys {', '.join(self.populations)}, not {population!r}"
+            )
+        for spec in self._specs:
+            if population in [p.id for p in spec.populations]:
+                return spec
+        raise UnknownPopulation(f"no questionnaire on this station is for {population!r}")
+
+    def spec_identities(self) -> list[SpecIdentityWire]:
+        return [wire_identity(spec) for spec in self._specs]
+
+    # --- respondents -----------------------------------------------------------------------
+
+    def new_session(self, population: str, language: str) -> SurveySession:
+        spec = self.spec_for(population)
+        codes = [language_.code for language_ in spec.languages]
+        if language not in codes:
+            raise UnknownLanguage(f"the questionnaire is in {', '.join(codes)}, not {language!r}")
+        return SurveySession(spec, language, population, clock=self._clock)
+
+    def _draft_id(self, session: SurveySession) -> str | None:
+        held = self._drafts.get(id(session))
+        return held[1] if held and held[0] is session else None
+
+    def save_draft(self, session: SurveySession) -> None:
+        """Keep the in-progress answers inside the encrypted store (and nowhere else)."""
+        draft_id = self._draft_id(session)
+        if draft_id is None:
+            draft_id = uuid.UUID(int=self._random.getrandbits(128), version=4).hex
+            self._drafts[id(session)] = (session, draft_id)
+        self._store.save_draft(draft_id, json.dumps(session.snapshot()).encode("utf-8"))
+
+    def resume_draft(self) -> SurveySession | None:
+        """The in-progress session left by a restart (the first stored draft), or None.
+
+        A draft that no longer fits its spec is dropped: it cannot become a response.
+        """
+        for draft_id in self._store.drafts():
+            payload = self._store.load_draft(draft_id)
+            try:
+                snapshot = json.loads(payload or b"")
+                spec = self.spec_for(snapshot["population"])
+                session = SurveySession.restore(spec, snapshot, clock=self._clock)
+            except (ValueError, KeyError, TypeError, StationError):
+                self._store.delete_draft(draft_id)
+                continue
+            self._drafts[id(session)] = (session, draft_id)
+            return session
+        return None
+
+    def finish(self, session: SurveySession) -> int:
+        """Seal the finished response into the outbox and drop its draft; the outbox seq.
+
+        The latest answers are saved as the draft first, so if sealing fails (nothing is
+        appended) they are still inside the store and `resume_draft()` brings them back.
+        """
+        if not session.at_end:
+            session.finish()  # raises SessionNotFinished, before anything is written
+        self.save_draft(session)
+        return self._append(session, session.finish())
+
+    def abandon(self, session: SurveySession) -> int | None:
+        """Discard the session, or seal it as partial when the spec says so."""
+        spec = self.spec_for(session.population)
+        if spec.settings.abandon == "partial" and session.answers:
+            self.save_draft(session)
+            partial = session.abandon()
+            if partial is not None:
+                return self._append(session, partial)
+        else:
+            session.abandon()
+        draft_id = self._draft_id(session)
+        if draft_id is not None:
+            self._store.delete_draft(draft_id)
+        self._drafts.pop(id(session), None)
+        return None
+
+    def _append(self, session: SurveySession, finished: FinishedResponse) -> int:
+        record = ResponseRecord(
+            answers=dict(finished.answers),
+            spec=wire_identity(finished.spec),
+            language=finished.language,
+            population=finished.population,
+            country=self.country,
+            region=self.region,
+            completed_on=finished.completed_on,
+            duration_s=int(finished.duration_s),
+            complete=finished.complete,
+        )
+        entry = append_response(
+            self._store,
+            session.spec,
+            record,
+            self._survey_key,
+            draft_id=self._draft_id(session),
+            new_id=self._new_id,
+            seal_with=self._seal_with,
+        )
+        self._drafts.pop(id(session), None)
+        return entry.seq
+
+    def _new_id(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    # --- the coordinator -------------------------------------------------------------------
+
+    def status(self) -> StationStatus:
+        counts = self._store.counts()
+        last = self._store.last_sync()
+        problems = [
+            f"seq {entry.seq} envelope {entry.envelope_id}: {entry.state} ({entry.code})"
+            for entry in self._store.entries(states=["conflict", "rejected"])
+        ]
+        return StationStatus(
+            station_id=self.station_id,
+            pending=counts.pending,
+            acknowledged=counts.acknowledged,
+            conflict=counts.conflict,
+            rejected=counts.rejected,
+            last_sync=last.last_attempt,
+            last_sync_ok=last.last_ok,
+            last_seq=counts.last_seq,
+            spec_versions={spec.id: spec.version for spec in self._specs},
+            server_url=self.server_url,
+            country=self.country,
+            region=self.region,
+            problems=problems,
+        )
+
+    def sync(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        max_attempts: int = 5,
+        server_url: str | None = None,
+    ) -> SyncReport:
+        """Send the outbox and a beacon; blocking (the kiosk calls it from a thread)."""
+        url = server_url or self.server_url
+        report = SyncReport(server_url=url)
+        with self._sync_lock:
+            try:
+                with ServerLink(
+                    url,
+                    transport=self._transport,
+                    backoff=Backoff(attempts=max_attempts),
+                    sleep=self._sleep,
+                    random=self._random,
+                ) as link:
+                    send_outbox(
+                        self._store, link, station_id=self.station_id, sign=self._key.sign,
+                        clock=self._clock, new_id=self._new_id, limits=self._limits,
+                        report=report, progress=progress,
+                    )  # fmt: skip
+                    self._send_beacon(link, report)
+            except StationError as error:
+                self._store.record_sync(self._clock(), False, f"{error.code}: {error}"[:500])
+                raise
+            report.pending_after = self._store.counts().pending
+            self._store.record_sync(self._clock(), True, sync_summary(report))
+        return report
+
+    def _send_beacon(self, link: ServerLink, report: SyncReport) -> None:
+        counts = self._store.counts()
+        body = beacon_body(
+            station_id=self.station_id,
+            sent_at=self._clock(),
+            specs=self.spec_identities(),
+            outbox_depth=counts.pending,
+            last_seq=counts.last_seq,
+            sign=self._key.sign,
+        )
+        try:
+            link.post("/v1/beacons", body, headers={"Content-Type": "application/json"})
+        except ServerRefused as error:
+            # The batches went through; a refused beacon is shown, not fatal…
+            report.beacon_problem = str(error)
+            if error.problem_code in ("station-revoked", "unknown-station"):
+                raise  # …unless it says the station may no longer send at all.
+            return
+        report.beacon_sent = True
+
+    def export_usb(self, to_dir: Path, *, include_acknowledged: bool = False) -> ExportReport:
+        return export_outbox(
+            self._store, Path(to_dir), station_id=self.station_id, sign=self._key.sign,
+            clock=self._clock, new_id=self._new_id, limits=self._limits,
+            include_acknowledged=include_acknowledged,
+        )  # fmt: skip
+
+    def verify_pin(self, pin: str) -> bool:
+        """Check the coordinator PIN; PinLocked while the pad is locked after wrong tries."""
+        stored = self._store.get_config(ConfigKey.COORDINATOR_PIN_HASH)
+        if not stored:
+            raise PinNotSet("no coordinator PIN is set on this station")
+        with self._lock:
+            state = pin_rule.PinAttempts.from_json(self._store.get_config(PIN_ATTEMPTS_KEY))
+            now = self._clock().timestamp()
+            left = pin_rule.seconds_remaining(state, now)
+            if left > 0:
+                raise PinLocked(math.ceil(left))
+            right = isinstance(pin, str) and verify_pin(stored, pin)
+            state = pin_rule.after_success() if right else pin_rule.after_failure(state, now)
+            self._store.set_config(PIN_ATTEMPTS_KEY, state.to_json())
+        return right
+
+    def integrity_problems(self) -> list[str]:
+        """PRAGMA integrity_check and the outbox hash chain; empty when all is well."""
+        problems = [str(p) for p in self._store.verify_chain()]
+        check = self._store.integrity_check()
+        if check not in ("ok", ["ok"], True, None, []):
+            problems.append(f"integrity_check: {check}")
+        return problems
+
+    def close(self) -> None:
+        with self._lock:
+            self._store.close()
+
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def spec_from_body(body: bytes) -> Spec:
+    """Load a spec from its canonical JSON (as stored and as served), checked in full."""
+    return check_spec_document(json.loads(body), "spec from the station store")
+
+
+def wire_identity(spec_or_identity: Any) -> SpecIdentityWire:
+    """The wire form of a spec's identity, from a Spec or a SpecIdentity."""
+    identity = getattr(spec_or_identity, "identity", spec_or_identity)
+    if callable(identity):
+        identity = identity()
+    return SpecIdentityWire(id=identity.id, version=identity.version, sha256=identity.sha256)
+
+
+def sync_summary(report: SyncReport) -> str:
+    return (
+        f"{report.batches} batch(es): {report.accepted} accepted, {report.duplicate} duplicate, "
+        f"{report.conflict} conflict, {report.rejected} rejected; "
+        f"{report.pending_after} pending"
+    )

@@ -1,0 +1,310 @@
+"""The station's HTTP link to the server: retries with backoff, problems as typed errors.
+
+Network errors and 5xx answers are retried with exponential backoff and full jitter (sleep a
+random time between 0 and the doubled delay, so a fleet that comes back online together does
+not knock in step). A 4xx is final: the server's problem+json detail becomes a ServerRefused
+(or StationRevoked) error. `sleep` and `random` are parameters so tests do not wait.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from random import Random
+from typing import TYPE_CHECKING
+
+import httpx
+
+from device_app.beacon import utc_stamp
+from device_app.errors import BadReceipt, ServerRefused, ServerUnreachable, StationRevoked
+from sync_server.protocol import (
+    MAX_BATCH_BYTES,
+    MAX_ENVELOPES_PER_BATCH,
+    PROTOCOL_VERSION,
+    Batch,
+    Envelope,
+    Receipt,
+    sign_batch,
+    signed_batch_bytes,
+)
+
+if TYPE_CHECKING:
+    from device_app.store import OutboxEntry, StationStore
+
+USER_AGENT = "mss-station/1"
+
+
+@dataclass(frozen=True)
+class Backoff:
+    attempts: int = 5
+    first_delay_s: float = 1.0
+    longest_delay_s: float = 60.0
+
+    def delay(self, attempt: int, random: Random) -> float:
+        """Full jitter: uniform in [0, min(longest, first · 2^attempt)]; attempt counts from 0."""
+        ceiling = min(self.longest_delay_s, self.first_delay_s * 2 ** min(attempt, 30))
+        return random.uniform(0.0, ceiling)
+
+
+class ServerLink:
+    """POST and GET against one server URL, with the retry rule above."""
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Random | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        if not server_url.startswith(("http://", "https://")):
+            raise ServerUnreachable(f"the server URL {server_url!r} is not an http(s) URL")
+        self.server_url = server_url.rstrip("/")
+        self.backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._random = random or Random()  # noqa: S311 - jitter, not a secret
+        self._client = httpx.Client(
+            base_url=self.server_url,
+            transport=transport,
+            timeout=timeout_s,
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ServerLink:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def post(self, path: str, body: bytes, *, headers: dict[str, str]) -> httpx.Response:
+        return self._send(lambda: self._client.post(path, content=body, headers=headers), path)
+
+    def get(self, path: str) -> httpx.Response:
+        return self._send(lambda: self._client.get(path), path)
+
+    def _send(self, request: Callable[[], httpx.Response], path: str) -> httpx.Response:
+        last = ""
+        for attempt in range(max(1, self.backoff.attempts)):
+            if attempt:
+                self._sleep(self.backoff.delay(attempt - 1, self._random))
+            try:
+                response = request()
+            except httpx.TransportError as error:
+                last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                continue
+            if response.status_code >= 500:
+                last = f"HTTP {response.status_code} {problem_of(response)[1]}".rstrip()
+                continue
+            if response.status_code >= 400:
+                raise refusal(response)
+            return response
+        raise ServerUnreachable(
+            f"could not reach {self.server_url}{path} after {self.backoff.attempts} "
+            f"attempt(s) ({last}); nothing was lost, sync again later"
+        )
+
+
+def problem_of(response: httpx.Response) -> tuple[str, str]:
+    """(code, detail) from a problem+json body, or a plain description of the answer."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"http-{response.status_code}", response.reason_phrase or ""
+    if isinstance(body, dict):
+        code = str(body.get("code") or f"http-{response.status_code}")
+        detail = str(body.get("detail") or body.get("title") or response.reason_phrase)
+        return code, detail
+    return f"http-{response.status_code}", response.reason_phrase or ""
+
+
+def refusal(response: httpx.Response) -> ServerRefused:
+    code, detail = problem_of(response)
+    if code == "station-revoked":
+        return StationRevoked(response.status_code, code, detail)
+    return ServerRefused(response.status_code, code, detail)
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How big one batch may grow: by envelope count and by envelope bytes (before gzip).
+
+    Sealed responses are random bytes in base64, so gzip only takes back the base64 overhead:
+    a batch of envelopes totalling `max_bytes` compresses to less than `max_bytes`.
+    """
+
+    max_envelopes: int = 100
+    max_bytes: int = 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_envelopes <= MAX_ENVELOPES_PER_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_ENVELOPES_PER_BATCH} envelopes")
+        if not 1 <= self.max_bytes <= MAX_BATCH_BYTES:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH_BYTES} bytes")
+
+
+@dataclass(frozen=True)
+class BuiltBatch:
+    batch_id: str
+    batch_seq: int
+    envelope_ids: tuple[str, ...]
+    data: bytes  # the gzip bytes: the HTTP body and the USB file are the same
+
+
+def build_batch(
+    entries: list[OutboxEntry],
+    *,
+    station_id: str,
+    batch_seq: int,
+    batch_id: str,
+    created_at: datetime,
+    sign: Callable[[str, bytes], bytes],
+) -> BuiltBatch:
+    """Sign the envelopes as one batch and gzip it (deterministically: same input, same bytes)."""
+    envelopes = [Envelope.model_validate_json(entry.envelope) for entry in entries]
+    batch = Batch(
+        v=PROTOCOL_VERSION,
+        batch_id=batch_id,
+        station_id=station_id,
+        batch_seq=batch_seq,
+        created_at=utc_stamp(created_at),
+        envelopes=envelopes,
+    )
+    data = signed_batch_bytes(sign_batch(batch, sign))
+    return BuiltBatch(batch_id, batch_seq, tuple(e.envelope_id for e in envelopes), data)
+
+
+def issue_batch(
+    store: StationStore,
+    entries: list[OutboxEntry],
+    *,
+    via: str,
+    station_id: str,
+    sign: Callable[[str, bytes], bytes],
+    clock: Callable[[], datetime],
+    new_id: Callable[[], str],
+) -> BuiltBatch:
+    """Take the next batch_seq (committed first), build the batch and record it as sent.
+
+    The record is committed before a byte leaves, so a receipt can always be matched to it,
+    and a crash after the server stored it but before the receipt was marked only means the
+    envelopes are still pending: the next sync carries them in a new batch and the server
+    answers "duplicate" for each (dedup is by envelope id), so nothing is lost or counted
+    twice.
+    """
+    batch_seq = store.next_batch_seq()
+    built = build_batch(
+        entries,
+        station_id=station_id,
+        batch_seq=batch_seq,
+        batch_id=new_id(),
+        created_at=clock(),
+        sign=sign,
+    )
+    store.record_batch(built.batch_id, built.batch_seq, list(built.envelope_ids), via=via)
+    return built
+
+
+# --- one sync -------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    server_url: str
+    batches: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+    rejected: int = 0
+    pending_after: int = 0
+    beacon_sent: bool = False
+    beacon_problem: str | None = None
+    problems: list[str] = field(default_factory=list)  # "envelope <id>: <code>" (no content)
+
+    @property
+    def acknowledged(self) -> int:
+        return self.accepted + self.duplicate
+
+
+BATCH_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+
+
+def send_outbox(
+    store: StationStore,
+    link: ServerLink,
+    *,
+    station_id: str,
+    sign: Callable[[str, bytes], bytes],
+    clock: Callable[[], datetime],
+    new_id: Callable[[], str],
+    limits: BatchLimits,
+    report: SyncReport,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Send every pending envelope, batch by batch, marking each as its receipt says."""
+    total = store.counts().pending
+    done = 0
+    if progress:
+        progress(0, total)
+    while True:
+        entries = store.pending(limit=limits.max_envelopes, max_bytes=limits.max_bytes)
+        if not entries:
+            break
+        built = issue_batch(
+            store, entries, via="http", station_id=station_id, sign=sign, clock=clock,
+            new_id=new_id,
+        )  # fmt: skip
+        response = link.post("/v1/batches", built.data, headers=BATCH_HEADERS)
+        named = apply_receipt(store, built, response, report)
+        report.batches += 1
+        if named == 0:
+            # A receipt that settles nothing would make us loop forever on the same batch.
+            raise BadReceipt(f"the receipt for batch {built.batch_id} settled no envelope")
+        done += named
+        if progress:
+            progress(min(done, max(total, done)), max(total, done))
+
+
+def apply_receipt(
+    store: StationStore, built: BuiltBatch, response: httpx.Response, report: SyncReport
+) -> int:
+    """Mark what the receipt names; return how many envelopes it settled."""
+    try:
+        receipt = Receipt.model_validate_json(response.content)
+    except ValueError as error:
+        raise BadReceipt(f"the server's receipt is not valid: {str(error)[:200]}") from None
+    if receipt.batch_id != built.batch_id:
+        raise BadReceipt(f"the receipt is for batch {receipt.batch_id}, not {built.batch_id}")
+    sent = set(built.envelope_ids)
+    acknowledged: list[str] = []
+    for result in receipt.results:
+        if result.envelope_id not in sent:
+            # Never mark what we did not send in this batch, whatever the server says.
+            continue
+        if result.acknowledged:
+            acknowledged.append(result.envelope_id)
+            if result.status == "accepted":
+                report.accepted += 1
+            else:
+                report.duplicate += 1
+        else:
+            code = result.code or result.status
+            store.mark_problem(result.envelope_id, result.status, code)
+            if result.status == "conflict":
+                report.conflict += 1
+            else:
+                report.rejected += 1
+            report.problems.append(f"envelope {result.envelope_id}: {result.status} ({code})")
+        sent.discard(result.envelope_id)
+    if acknowledged:
+        store.mark_acknowledged(acknowledged, batch_id=built.batch_id)
+    return len(built.envelope_ids) - len(sent)

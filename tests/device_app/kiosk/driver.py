@@ -1,0 +1,362 @@
+"""Run the real kiosk in this process and drive it through one scenario by touch.
+
+    python -m tests.device_app.kiosk.driver SCENARIO --station-dir D --out result.json [...]
+
+The kiosk tests start this under their own Xvfb display, one process per scenario (Kivy
+runs one App per process), and read the JSON it writes. The coordinator passphrase comes
+from MSS_STATION_PASSPHRASE like in production, unless the scenario types it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from device_app.kiosk.launch import build_app, prepare_kivy
+from device_app.kiosk.settings import KioskSettings
+
+SCENARIOS: dict[str, Callable[..., Any]] = {}
+
+
+def scenario(function: Callable[..., Any]) -> Callable[..., Any]:
+    SCENARIOS[function.__name__] = function
+    return function
+
+
+# --- respondents ----------------------------------------------------------------------------
+
+
+def answer_current(p: Any, *, word: str, check_messages: bool, results: dict[str, Any]) -> Any:
+    """Answer the question on screen the way a respondent would, by touch."""
+    from questionnaire_specs.models import QuestionType
+
+    screen = p.app.screens.current_screen
+    question = screen.view.question
+    language = screen.language
+    kind = question.type
+    if kind is QuestionType.SINGLE_CHOICE:
+        options = screen.view.spec.options_for(question)
+        p.tap(f"option-{options[0].code}")
+    elif kind is QuestionType.LIKERT:
+        p.tap("option-4")
+    elif kind is QuestionType.MULTI_CHOICE:
+        for code in (1, 2, 3):
+            p.tap(f"option-{code}")
+        yield 0.02
+        if check_messages and question.constraint:
+            p.tap("next")  # three picked: the constraint allows two
+            yield p.when(lambda: bool(p.app.screens.current_screen.error_text), "constraint")
+            shown = p.app.screens.current_screen.error_text
+            expected = screen.view.spec.text(question.constraint_message, language)
+            results.setdefault("constraint_messages", {})[language] = shown == expected
+        p.tap("option-3")
+    elif kind is QuestionType.NUMBER:
+        if check_messages and question.required:
+            p.tap("next")  # nothing typed yet: the required message, in the language
+            yield p.when(lambda: bool(p.app.screens.current_screen.error_text), "required")
+            results.setdefault("required_messages", {})[language] = (
+                p.app.screens.current_screen.error_text
+            )
+        p.tap("digit-1")
+        p.tap("digit-2")
+    elif kind is QuestionType.TEXT:
+        for char in word:
+            p.tap(f"key-{char}")
+        p.tap("key-space")
+        p.tap("key-delete")
+    yield 0.02
+
+
+def complete_response(p: Any, language: str, *, word: str, results: dict[str, Any],
+                      switch_language_to: str | None = None) -> Any:  # fmt: skip
+    """From Welcome to the thank-you screen in ``language``."""
+    yield p.on_screen("WelcomeScreen")
+    p.tap(f"lang-{language}")
+    yield 0.02
+    if p.has("population-officials"):
+        p.tap("population-officials")
+    yield p.on_screen("QuestionScreen")
+    switched = False
+    seen = 0
+    while p.screen_name() == "QuestionScreen":
+        screen = p.app.screens.current_screen
+        seen += 1
+        if seen > 200:
+            raise AssertionError("the survey does not end")
+        yield from answer_current(p, word=word, check_messages=True, results=results)
+        question = screen.view.question
+        if switch_language_to and not switched and question.type.value == "likert":
+            # change language mid-question: the picked answer must survive
+            p.tap("language")
+            yield p.visible(f"pick-{switch_language_to}")
+            p.tap(f"pick-{switch_language_to}")
+            yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "rebuilt")
+            now = p.app.screens.current_screen
+            results["switched_language"] = now.language
+            results["kept_answer"] = [b.key for _, b in now._choices if b.selected]
+            results["switched_text"] = now.question_text
+            p.tap("language")  # and back to the respondent's own language
+            yield p.visible(f"pick-{language}")
+            p.tap(f"pick-{language}")
+            yield p.when(lambda n=now: p.app.screens.current_screen is not n, "rebuilt again")
+            screen = p.app.screens.current_screen
+            results["kept_after_return"] = [b.key for _, b in screen._choices if b.selected]
+            switched = True
+        p.tap("next")
+        yield p.when(
+            lambda s=screen: p.app.screens.current_screen is not s or bool(s.error_text),
+            "next screen",
+        )
+        if p.app.screens.current_screen is screen and screen.error_text:
+            raise AssertionError(f"refused: {screen.error_text}")
+    yield p.on_screen("ThanksScreen")
+
+
+@scenario
+def complete(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    languages = args.languages.split(",")
+    results["pending"] = []
+    for language in languages:
+        word = args.word if language != "ar" else "سلام"
+        switch = "fr" if language == "en" else None
+        yield from complete_response(p, language, word=word, results=results,
+                                     switch_language_to=switch)  # fmt: skip
+        results["pending"].append(p.app.station.status().pending)
+        yield p.on_screen("WelcomeScreen")  # the thank-you screen returns on its own
+
+
+# --- inactivity -----------------------------------------------------------------------------
+
+
+@scenario
+def inactivity(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    from kivy.core.window import Window
+
+    from tests.device_app.kiosk.pilot import answer_traces
+
+    yield p.on_screen("WelcomeScreen")
+    # the kiosk lock: Escape, Android back and a close request change nothing
+    Window.dispatch("on_key_down", 27, 41, None, [])
+    Window.dispatch("on_keyboard", 27, 41, None, [])
+    results["close_refused"] = bool(Window.dispatch("on_request_close"))
+    yield 0.3
+    results["after_escape"] = p.screen_name()
+    p.tap("lang-en")
+    yield 0.02
+    if p.has("population-officials"):
+        p.tap("population-officials")
+    yield p.on_screen("QuestionScreen")
+    answered = 0
+    while answered < 8 and p.screen_name() == "QuestionScreen":
+        screen = p.app.screens.current_screen
+        yield from answer_current(p, word=args.word, check_messages=False, results=results)
+        if screen.view.question.type.value == "text":
+            break  # leave the typed word on screen, unsent
+        p.tap("next")
+        yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "next screen")
+        answered += 1
+    results["typed"] = p.app.screens.current_screen.value == args.word
+    results["traces_before"] = answer_traces(p.app, [args.word])
+    # first warning: Continue keeps everything
+    yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+    p.tap("continue")
+    yield p.when(lambda: p.app.idle_warning is None, "warning gone")
+    results["kept_after_continue"] = p.app.screens.current_screen.value == args.word
+    # second warning: let it run out
+    yield p.when(lambda: p.app.idle_warning is not None, "idle warning again")
+    yield p.on_screen("WelcomeScreen")
+    yield 0.2
+    screen = None  # the pilot's own hold on the old screen must not count as a trace
+    results["traces_after"] = answer_traces(p.app, [args.word])
+    results["pending"] = p.app.station.status().pending
+    # Escape on Welcome again: still here
+    Window.dispatch("on_keyboard", 27, 41, None, [])
+    yield 0.2
+    results["final_screen"] = p.screen_name()
+
+
+# --- the coordinator ------------------------------------------------------------------------
+
+
+def corner_taps(p: Any) -> Any:
+    from kivy.core.window import Window
+    from kivy.metrics import dp
+
+    for _ in range(5):
+        p.tap_at(dp(10), Window.height - dp(10))
+        yield 0.05
+
+
+def enter_pin(p: Any, pin: str) -> Any:
+    yield p.visible("pin-ok")
+    for digit in pin:
+        p.tap(f"digit-{digit}")
+    p.tap("pin-ok")
+    yield 0.02
+
+
+@scenario
+def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    yield from complete_response(p, "en", word=args.word, results=results)
+    yield p.on_screen("WelcomeScreen")
+    results["pending_before"] = p.app.station.status().pending
+    yield from corner_taps(p)
+    yield from enter_pin(p, "0000")
+    pad = p.app.overlay
+    yield p.when(lambda: bool(pad.message) or p.app.menu is not None, "PIN checked")
+    results["wrong_pin_menu"] = p.app.menu is not None
+    results["wrong_pin_message"] = pad.message
+    p.tap("pin-cancel")
+    yield 0.05
+    yield from corner_taps(p)
+    yield from enter_pin(p, args.pin)
+    yield p.on_screen("CoordinatorScreen")
+    results["right_pin_menu"] = True
+    results["status_text"] = p.app.menu.status_text
+    p.tap("sync-now")
+    yield p.when(lambda: not p.app.menu.busy and p.app.menu.activity_text, "sync finished")
+    results["sync_activity"] = p.app.menu.activity_text
+    status = p.app.station.status()
+    results["after_sync"] = {"pending": status.pending, "acknowledged": status.acknowledged}
+    p.tap("lock-station")
+    yield p.on_screen("LockedScreen")
+    results["locked_after_lock"] = p.app.station is None
+
+
+# --- screenshots ----------------------------------------------------------------------------
+
+
+@scenario
+def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    shots = Path(args.shots)
+    language = args.languages
+    suffix = f"_{language}.png"
+    yield p.on_screen("LockedScreen")
+    if args.passphrase:  # typed on the locked screen's keys
+        yield 0.2
+        yield p.screenshot(shots / f"locked{suffix}")
+        for char in args.passphrase:
+            p.tap("key-space" if char == " " else f"key-{char}")
+        p.tap("unlock")
+    yield p.on_screen("WelcomeScreen")
+    yield 0.2
+    yield p.screenshot(shots / f"welcome{suffix}")
+    p.tap(f"lang-{language}")
+    yield 0.05
+    if p.has("population-officials"):
+        yield p.screenshot(shots / f"population{suffix}")
+        p.tap("population-officials")
+    yield p.on_screen("QuestionScreen")
+    names = {"note": "note", "single_choice": "question", "likert": "likert",
+             "multi_choice": "multiple_choice", "number": "number_keypad",
+             "text": "text_keyboard"}  # fmt: skip
+    taken: set[str] = set()
+    word = "سلام" if language == "ar" else "merci"
+    while p.screen_name() == "QuestionScreen":
+        screen = p.app.screens.current_screen
+        kind = screen.view.question.type.value
+        yield from answer_current(p, word=word, check_messages=False, results=results)
+        if kind == "multi_choice":
+            # show the constraint message in the picture: pick a third, press Next
+            p.tap("option-3")
+            p.tap("next")
+            yield 0.1
+        if names[kind] not in taken:
+            taken.add(names[kind])
+            if kind == "text":
+                p.tap("key-space")
+                for char in word if language == "ar" else "ok":
+                    p.tap(f"key-{char}")
+            yield 0.1
+            yield p.screenshot(shots / f"{names[kind]}{suffix}")
+        if kind == "multi_choice":
+            p.tap("option-3")
+        if kind == "likert" and "idle_warning" not in taken:
+            taken.add("idle_warning")
+            yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+            yield 0.3
+            yield p.screenshot(shots / f"idle_warning{suffix}")
+            p.tap("continue")
+            yield p.when(lambda: p.app.idle_warning is None, "warning gone")
+        if kind == "single_choice" and "language_picker" not in taken:
+            taken.add("language_picker")
+            p.tap("language")
+            yield p.visible("pick-en")
+            yield 0.1
+            yield p.screenshot(shots / f"language_picker{suffix}")
+            p.tap(f"pick-{language}")
+            yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "rebuilt")
+            screen = p.app.screens.current_screen
+            yield from answer_current(p, word=word, check_messages=False, results=results)
+        p.tap("next")
+        yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "next screen")
+    yield p.on_screen("ThanksScreen")
+    yield 0.1
+    yield p.screenshot(shots / f"thank_you{suffix}")
+    # the coordinator's side, in the respondent's language while it is still set
+    p.app.language = language
+    yield from corner_taps(p)
+    yield p.visible("pin-ok")
+    for digit in args.pin[:2]:
+        p.tap(f"digit-{digit}")
+    yield 0.1
+    yield p.screenshot(shots / f"pin_pad{suffix}")
+    for digit in args.pin[2:]:
+        p.tap(f"digit-{digit}")
+    p.tap("pin-ok")
+    yield p.on_screen("CoordinatorScreen")
+    yield 0.2
+    yield p.screenshot(shots / f"coordinator_menu{suffix}")
+    results["shots"] = sorted(path.name for path in shots.glob(f"*{suffix}"))
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--station-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--languages", default="en")
+    parser.add_argument("--word", default="marmalade")
+    parser.add_argument("--pin", default="1357")
+    parser.add_argument("--passphrase", default="")
+    parser.add_argument("--shots", default="")
+    parser.add_argument("--idle", type=float, default=60.0)
+    parser.add_argument("--warning", type=float, default=20.0)
+    parser.add_argument("--thanks", type=float, default=0.3)
+    parser.add_argument("--sync-interval", type=float, default=0.0)
+    parser.add_argument("--kivy-home", type=Path, required=True)
+    parser.add_argument("--console-log", action="store_true")
+    parser.add_argument("--size", default="1024x600")
+    parser.add_argument("--coordinator-language", default="en")
+    args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.split("x"))
+    settings = KioskSettings(
+        idle_seconds=args.idle, warning_seconds=args.warning, thanks_seconds=args.thanks,
+        sync_interval_seconds=args.sync_interval, fullscreen=False,
+        window_size=(width, height), export_start_dir=args.kivy_home,
+        coordinator_language=args.coordinator_language,
+    )  # fmt: skip
+    prepare_kivy(settings, windowed=True, console_log=args.console_log,
+                 kivy_home=args.kivy_home)  # fmt: skip
+    from tests.device_app.kiosk.pilot import Pilot
+
+    passphrase = os.environ.pop("MSS_STATION_PASSPHRASE", None)
+    app = build_app(args.station_dir, passphrase, settings)
+    results: dict[str, Any] = {}
+    pilot = Pilot(app, results)
+    pilot.run(lambda pl: SCENARIOS[args.scenario](pl, args, results))
+    app.run()
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if results.get("ok") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The real kiosk under Xvfb, driven by touch in a subprocess per scenario (see driver.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from device_app.session import MESSAGES
+from device_app.station import Station
+from questionnaire_specs import answers as rules
+from tests.device_app.kiosk.stations import LANGUAGES, PASSPHRASE, PIN
+
+pytestmark = pytest.mark.kiosk
+
+SECRET = "zanzibarquokka"  # a free-text answer that must never reach a log
+
+
+def status_of(station_dir: Path):  # noqa: ANN201 - StationStatus
+    with Station.unlock(station_dir, PASSPHRASE) as station:
+        return station.status()
+
+
+def test_a_response_by_touch_in_each_of_the_five_languages(kiosk_world, run_kiosk) -> None:
+    station_dir = kiosk_world.provision("five", ("officials", "private_sector"))
+    run = run_kiosk(
+        "complete", station_dir, "--languages", ",".join(LANGUAGES), "--word", SECRET,
+        "--console-log",
+    )  # fmt: skip
+    results = run.results
+    # one sealed envelope more after each respondent, in every language
+    assert results["pending"] == [1, 2, 3, 4, 5]
+    assert status_of(station_dir).pending == 5
+    # messages in the respondent's language: the spec's constraint message, the session's
+    # "required" message
+    assert results["constraint_messages"] == dict.fromkeys(LANGUAGES, True)
+    assert results["required_messages"] == {
+        language: MESSAGES[rules.REQUIRED][language] for language in LANGUAGES
+    }
+    # the language changed mid-question and back: the picked answer stayed
+    assert results["switched_language"] == "fr"
+    assert results["switched_text"].startswith("La haute direction")
+    assert results["kept_answer"] == ["option-4"]
+    assert results["kept_after_return"] == ["option-4"]
+    # no answer in any log: Kivy's console log was on (and is not empty), its file log is
+    # off as in production, and nothing under its home holds the typed word
+    assert "[Base" in run.stderr
+    assert SECRET not in run.stdout and SECRET not in run.stderr
+    for path in run.kivy_home.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_inactivity_abandons_and_leaves_no_trace(kiosk_world, run_kiosk) -> None:
+    station_dir = kiosk_world.provision("idle")
+    run = run_kiosk(
+        "inactivity", station_dir, "--idle", "1.5", "--warning", "1.5", "--word", SECRET
+    )
+    results = run.results
+    # the kiosk lock: Escape, Android back and a close request leave the app where it was
+    assert results["close_refused"] is True
+    assert results["after_escape"] == "WelcomeScreen"
+    assert results["final_screen"] == "WelcomeScreen"
+    # the half-answered survey really held answers on screen (so the check below can see)
+    assert results["typed"] is True
+    assert results["traces_before"], "the trace finder found nothing even before the timeout"
+    assert results["kept_after_continue"] is True
+    # after the timeout: Welcome, and no widget (live or detached) holds anything
+    assert results["traces_after"] == []
+    assert results["pending"] == 0  # the spec says discard
+    assert status_of(station_dir).pending == 0
+
+
+def test_the_pin_guards_the_menu_and_sync_now_reaches_the_server(kiosk_world, run_kiosk) -> None:
+    station_dir = kiosk_world.provision("coordinator")
+    results = run_kiosk("coordinator", station_dir, "--pin", PIN).results
+    assert results["pending_before"] == 1
+    assert results["wrong_pin_menu"] is False
+    assert results["wrong_pin_message"] == "Wrong PIN."
+    assert results["right_pin_menu"] is True
+    assert "Waiting to be sent: 1" in results["status_text"]
+    assert results["after_sync"] == {"pending": 0, "acknowledged": 1}
+    assert results["sync_activity"] == "Sync finished."
+    assert results["locked_after_lock"] is True
+    status = status_of(station_dir)
+    assert (status.pending, status.acknowledged) == (0, 1)
+
+
+def test_screenshots_of_every_screen_type(kiosk_world, run_kiosk, tmp_path: Path) -> None:
+    station_dir = kiosk_world.provision("pictures", ("officials", "private_sector"))
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    results = run_kiosk(
+        "screenshots", station_dir, "--languages", "ar", "--coordinator-language", "ar",
+        "--passphrase", PASSPHRASE, "--shots", str(shots), "--idle", "3", "--pin", PIN,
+        passphrase=None,
+    ).results  # fmt: skip
+    expected = {
+        f"{name}_ar.png"
+        for name in (
+            "locked", "welcome", "population", "note", "question", "language_picker",
+            "likert", "idle_warning", "multiple_choice", "number_keypad", "text_keyboard",
+            "thank_you", "pin_pad", "coordinator_menu",
+        )
+    }  # fmt: skip
+    assert set(results["shots"]) == expected
+    for name in expected:
+        size = (shots / name).stat().st_size
+        assert 5_000 < size < 150_000, (name, size)  # drawn (not a black frame), and small

@@ -1,0 +1,101 @@
+"""The sealed response's compact encoding: round trips, refusals, and a pinned known answer."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.workload import random_answers
+from questionnaire_specs import load_spec
+from sync_server.protocol.response import (
+    ResponseFormatError,
+    read_response_plaintext,
+    response_plaintext,
+)
+from sync_server.protocol.response_codec import ResponseCodecError, decode_response
+
+ROOT = Path(__file__).resolve().parents[3]
+OFFICIALS = load_spec(ROOT / "questionnaire_specs" / "cips" / "officials.yaml")
+EXAMPLE = load_spec(ROOT / "tests" / "questionnaire_specs" / "fixtures" / "example.yaml")
+
+
+def payload(spec, answers, **changes):
+    return {
+        "v": 1, "answers": answers, "spec": spec.identity.as_dict(), "language": "ar",
+        "population": "officials", "country": "NE", "region": "Agadez",
+        "completed_on": "2026-11-29", "duration_s": 734, "complete": True, **changes,
+    }  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), count=st.integers(0, 65), complete=st.booleans())
+def test_every_valid_response_round_trips(seed, count, complete):
+    answers = random_answers(OFFICIALS, random.Random(seed), count=count)
+    original = payload(OFFICIALS, answers, complete=complete)
+    back = read_response_plaintext(OFFICIALS, response_plaintext(OFFICIALS, original))
+    assert back.model_dump(mode="json") == original
+
+
+def test_each_answer_type_round_trips_including_text_and_decimals():
+    answers = {
+        "consent": 1, "age": 3, "lead_example": 9, "offered_payment": 1,
+        "stages": [2, 9][:1], "years": 0, "comment": "Merci — شكرا, 100% ok",
+    }  # fmt: skip
+    original = payload(EXAMPLE, answers, language="fr")
+    data = response_plaintext(EXAMPLE, original)
+    assert read_response_plaintext(EXAMPLE, data).model_dump(mode="json") == original
+    # the words are in the plaintext (it is what gets sealed), never outside the seal
+    assert len(data) < 120
+
+
+def test_sixty_cips_answers_take_about_sixty_bytes():
+    answers = random_answers(OFFICIALS, random.Random(5), count=60)
+    data = response_plaintext(OFFICIALS, payload(OFFICIALS, answers))
+    assert len(answers) == 60
+    assert len(data) < 80
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"answers": {"age": 7}},  # no such code
+        {"answers": {"age": "2"}},  # "2" is not the code 2
+        {"answers": {"nonsense": 1}},  # no such question
+        {"answers": {"years": "many"}},  # not a number
+        {"answers": {"years": 2.5}},  # not a whole number
+        {"answers": {"comment": 5}},  # not text
+        {"answers": {"stages": 1}},  # not a list
+        {"language": "de"},
+        {"population": "private_sector"},
+        {"spec": {"id": "other", "version": "1.0.0", "sha256": "0" * 64}},
+    ],
+)
+def test_what_the_spec_cannot_hold_is_refused_when_encoding(change):
+    with pytest.raises(ResponseFormatError) as refused:
+        response_plaintext(EXAMPLE, payload(EXAMPLE, {"consent": 1}) | change)
+    assert "many" not in str(refused.value)  # an answer is never quoted
+
+
+def test_garbage_truncation_and_trailing_bytes_are_refused():
+    good = response_plaintext(EXAMPLE, payload(EXAMPLE, {"consent": 1, "age": 2}))
+    for bad in (b"", b"\x02\x00", good[:-1], good + b"\x00", b"\x01\x01\xff\xff"):
+        with pytest.raises(ResponseFormatError):
+            read_response_plaintext(EXAMPLE, bad)
+    with pytest.raises(ResponseCodecError):
+        decode_response(EXAMPLE, bytes([1, 0x80]) + good[2:])  # unknown flag
+
+
+def test_known_answer_pins_the_format():
+    """Change a bit of the encoding and this fails: bump FORMAT_VERSION instead."""
+    answers = {"consent": 1, "age": 2, "lead_example": 4, "offered_payment": 2, "years": 12}
+    data = response_plaintext(EXAMPLE, payload(EXAMPLE, answers, language="fr"))
+    assert data.hex() == KNOWN_HEX
+
+
+# 01 version, 01 complete, then language fr (1), population 0, 9829 days, 734 s, "NE",
+# "Agadez", and the answers bit-packed in spec order (see response_codec.py).
+KNOWN_HEX = "01010100e54cde05024e450641676164657aadd460"
