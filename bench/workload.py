@@ -6,27 +6,16 @@ with the real survey key through the real protocol functions, chained and batche
 
 from __future__ import annotations
 
-import base64
 import random
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crypto import StationKey, SurveyPublicKey, seal
+from crypto import StationKey, SurveyPublicKey
 from questionnaire_specs import Question, QuestionType, Spec, load_spec
 from questionnaire_specs.answers import check_answer, is_relevant
-from sync_server.protocol import (
-    Batch,
-    Envelope,
-    SpecIdentityWire,
-    envelope_hash,
-    envelope_seal_info,
-    sign_batch,
-    signed_batch_bytes,
-)
+from sync_server.protocol import Envelope, SpecIdentityWire
 from sync_server.protocol.response import response_plaintext
-from sync_server.protocol.wire import ZERO_HASH
+from tests.sync_server.builders import StationChain
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIALS = ROOT / "questionnaire_specs" / "cips" / "officials.yaml"
@@ -82,49 +71,25 @@ def response_payload(spec: Spec, answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass
-class BenchStation:
-    """A station's chain and key, producing signed batches of sealed envelopes."""
+class BenchStation(StationChain):
+    """A station's chain and key (the test suite's miniature station), sealing real CIPS
+    responses with the real codec and signing real batches."""
 
-    station_id: str
-    key: StationKey
-    spec: SpecIdentityWire
-    public_key: SurveyPublicKey
-    spec_model: Spec
-    rng: random.Random = field(default_factory=lambda: random.Random(7))
-    last_seq: int = 0
-    last_hash: str = ZERO_HASH
-    batch_seq: int = 0
-
-    def new_id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def __init__(
+        self,
+        station_id: str,
+        key: StationKey,
+        spec: SpecIdentityWire,
+        public_key: SurveyPublicKey,
+        spec_model: Spec,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(station_id, key, spec, rng or random.Random(7))
+        self.public_key = public_key
+        self.spec_model = spec_model
 
     def envelope(self, payload: dict[str, Any]) -> Envelope:
-        envelope_id = self.new_id()
-        sealed = seal(
-            response_plaintext(self.spec_model, payload),
-            self.public_key,
-            info=envelope_seal_info(envelope_id, self.spec),
-        )
-        envelope = Envelope(
-            v=1,
-            envelope_id=envelope_id,
-            seq=self.last_seq + 1,
-            prev=self.last_hash,
-            spec=self.spec,
-            sealed=base64.b64encode(sealed).decode(),
-        )
-        self.last_seq, self.last_hash = envelope.seq, envelope_hash(envelope)
-        return envelope
+        return self.sealed(response_plaintext(self.spec_model, payload), self.public_key)
 
     def batch_bytes(self, envelopes: list[Envelope]) -> bytes:
-        self.batch_seq += 1
-        batch = Batch(
-            v=1,
-            batch_id=self.new_id(),
-            station_id=self.station_id,
-            batch_seq=self.batch_seq,
-            created_at="2026-11-29T10:00:00Z",
-            envelopes=envelopes,
-        )
-        return signed_batch_bytes(sign_batch(batch, self.key.sign))
+        return self.signed_bytes(self.batch(envelopes))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
@@ -92,6 +92,25 @@ def _answer_rows(response_id: str, answers: dict[str, object]) -> list[dict[str,
             }
         )
     return rows
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Bulk insert in the session's transaction. On PostgreSQL, COPY: psycopg runs an
+    executemany as one statement per row, which made inserting answers the slowest part of
+    processing. On SQLite, a Core executemany (the ORM's bulk path costs more than the
+    database)."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 class _Lookups:
@@ -177,12 +196,8 @@ def process_inbox(
                 answers.extend(_answer_rows(response_id, opened.answers))
                 row.state = "processed"
                 report.processed += 1
-            # Core inserts (executemany): the ORM's bulk path costs more than the database.
-            connection = session.connection()
-            if responses:
-                connection.execute(insert(ResponseRecord.__table__), responses)
-            if answers:
-                connection.execute(insert(AnswerRecord.__table__), answers)
+            _insert_many(session, ResponseRecord.__table__, responses)
+            _insert_many(session, AnswerRecord.__table__, answers)
         if progress is not None:
             progress(report.processed + report.quarantined, total)
     return report

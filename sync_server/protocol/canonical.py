@@ -12,7 +12,7 @@ class CanonicalJsonError(ValueError):
 
 
 def _check_finite(value: Any) -> None:
-    # json.dumps(allow_nan=False) already refuses NaN; walking first gives a clearer message.
+    # Only walked when json.dumps refused the value: it gives the clearer message.
     if isinstance(value, float) and not math.isfinite(value):
         raise CanonicalJsonError(f"canonical JSON has no NaN or infinity (got {value!r})")
     if isinstance(value, dict):
@@ -26,15 +26,38 @@ def _check_finite(value: Any) -> None:
 
 
 def canonical_json(obj: Any) -> bytes:
-    """Keys sorted, `,` and `:` separators, UTF-8 (no \\u escapes), no NaN or infinity."""
-    _check_finite(obj)
+    """Keys sorted, `,` and `:` separators, UTF-8 (no \\u escapes), no NaN or infinity.
+
+    Keys must be strings: json.dumps would quietly turn an int key into text, so a document
+    with non-string keys is refused (checked on the way out, not by walking every value
+    first: this runs for every envelope of every batch).
+    """
     try:
         text = json.dumps(
             obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
     except (TypeError, ValueError) as error:
+        _check_finite(obj)
         raise CanonicalJsonError(str(error)) from error
+    if _has_foreign_key(obj):
+        _check_finite(obj)
     return text.encode("utf-8")
+
+
+def _has_foreign_key(value: Any) -> bool:
+    """Whether any dict in `value` has a non-string key (a cheap scan of dicts only)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if type(key) is not str:
+                    return True
+                if isinstance(child, dict | list):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if isinstance(child, dict | list))
+    return False
 
 
 def _refuse_constant(name: str) -> Any:

@@ -65,20 +65,27 @@ class StationChain:
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
+    def append(self, sealed: bytes, envelope_id: str | None = None) -> Envelope:
+        """The next envelope of the chain, carrying `sealed` bytes."""
+        envelope = Envelope(
+            v=PROTOCOL_VERSION,
+            envelope_id=envelope_id or self.new_id(),
+            seq=self.last_seq + 1,
+            prev=self.last_hash,
+            spec=self.spec,
+            sealed=base64.b64encode(sealed).decode(),
+        )
+        self.last_seq, self.last_hash = envelope.seq, envelope_hash(envelope)
+        return envelope
+
+    def sealed(self, plaintext: bytes, public_key: SurveyPublicKey) -> Envelope:
+        """The next envelope, with `plaintext` really sealed to its id and spec (HPKE)."""
+        envelope_id = self.new_id()
+        info = envelope_seal_info(envelope_id, self.spec)
+        return self.append(seal(plaintext, public_key, info=info), envelope_id)
+
     def envelopes(self, count: int, sealed: bytes | None = None) -> list[Envelope]:
-        made = []
-        for _ in range(count):
-            envelope = Envelope(
-                v=PROTOCOL_VERSION,
-                envelope_id=self.new_id(),
-                seq=self.last_seq + 1,
-                prev=self.last_hash,
-                spec=self.spec,
-                sealed=base64.b64encode(sealed or self.rng.randbytes(300)).decode(),
-            )
-            self.last_seq, self.last_hash = envelope.seq, envelope_hash(envelope)
-            made.append(envelope)
-        return made
+        return [self.append(sealed or self.rng.randbytes(300)) for _ in range(count)]
 
     def batch(self, envelopes: list[Envelope], *, batch_seq: int | None = None) -> Batch:
         if batch_seq is None:
@@ -141,19 +148,7 @@ def make_world(session_factory: sessionmaker[Session], clock: FakeClock) -> Worl
 
 def really_sealed(chain: StationChain, survey_public_key: str) -> Envelope:
     """One envelope whose `sealed` is real HPKE output bound to its id and spec."""
-    envelope_id = chain.new_id()
-    info = envelope_seal_info(envelope_id, chain.spec)
-    sealed = seal(b'{"v":1}', SurveyPublicKey.from_text(survey_public_key), info=info)
-    envelope = Envelope(
-        v=1,
-        envelope_id=envelope_id,
-        seq=chain.last_seq + 1,
-        prev=chain.last_hash,
-        spec=chain.spec,
-        sealed=base64.b64encode(sealed).decode(),
-    )
-    chain.last_seq, chain.last_hash = envelope.seq, envelope_hash(envelope)
-    return envelope
+    return chain.sealed(b'{"v":1}', SurveyPublicKey.from_text(survey_public_key))
 
 
 def count_rows(engine: Engine) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import random
 import uuid
 from pathlib import Path
@@ -11,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import StationKey, generate_survey_key, seal
+from crypto import StationKey, generate_survey_key
 from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs import load_spec
 from sync_server.ingest import accept_batch, register_spec
 from sync_server.ingest.specs import register_survey_key
 from sync_server.processor import process_inbox
-from sync_server.protocol import Envelope, envelope_hash, envelope_seal_info
+from sync_server.protocol import Envelope
 from sync_server.protocol.response import response_plaintext
 from sync_server.store.models import AnswerRecord, InboxEnvelope, ResponseRecord
 from tests.sync_server.builders import FakeClock, StationChain, World
@@ -62,21 +61,7 @@ SPEC = load_spec(SPEC_PATH)
 def sealed_envelope(
     chain: StationChain, payload: dict, public_key, *, plaintext: bytes | None = None
 ) -> Envelope:
-    envelope_id = chain.new_id()
-    info = envelope_seal_info(envelope_id, chain.spec)
-    if plaintext is None:
-        plaintext = response_plaintext(SPEC, payload)
-    sealed = seal(plaintext, public_key, info=info)
-    envelope = Envelope(
-        v=1,
-        envelope_id=envelope_id,
-        seq=chain.last_seq + 1,
-        prev=chain.last_hash,
-        spec=chain.spec,
-        sealed=base64.b64encode(sealed).decode(),
-    )
-    chain.last_seq, chain.last_hash = envelope.seq, envelope_hash(envelope)
-    return envelope
+    return chain.sealed(plaintext or response_plaintext(SPEC, payload), public_key)
 
 
 def deliver(world: World, chain: StationChain, envelopes: list[Envelope]) -> None:
