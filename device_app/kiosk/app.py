@@ -12,6 +12,7 @@ and hands over.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,14 @@ class KioskApp(App):
     def _unlocked(self, station: Station) -> None:
         self.station = station
         self.show_welcome()
+        Clock.schedule_once(lambda _dt: self._freeze_long_lived(), 0)
+
+    def _freeze_long_lived(self) -> None:
+        """Kivy, the station and its questionnaires live as long as the kiosk: move them out
+        of the garbage collector's sight. Otherwise every full collection walks them all, and
+        building a question screen (thousands of objects) sets off several: most of its cost."""
+        gc.collect()
+        gc.freeze()
 
     def _unlock_failed(self, error: BaseException) -> None:
         screen = self.screens.current_screen
@@ -417,6 +426,18 @@ class KioskApp(App):
         # laid out off screen at the stage's size, so that showing it costs no layout pass
         screen.size, screen.pos = self.screens.size, self.screens.pos
         self.prepared = screen
+        # layout, shaping and texture sizes settle before the next frame; the text itself is
+        # drawn into the textures on the tick after
+        self._prepare_event = Clock.schedule_once(lambda _dt: self._finish_prepared(screen), 0)
+
+    def _finish_prepared(self, screen: QuestionScreen) -> None:
+        self._prepare_event = None
+        if screen is not self.prepared:
+            return
+        screen.render_text()
+        # the screens dropped so far are garbage with reference cycles: collect them now,
+        # while the respondent reads, rather than in the middle of the next Next
+        gc.collect()
 
     def _take_prepared(self, view: QuestionView) -> QuestionScreen | None:
         """The screen built ahead, if it is for exactly this view; it is used once at most."""
@@ -616,6 +637,7 @@ class KioskApp(App):
         if self.station is not None:
             self.station.close()
             self.station = None
+            gc.unfreeze()  # the closed station may go now; the next unlock freezes again
         self.language = None
         self.show_locked()
 

@@ -9,6 +9,7 @@ wrong order. No Kivy here: the caller passes a ``measure`` function.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 
@@ -36,13 +37,27 @@ class Script(Enum):
     ARABIC = "arabic"
 
 
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+
+
+# Regular expressions do per character what a Python loop would: these run for every label,
+# every measured word and every wrapped line, so they must be cheap (mostly Latin text).
+_ARABIC_CLASS = _char_class(_ARABIC_SCRIPT)
+_NEUTRAL_CLASS = "".join(f"\\U{ord(c):08x}" for c in sorted(_ARABIC_FONT_NEUTRALS))
+_ARABIC = re.compile(f"[{_ARABIC_CLASS}]")
+# runs of Arabic letters, of neutrals, and of anything else (Latin)
+_TOKENS = re.compile(
+    f"([{_ARABIC_CLASS}]+)|([{_NEUTRAL_CLASS}]+)|([^{_ARABIC_CLASS}{_NEUTRAL_CLASS}]+)"
+)
+
+
 def is_arabic(char: str) -> bool:
-    code = ord(char)
-    return any(lo <= code <= hi for lo, hi in _ARABIC_SCRIPT)
+    return _ARABIC.match(char) is not None
 
 
 def has_arabic(text: str) -> bool:
-    return any(is_arabic(c) for c in text)
+    return _ARABIC.search(text) is not None
 
 
 def script_runs(line: str) -> list[tuple[str, Script]]:
@@ -51,23 +66,23 @@ def script_runs(line: str) -> list[tuple[str, Script]]:
     Neutral characters (space, digits, comma…) join the run around them, so a plain Arabic
     sentence stays one run and needs no font markup.
     """
+    if not has_arabic(line):
+        return [(line, Script.LATIN)] if line else []  # the common case: one Latin run
     runs: list[tuple[str, Script]] = []
     pending = ""  # neutrals seen before the first strong character
-    for char in line:
-        if is_arabic(char):
-            script = Script.ARABIC
-        elif char in _ARABIC_FONT_NEUTRALS:
+    for arabic, neutral, latin in _TOKENS.findall(line):
+        if neutral:
             if runs:
-                runs[-1] = (runs[-1][0] + char, runs[-1][1])
+                runs[-1] = (runs[-1][0] + neutral, runs[-1][1])
             else:
-                pending += char
+                pending += neutral
             continue
-        else:
-            script = Script.LATIN
+        script = Script.ARABIC if arabic else Script.LATIN
+        text = arabic or latin
         if runs and runs[-1][1] is script:
-            runs[-1] = (runs[-1][0] + char, script)
+            runs[-1] = (runs[-1][0] + text, script)
         else:
-            runs.append((pending + char, script))
+            runs.append((pending + text, script))
             pending = ""
     if pending:
         runs.append((pending, Script.LATIN))
@@ -90,6 +105,10 @@ class Shaper:
             words = paragraph.split()
             if not words:
                 lines.append("")
+                continue
+            whole = " ".join(words)
+            if measure(self.reshape(whole)) <= width:
+                lines.append(whole)  # most labels fit on one line: one measure, not one a word
                 continue
             current = ""
             for word in words:

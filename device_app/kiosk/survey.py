@@ -10,7 +10,6 @@ from device_app.kiosk.screens.question import QuestionView
 from device_app.session import AnswerError, SurveySession
 from questionnaire_specs.models import QuestionType, Spec
 
-
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
 
 

@@ -40,5 +40,6 @@ class ExportFolderChooser(ModalView):
         return Path(chooser.selection[0]) if chooser.selection else Path(chooser.path)
 
     def press_export(self) -> None:
-        self.dismiss()
+        # at once: a modal view fading out still takes every touch meant for the menu
+        self.dismiss(animation=False)
         self._on_folder(self.chosen_folder())

@@ -11,6 +11,7 @@ from kivy.metrics import dp, sp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
@@ -85,6 +86,14 @@ class QuestionScreen(Screen):
             and mine.answer == view.answer
             and not view.error
         )
+
+    def render_text(self) -> None:
+        """Draw every label's text into its texture now (Kivy waits for the first frame that
+        shows it): a screen built ahead then costs its first frame no text rendering."""
+        for widget in self.walk(restrict=True):
+            texture = getattr(widget, "texture", None) if isinstance(widget, Label) else None
+            if texture is not None:
+                texture.bind()
 
     def place(self, view: QuestionView) -> None:
         """Where the question sits: progress, Back offered or not, Next or Finish."""

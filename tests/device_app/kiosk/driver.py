@@ -200,12 +200,22 @@ def enter_pin(p: Any, pin: str) -> Any:
     yield 0.02
 
 
+def ok_is_left_of_cancel(p: Any) -> bool:
+    ok, cancel = p.find("pin-ok"), p.find("pin-cancel")
+    return ok.to_window(*ok.center)[0] < cancel.to_window(*cancel.center)[0]
+
+
 @scenario
 def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    from pathlib import Path
+
     yield from complete_response(p, "en", word=args.word, results=results)
     yield p.on_screen("WelcomeScreen")
     results["pending_before"] = p.app.station.status().pending
     yield from corner_taps(p)
+    yield p.visible("pin-ok")
+    yield 0.05  # laid out
+    results["ok_left_of_cancel"] = ok_is_left_of_cancel(p)
     yield from enter_pin(p, "0000")
     pad = p.app.overlay
     yield p.when(lambda: bool(pad.message) or p.app.menu is not None, "PIN checked")
@@ -218,6 +228,17 @@ def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     yield p.on_screen("CoordinatorScreen")
     results["right_pin_menu"] = True
     results["status_text"] = p.app.menu.status_text
+    # Export to USB: the folder chooser opens where the kiosk was told (the Kivy home here)
+    p.tap("export-usb")
+    yield p.visible("export-here")
+    p.tap("export-here")
+    yield p.when(lambda: not p.app.menu.busy and p.app.menu.activity_text, "export finished")
+    results["export_activity"] = p.app.menu.activity_text
+    results["exported_files"] = sorted(
+        str(path.relative_to(args.kivy_home)) for path in Path(args.kivy_home).rglob("*")
+        if path.is_file() and path.suffix not in (".ini", ".png")
+    )  # fmt: skip
+    results["pending_after_export"] = p.app.station.status().pending
     p.tap("sync-now")
     yield p.when(lambda: not p.app.menu.busy and p.app.menu.activity_text, "sync finished")
     results["sync_activity"] = p.app.menu.activity_text
@@ -226,6 +247,104 @@ def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     p.tap("lock-station")
     yield p.on_screen("LockedScreen")
     results["locked_after_lock"] = p.app.station is None
+
+
+@scenario
+def lockout(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    """Five wrong PINs lock the pad; the lock counts down; the right PIN is refused meanwhile."""
+    yield p.on_screen("WelcomeScreen")
+    yield from corner_taps(p)
+    pad = p.app.overlay
+    results["wrong_messages"] = []
+    for _ in range(5):
+        yield from enter_pin(p, "0000")
+        yield p.when(lambda: not pad.busy and bool(pad.message), "PIN checked")
+        results["wrong_messages"].append(pad.message)
+    yield from enter_pin(p, args.pin)  # the right PIN, but the pad is locked now
+    yield p.when(lambda: not pad.busy and pad.locked_seconds > 0, "locked")
+    results["locked_message"] = pad.message
+    results["menu_while_locked"] = p.app.menu is not None
+    yield 2.2
+    results["message_later"] = pad.message
+    results["menu_after_wait"] = p.app.menu is not None
+    p.tap("pin-cancel")
+    yield p.when(lambda: p.app.overlay is None, "pad closed")
+    results["countdown_stopped"] = pad._countdown is None
+
+
+@scenario
+def background_sync(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    """Idle on Welcome between respondents, the kiosk sends the outbox on its own."""
+    yield from complete_response(p, "en", word=args.word, results=results)
+    status = p.app.station.status()
+    results["at_thanks"] = {"pending": status.pending, "acknowledged": status.acknowledged}
+    yield p.on_screen("WelcomeScreen")
+    yield p.when(lambda: getattr(p.app.last_background_sync, "accepted", 0) >= 1, "background sync")
+    status = p.app.station.status()
+    results["after_idle"] = {"pending": status.pending, "acknowledged": status.acknowledged}
+    results["screen_after_sync"] = p.screen_name()
+
+
+@scenario
+def build_ahead(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    """The next question's screen is built while the respondent reads, follows the answer,
+    is swapped in by Next, and is dropped when the respondent goes."""
+    from device_app.kiosk import strings as words
+    from tests.device_app.kiosk.pilot import answer_traces
+
+    def prepared_for() -> str | None:
+        prepared = p.app.prepared
+        return None if prepared is None else prepared.view.question.id
+
+    yield p.on_screen("WelcomeScreen")
+    p.tap("lang-en")
+    yield p.on_screen("QuestionScreen")
+    p.tap("next")  # past the anonymity note
+    yield p.when(lambda: p.app.screens.current_screen.view.question.id == "consent", "consent")
+    yield 0.4
+    results["ahead_unanswered"] = prepared_for()  # every later question needs a yes
+    p.tap("option-1")
+    yield 0.4
+    results["ahead_after_yes"] = prepared_for()
+    p.tap("option-2")
+    yield 0.4
+    results["ahead_after_no"] = prepared_for()  # No ends the survey: nothing to build
+    p.tap("option-1")
+    yield 0.4
+    ready = p.app.prepared
+    p.tap("next")
+    yield p.when(lambda r=ready: p.app.screens.current_screen is r, "the ready screen shown")
+    shown = p.app.screens.current_screen
+    view = p.app.flow.view()
+    results["taken"] = p.app.prepared_taken
+    results["progress_right"] = shown.progress_text == words.text(
+        "progress", "en", n=view.number, total=view.total
+    ) and shown.can_go_back  # fmt: skip
+    p.tap("option-4")
+    p.tap("next")  # to offered_payment
+    yield p.when(lambda s=shown: p.app.screens.current_screen is not s, "next screen")
+    p.tap("back")  # the screen for lead_example, built afresh, with option-4 picked
+    yield p.when(lambda: p.app.screens.current_screen.view.question.id == "lead_example", "back")
+    p.tap("back")
+    yield p.when(lambda: p.app.screens.current_screen.view.question.id == "consent", "consent")
+    yield 0.4
+    # built ahead for the answer held: lead_example with option-4 picked (an answer on a
+    # screen never shown)
+    prepared = p.app.prepared
+    results["ahead_holds"] = [b.key for _, b in prepared._choices if b.selected]
+    p.tap("language")
+    yield p.visible("pick-fr")
+    p.tap("pick-fr")
+    yield p.when(lambda: p.app.screens.current_screen.language == "fr", "in French")
+    yield 0.4
+    results["ahead_language"] = p.app.prepared.language
+    # then the respondent walks away: the screen built ahead must go with everything else
+    yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+    yield p.on_screen("WelcomeScreen")
+    yield 0.3
+    prepared = ready = shown = None  # the scenario's own holds must not count as traces
+    results["prepared_after_timeout"] = p.app.prepared is not None
+    results["traces_after"] = answer_traces(p.app, [])
 
 
 # --- screenshots ----------------------------------------------------------------------------
@@ -302,6 +421,8 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     p.app.language = language
     yield from corner_taps(p)
     yield p.visible("pin-ok")
+    yield 0.05
+    results["ok_left_of_cancel"] = ok_is_left_of_cancel(p)
     for digit in args.pin[:2]:
         p.tap(f"digit-{digit}")
     yield 0.1

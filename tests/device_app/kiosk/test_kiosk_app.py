@@ -79,6 +79,11 @@ def test_the_pin_guards_the_menu_and_sync_now_reaches_the_server(kiosk_world, ru
     assert results["wrong_pin_message"] == "Wrong PIN."
     assert results["right_pin_menu"] is True
     assert "Waiting to be sent: 1" in results["status_text"]
+    assert results["ok_left_of_cancel"] is False  # English: Cancel, then OK on the right
+    # Export to USB into the folder picked: one signed batch file, the envelope still pending
+    assert results["export_activity"].startswith("Exported to ")
+    assert any(name.endswith(".json") or "batch" in name for name in results["exported_files"])
+    assert results["pending_after_export"] == 1
     assert results["after_sync"] == {"pending": 0, "acknowledged": 1}
     assert results["sync_activity"] == "Sync finished."
     assert results["locked_after_lock"] is True
@@ -104,6 +109,51 @@ def test_screenshots_of_every_screen_type(kiosk_world, run_kiosk, tmp_path: Path
         )
     }  # fmt: skip
     assert set(results["shots"]) == expected
+    assert results["ok_left_of_cancel"] is True  # the PIN pad is mirrored in Arabic
     for name in expected:
         size = (shots / name).stat().st_size
         assert 5_000 < size < 150_000, (name, size)  # drawn (not a black frame), and small
+
+
+def test_the_next_screen_is_built_ahead_follows_the_answer_and_leaves_no_trace(
+    kiosk_world, run_kiosk
+) -> None:
+    station_dir = kiosk_world.provision("ahead")
+    results = run_kiosk("build_ahead", station_dir, "--idle", "3", "--warning", "1").results
+    # built while the respondent reads, for the question the answer on screen leads to
+    assert results["ahead_unanswered"] is None
+    assert results["ahead_after_yes"] == "lead_example"
+    assert results["ahead_after_no"] is None
+    # Next swapped that very screen in, placed where the survey is
+    assert results["taken"] == 1
+    assert results["progress_right"] is True
+    # after Back, the screen built ahead holds the answer already given…
+    assert results["ahead_holds"] == ["option-4"]
+    # …is rebuilt in the new language…
+    assert results["ahead_language"] == "fr"
+    # …and is gone with the respondent: no widget holds anything
+    assert results["prepared_after_timeout"] is False
+    assert results["traces_after"] == []
+
+
+def test_five_wrong_pins_lock_the_pad_with_a_countdown(kiosk_world, run_kiosk) -> None:
+    station_dir = kiosk_world.provision("lockout")
+    results = run_kiosk("lockout", station_dir, "--pin", PIN).results
+    assert results["wrong_messages"] == ["Wrong PIN."] * 5
+    assert results["locked_message"] == "Too many wrong tries. Wait 30 s."
+    assert results["menu_while_locked"] is False  # even the right PIN is refused
+    later = int(results["message_later"].split("Wait ")[1].split(" s")[0])
+    assert 26 <= later <= 28  # counted down, once a second
+    assert results["menu_after_wait"] is False
+    assert results["countdown_stopped"] is True
+
+
+def test_idle_on_welcome_the_kiosk_syncs_by_itself(kiosk_world, run_kiosk) -> None:
+    station_dir = kiosk_world.provision("background")
+    results = run_kiosk("background_sync", station_dir, "--sync-interval", "0.3").results
+    # never while a respondent is answering: only once back on Welcome
+    assert results["at_thanks"] == {"pending": 1, "acknowledged": 0}
+    assert results["after_idle"] == {"pending": 0, "acknowledged": 1}
+    assert results["screen_after_sync"] == "WelcomeScreen"
+    status = status_of(station_dir)
+    assert (status.pending, status.acknowledged) == (0, 1)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from device_app.kiosk.shaping import Script, Shaper, has_arabic, script_runs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from device_app.kiosk.shaping import Script, Shaper, has_arabic, is_arabic, script_runs
 
 
 def width(text: str) -> float:
@@ -46,3 +49,58 @@ def test_runs_split_by_script_and_neutrals_join_their_neighbours() -> None:
     assert [script for _, script in runs] == [Script.ARABIC, Script.LATIN]
     assert runs[0][0] == "المحطة: "
     assert script_runs("نعم 12") == [("نعم 12", Script.ARABIC)]
+
+
+# --- the fast paths give what the plain rules give ----------------------------------------
+
+
+def runs_by_the_rules(line: str) -> list[tuple[str, Script]]:
+    """script_runs as first written, one character at a time: the reference."""
+    runs: list[tuple[str, Script]] = []
+    pending = ""
+    for char in line:
+        if is_arabic(char):
+            script = Script.ARABIC
+        elif char in " !,-.:0123456789\u00a0\u00ab\u00bb" or "\u200b" <= char <= "\u2011":
+            if runs:
+                runs[-1] = (runs[-1][0] + char, runs[-1][1])
+            else:
+                pending += char
+            continue
+        else:
+            script = Script.LATIN
+        if runs and runs[-1][1] is script:
+            runs[-1] = (runs[-1][0] + char, script)
+        else:
+            runs.append((pending + char, script))
+            pending = ""
+    if pending:
+        runs.append((pending, Script.LATIN))
+    return runs
+
+
+MIXED = st.text(alphabet=st.sampled_from(list("ab é(_)-.,: 12\u00ab\u200bنعملا\ufefb\u0660")))
+
+
+@given(MIXED)
+@settings(max_examples=300, deadline=None)
+def test_script_runs_match_the_rules_character_by_character(line: str) -> None:
+    assert script_runs(line) == runs_by_the_rules(line)
+    assert has_arabic(line) == any(is_arabic(c) for c in line)
+
+
+def test_is_arabic_knows_the_script_blocks() -> None:
+    assert all(is_arabic(c) for c in "\u0600\u06ff\u0750\u08a0\ufb50\ufdff\ufe70\ufeff")
+    assert not any(is_arabic(c) for c in "aé1 -\u05d0\u0700\u2010")
+
+
+@given(st.lists(st.sampled_from(["a", "bb", "ccc ", "dddd", "نعم", "  "]), max_size=30),
+       st.integers(30, 200))  # fmt: skip
+@settings(max_examples=200, deadline=None)
+def test_wrapping_keeps_every_word_and_each_line_fits(words: list[str], room: int) -> None:
+    text = " ".join(words)
+    lines = Shaper().wrap(text, room, width)
+    assert " ".join(line for line in lines if line).split() == text.split() or room < 40
+    assert all(width(line) <= room for line in lines)
+    if width(" ".join(text.split())) <= room:
+        assert lines == [" ".join(text.split())]  # a text that fits stays one line
