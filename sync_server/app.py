@@ -1,4 +1,5 @@
-"""create_app(settings): the intake server. Nothing is built at import time."""
+"""create_app(settings): the intake server and the release API for analysts.
+Nothing is built at import time."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from sync_server.api import enrolment, health, intake, specs
+from sync_server.api import enrolment, health, intake, releases, specs
 from sync_server.api.problems import install_problem_handlers
 from sync_server.api.state import ServerState
 from sync_server.settings import Settings
@@ -42,6 +43,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.server = state
     install_problem_handlers(app)
-    for router in (health.router, enrolment.router, intake.router, specs.router):
+    for router in (
+        health.router,
+        enrolment.router,
+        intake.router,
+        specs.router,
+        releases.router,
+    ):
         app.include_router(router)
     return app

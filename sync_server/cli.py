@@ -22,7 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from sync_server.access.command import app as user_app
+from sync_server.releases.command import register as register_release_command
+
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
+register_release_command(app)
 out = Console()
 err = Console(stderr=True)
 

@@ -49,6 +49,10 @@ _KINDS = [
     ProblemKind("token-expired", 410, "The enrolment token has expired", False),
     ProblemKind("station-key-reused", 409, "This station key is already enrolled", False),
     ProblemKind("survey-key-missing", 409, "No survey public key is registered", False),
+    # who may do what (users and API tokens; releases for analysts)
+    ProblemKind("not-authenticated", 401, "No valid API token or password was given", False),
+    ProblemKind("forbidden-scope", 403, "The user's role or countries do not allow this", False),
+    ProblemKind("release-refused", 422, "The release cannot be built as asked", False),
     # the server
     ProblemKind("internal-error", 500, "Internal server error", True),
     ProblemKind("service-unavailable", 503, "The service is temporarily unavailable", True),

@@ -1,0 +1,21 @@
+"""The anonymiser: what leaves the server for analysts (issue 5; rules in README.md).
+
+Pure: a frame of processed responses and their spec in, a treated frame, its risk report
+and a per-variable treatment note out. No database, no files, no network.
+"""
+
+from sync_server.anonymise.free_text import scrub_text
+from sync_server.anonymise.k_anonymity import TooFewRecords
+from sync_server.anonymise.risk import ClassesBelowK, Diversity, RiskReport, Suppression
+from sync_server.anonymise.treatment import TreatedData, anonymise
+
+__all__ = [
+    "ClassesBelowK",
+    "Diversity",
+    "RiskReport",
+    "Suppression",
+    "TooFewRecords",
+    "TreatedData",
+    "anonymise",
+    "scrub_text",
+]

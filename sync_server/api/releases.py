@@ -1,0 +1,245 @@
+"""Releases for analysts over HTTP, behind `Authorization: Bearer <token>`.
+
+POST /v1/tokens                          a password for a token (shown once)
+POST /v1/releases                        build a release the caller's role and countries allow
+GET  /v1/releases                        the releases the caller may download
+GET  /v1/releases/{id}/files/{name}      download one file of a release
+GET  /v1/audit                           the audit log (administrators)
+
+Every release and download attempt is audited, refused ones too (see sync_server/access).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.concurrency import run_in_threadpool
+
+from sync_server.access.audit import read_audit, record_event
+from sync_server.access.release_requests import (
+    ReleaseRequest,
+    release_file,
+    request_release,
+    visible_releases,
+)
+from sync_server.access.roles import Actor, may
+from sync_server.access.tokens import actor_for_token, issue_token
+from sync_server.access.users import UserError, authenticate_password
+from sync_server.api.bodies import read_bounded, require_json
+from sync_server.api.problems import problem_response
+from sync_server.api.responses import json_response
+from sync_server.api.state import ServerState, server_state
+from sync_server.protocol.codec import parse_json_document, validation_summary
+from sync_server.protocol.problems import Problem
+from sync_server.store.access_models import AUDIT_OUTCOMES
+
+router = APIRouter()
+
+MEDIA_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".parquet": "application/vnd.apache.parquet",
+    ".sav": "application/x-spss-sav",
+    ".dta": "application/x-stata-dta",
+    ".json": "application/json",
+    ".md": "text/markdown; charset=utf-8",
+}
+
+
+class ReleaseBody(BaseModel):
+    """What a caller asks for. A national release names its country; a pooled one none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Literal["national", "pooled"]
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    spec: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
+    wave: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,20}$")
+    # "all" writes every format into one release.
+    format: Literal["csv", "xlsx", "parquet", "sav", "dta", "all"]
+    lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=8)
+
+    @model_validator(mode="after")
+    def _country_matches_scope(self) -> ReleaseBody:
+        if self.scope == "national" and self.country is None:
+            raise ValueError("a national release names its country")
+        if self.scope == "pooled" and self.country is not None:
+            raise ValueError("a pooled release holds every country: name none")
+        return self
+
+    def request(self) -> ReleaseRequest:
+        return ReleaseRequest(
+            scope=self.scope, country=self.country, spec_id=self.spec, wave=self.wave,
+            fmt=self.format, lang=self.lang,
+        )  # fmt: skip
+
+
+class TokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1024)
+    lifetime_days: int = Field(default=30, ge=1, le=366)
+    label: str = Field(default="", max_length=200)
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else ""
+
+
+def _actor(request: Request, state: ServerState) -> Actor | None:
+    token = _bearer(request)
+    if not token:
+        return None
+    return actor_for_token(state.session_factory, token, clock=state.settings.clock)
+
+
+def _unauthenticated(request: Request) -> Response:
+    detail = (
+        "send Authorization: Bearer <token>"
+        if _bearer(request) is None
+        else "the token is unknown, expired or revoked, or its user is disabled"
+    )
+    response = problem_response("not-authenticated", detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="mss"'
+    return response
+
+
+def _audit_unauthenticated(
+    request: Request, state: ServerState, action: str, release_id: str | None, detail: str
+) -> None:
+    presented = "no token" if _bearer(request) is None else "a token that does not open"
+    record_event(
+        state.session_factory, clock=state.settings.clock, actor=None, action=action,
+        outcome="unauthenticated", release_id=release_id, detail=f"{detail}; {presented}",
+    )  # fmt: skip
+
+
+@router.post("/v1/tokens")
+async def post_token(request: Request) -> Response:
+    state = server_state(request)
+    require_json(request, gzip=False)
+    data = await read_bounded(request, state.settings.max_small_body_bytes)
+    document = parse_json_document(data, code="malformed-request", what="token request")
+    try:
+        body = TokenBody.model_validate(document)
+    except ValidationError as error:
+        raise Problem(
+            "invalid-request", f"the token request is invalid: {validation_summary(error)}"
+        ) from None
+    actor = await run_in_threadpool(
+        authenticate_password, state.session_factory, body.name, body.password
+    )
+    if actor is None:
+        await run_in_threadpool(
+            record_event, state.session_factory, clock=state.settings.clock, actor=body.name,
+            action="token", outcome="unauthenticated", detail="wrong name or password",
+        )  # fmt: skip
+        return problem_response(
+            "not-authenticated", "the name or password is wrong, or the user is disabled"
+        )
+    try:
+        issued = await run_in_threadpool(
+            lambda: issue_token(
+                state.session_factory, user_name=actor.name,
+                lifetime=timedelta(days=body.lifetime_days), clock=state.settings.clock,
+                random_bytes=state.settings.random_bytes, label=body.label or "api",
+            )
+        )  # fmt: skip
+    except UserError:
+        # Disabled between the password check and now.
+        return problem_response("not-authenticated", "the user is disabled")
+    await run_in_threadpool(
+        record_event, state.session_factory, clock=state.settings.clock, actor=actor.name,
+        action="token", outcome="ok", detail=f"token {issued.token_id} issued",
+    )  # fmt: skip
+    return json_response(issued.to_json(), status_code=201)
+
+
+@router.post("/v1/releases")
+async def post_release(request: Request) -> Response:
+    state = server_state(request)
+    actor = await run_in_threadpool(_actor, request, state)
+    if actor is None:
+        await run_in_threadpool(
+            _audit_unauthenticated, request, state, "release", None, "release request"
+        )
+        return _unauthenticated(request)
+    try:
+        require_json(request, gzip=False)
+        data = await read_bounded(request, state.settings.max_small_body_bytes)
+        document = parse_json_document(data, code="malformed-request", what="release request")
+        try:
+            body = ReleaseBody.model_validate(document)
+        except ValidationError as error:
+            raise Problem(
+                "invalid-request", f"the release request is invalid: {validation_summary(error)}"
+            ) from None
+    except Problem as problem:
+        await run_in_threadpool(
+            record_event, state.session_factory, clock=state.settings.clock,
+            actor=actor.name, action="release", outcome="invalid",
+            detail=f"{problem.code}: {problem.detail}",
+        )  # fmt: skip
+        raise
+    settings = state.settings
+    release = await run_in_threadpool(
+        lambda: request_release(
+            state.session_factory, actor, body.request(), data_dir=settings.data_dir,
+            clock=settings.clock, random_bytes=settings.random_bytes,
+        )
+    )  # fmt: skip
+    return json_response(release.to_json(), status_code=201)
+
+
+@router.get("/v1/releases")
+def get_releases(request: Request) -> Response:
+    state = server_state(request)
+    actor = _actor(request, state)
+    if actor is None:
+        return _unauthenticated(request)
+    releases = visible_releases(state.session_factory, actor)
+    return json_response({"releases": [release.to_json() for release in releases]})
+
+
+@router.get("/v1/releases/{release_id}/files/{name:path}")
+def get_release_file(release_id: str, name: str, request: Request) -> Response:
+    state = server_state(request)
+    actor = _actor(request, state)
+    if actor is None:
+        _audit_unauthenticated(request, state, "download", release_id, name)
+        return _unauthenticated(request)
+    path = release_file(
+        state.session_factory, actor, release_id, name,
+        data_dir=state.settings.data_dir, clock=state.settings.clock,
+    )  # fmt: skip
+    media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=media_type, filename=path.name)
+
+
+@router.get("/v1/audit")
+def get_audit(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    actor: Annotated[str | None, Query(max_length=100)] = None,
+    outcome: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    state = server_state(request)
+    caller = _actor(request, state)
+    if caller is None:
+        return _unauthenticated(request)
+    if not may(caller, "users", None, None):
+        raise Problem("forbidden-scope", "only an administrator reads the audit log")
+    if outcome is not None and outcome not in AUDIT_OUTCOMES:
+        raise Problem("invalid-request", f"outcome is one of {', '.join(AUDIT_OUTCOMES)}")
+    entries = read_audit(state.session_factory, limit=limit, actor=actor, outcome=outcome)
+    document: dict[str, Any] = {"entries": [entry.to_json() for entry in entries]}
+    return json_response(document)

@@ -1,0 +1,101 @@
+"""`mss server release`: an anonymised national or pooled release, written into --out.
+
+Mount it with `register(app)` (sync_server/cli.py does). Heavy imports (pandas, pyarrow)
+happen inside the command so that `mss --help` stays fast. A refusal is one clear line and
+exit code 2 (nothing written); any other failure is one line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+out = Console()
+err = Console(stderr=True)
+
+FORMAT_HELP = "csv, xlsx, parquet, sav, dta, or all"
+PHASES = ("reading", "treating", "writing")
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def release(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="The server's data directory.")],
+    scope: Annotated[str, typer.Option(help="national (one country) or pooled (all).")],
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)],
+    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty directory.")],
+    country: Annotated[
+        str | None, typer.Option(help="ISO 3166 code, e.g. SL (national releases).")
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="The wave's year (default: the latest wave).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the labels in the files.")] = "en",
+    spec: Annotated[str, typer.Option(help="The questionnaire spec id.")] = "cips-officials",
+) -> None:
+    """Write an anonymised release: data file, codebook and risk report."""
+    from sync_server.releases import ReleaseRefused, build_release, load_release_seed
+    from sync_server.settings import Settings, utc_now
+    from sync_server.store import make_engine, make_session_factory, upgrade_to_head
+
+    if not data_dir.is_dir():
+        raise _fail(f"{data_dir} is not a directory: give the server's --data-dir", 1)
+    settings = Settings.from_env(os.environ, data_dir=data_dir)
+    url = settings.effective_database_url
+    if url.startswith("sqlite:") and not (data_dir / "central.db").exists():
+        raise _fail(f"{data_dir} holds no central store: run `mss server init` first", 1)
+    engine = make_engine(url)
+    try:
+        upgrade_to_head(engine)
+        sessions = make_session_factory(engine)
+        with _bars() as (bars, tasks):
+
+            def progress(phase: str, done: int, total: int) -> None:
+                task = tasks[phase]
+                bars.update(task, completed=done, total=total or None, visible=True)
+
+            result = build_release(
+                sessions, scope=scope, country=country, spec_id=spec, wave=wave, fmt=fmt,
+                lang=lang, out_dir=out_dir, release_seed=load_release_seed(data_dir),
+                clock=utc_now, cache_dir=data_dir / "releases" / "treated", progress=progress,
+            )  # fmt: skip
+    except ReleaseRefused as refusal:
+        raise _fail(f"release refused ({refusal.code}): {refusal.message}", 2) from None
+    except (OSError, ValueError) as error:
+        raise _fail(f"the release failed: {error}", 1) from None
+    finally:
+        engine.dispose()
+    out.print(f"{result.rows} respondents, wave {result.wave}, in {result.out_dir}:")
+    for path in result.files:
+        out.print(f"  {path.name}")
+
+
+class _bars:
+    """One bar per phase, shown when the phase starts."""
+
+    def __enter__(self) -> tuple[Progress, dict[str, TaskID]]:
+        self.progress = Progress(
+            TextColumn("{task.description:<9}"), BarColumn(),
+            TextColumn("{task.completed:>10,}"), TimeElapsedColumn(), console=err,
+        )  # fmt: skip
+        self.progress.__enter__()
+        tasks = {
+            phase: self.progress.add_task(phase, total=None, visible=False) for phase in PHASES
+        }
+        return self.progress, tasks
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `release` to the `mss server` app."""
+    app.command("release")(release)

@@ -1,0 +1,149 @@
+"""The one treated file per (spec, wave): all countries treated together, country a
+quasi-identifier. National and pooled releases are cut from it, so a respondent carries the
+same values (and the same respondent id) in both.
+
+It is cached as Parquet beside the releases, named by the spec, the wave and a key derived
+from the release seed and the input's fingerprint: new responses give a new key, so the
+treatment is redone; the name reveals neither the seed nor the data. A freshly treated frame
+goes through the same Parquet round trip as a cached one, so both give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sync_server.anonymise import ClassesBelowK, Diversity, RiskReport, Suppression
+from sync_server.releases.frame import StoreFrame
+from sync_server.releases.seed import derived_seed
+
+CACHE_METADATA_KEY = b"mss.treatment"
+
+
+@dataclass(frozen=True)
+class Treated:
+    frame: pd.DataFrame
+    risk: RiskReport
+    risk_json: dict[str, Any]
+    risk_markdown: str
+    treatments: dict[str, str]
+    quasi_identifiers: list[str]
+
+
+def cache_name(spec_id: str, wave: str, fingerprint: str, release_seed: bytes) -> str:
+    key = derived_seed(release_seed, "treated-cache", spec_id, wave, fingerprint).hex()[:24]
+    return f"{spec_id}-{wave}-{key}.parquet"
+
+
+def treatment_rng(release_seed: bytes, spec_id: str, wave: str, fingerprint: str):
+    entropy = derived_seed(release_seed, "treatment", spec_id, wave, fingerprint)
+    return np.random.default_rng(np.frombuffer(entropy, dtype=np.uint32))
+
+
+def _to_table(treated: Treated) -> pa.Table:
+    table = pa.Table.from_pandas(treated.frame, preserve_index=False)
+    sidecar = {
+        "risk": treated.risk_json,
+        "risk_markdown": treated.risk_markdown,
+        "treatments": treated.treatments,
+        "quasi_identifiers": treated.quasi_identifiers,
+    }
+    metadata = dict(table.schema.metadata or {})
+    metadata[CACHE_METADATA_KEY] = json.dumps(sidecar, ensure_ascii=False).encode("utf-8")
+    return table.replace_schema_metadata(metadata)
+
+
+def risk_report(document: dict[str, Any]) -> RiskReport:
+    """The anonymiser's RiskReport again, from its to_json() (as cached)."""
+
+    def rate(value: dict[str, Any]) -> Suppression:
+        return Suppression(**value)
+
+    return RiskReport(
+        **{
+            **document,
+            "below_k_before": ClassesBelowK(**document["below_k_before"]),
+            "below_k_after": ClassesBelowK(**document["below_k_after"]),
+            "suppression": {k: rate(v) for k, v in document["suppression"].items()},
+            "diversity": {
+                k: Diversity(**{**v, "suppressed": rate(v["suppressed"])})
+                for k, v in document["diversity"].items()
+            },
+            "dependent_suppression": {
+                k: rate(v) for k, v in document["dependent_suppression"].items()
+            },
+        }
+    )
+
+
+def _from_table(table: pa.Table, risk: Any | None) -> Treated:
+    sidecar = json.loads(table.schema.metadata[CACHE_METADATA_KEY])
+    return Treated(
+        frame=table.to_pandas(),
+        risk=risk if risk is not None else risk_report(sidecar["risk"]),
+        risk_json=sidecar["risk"],
+        risk_markdown=sidecar["risk_markdown"],
+        treatments=sidecar["treatments"],
+        quasi_identifiers=sidecar["quasi_identifiers"],
+    )
+
+
+def _round_trip(treated: Treated) -> Treated:
+    sink = pa.BufferOutputStream()
+    pq.write_table(_to_table(treated), sink)
+    return _from_table(pq.read_table(pa.BufferReader(sink.getvalue())), treated.risk)
+
+
+def treated_file(
+    store: StoreFrame | None,
+    *,
+    spec_id: str,
+    wave: str,
+    fingerprint: str,
+    release_seed: bytes,
+    treat: Callable[[], Treated],
+    cache_dir: Path | None,
+) -> Treated:
+    """The cached treatment when there is one for this input, else `treat()` (and cache it)."""
+    name = cache_name(spec_id, wave, fingerprint, release_seed)
+    if cache_dir is not None and (cache_dir / name).exists():
+        return _from_table(pq.read_table(cache_dir / name), None)
+    fresh = _round_trip(treat())
+    if cache_dir is not None:
+        _store(cache_dir, name, fresh, prefix=f"{spec_id}-{wave}-")
+    return fresh
+
+
+def is_cached(
+    cache_dir: Path | None, spec_id: str, wave: str, fingerprint: str, release_seed: bytes
+) -> bool:
+    return (
+        cache_dir is not None
+        and (cache_dir / cache_name(spec_id, wave, fingerprint, release_seed)).exists()
+    )
+
+
+def _store(cache_dir: Path, name: str, treated: Treated, *, prefix: str) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".part-", suffix=".parquet")
+    os.close(descriptor)
+    try:
+        pq.write_table(_to_table(treated), temporary)
+        os.replace(temporary, cache_dir / name)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    # Older treatments of the same spec and wave are superseded by this one.
+    for stale in cache_dir.glob(f"{prefix}*.parquet"):
+        if stale.name != name and stale.name[len(prefix) :].count("-") == 0:
+            stale.unlink(missing_ok=True)
