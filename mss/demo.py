@@ -28,6 +28,7 @@ console = Console()
 DEMO_KEY_PASSPHRASE = "demo survey key passphrase"  # noqa: S105
 DEMO_STATION_PASSPHRASE = "demo coordinator passphrase"  # noqa: S105
 DEMO_PIN = "2468"
+DEMO_ADMIN_PASSWORD = "demo administrator password"  # noqa: S105
 
 
 def free_port() -> int:
@@ -51,6 +52,7 @@ class Demo:
             "MSS_KEY_PASSPHRASE": DEMO_KEY_PASSPHRASE,
             "MSS_STATION_PASSPHRASE": DEMO_STATION_PASSPHRASE,
             "MSS_STATION_PIN": DEMO_PIN,
+            "MSS_USER_PASSWORD": DEMO_ADMIN_PASSWORD,
         }
         self.env.pop("MSS_DATABASE_URL", None)  # the demo runs on the embedded SQLite store
 
@@ -118,12 +120,18 @@ class Demo:
                  "--to", str(self.usb_dir), "--all")  # fmt: skip
         self.mss("server", "import", "--data-dir", str(self.data_dir), str(self.usb_dir))
         self.mss("server", "process", "--data-dir", str(self.data_dir))
+        self.mss("server", "user", "add", "--data-dir", str(self.data_dir), "admin",
+                 "--role", "administrator")  # fmt: skip
         csv_path = self.work / "responses.csv"
-        self.mss("server", "export", "--data-dir", str(self.data_dir), "--format", "csv",
-                 "--out", str(csv_path))  # fmt: skip
-        self.summary(csv_path)
+        self.mss("server", "export", "--data-dir", str(self.data_dir), "--user", "admin",
+                 "--format", "csv", "--out", str(csv_path))  # fmt: skip
+        release_dir = self.work / "release-SL"
+        self.mss("server", "release", "--data-dir", str(self.data_dir), "--scope", "national",
+                 "--country", "SL", "--spec", "cips-officials", "--format", "csv",
+                 "--out", str(release_dir))  # fmt: skip
+        self.summary(csv_path, release_dir)
 
-    def summary(self, csv_path: Path) -> None:
+    def summary(self, csv_path: Path, release_dir: Path) -> None:
         station = self.mss_json("station", "status", "--station-dir", str(self.station_dir))
         server = self.mss_json("server", "status", "--data-dir", str(self.data_dir))
         table = Table(title="What happened")
@@ -142,7 +150,8 @@ class Demo:
         console.print(f"  server data:  {self.data_dir}")
         console.print(f"  station:      {self.station_dir} (SQLCipher, locked at rest)")
         console.print(f"  USB export:   {self.usb_dir}")
-        console.print(f"  CSV export:   {csv_path}")
+        console.print(f"  CSV export:   {csv_path} (administrators: not anonymised)")
+        console.print(f"  release:      {release_dir} (anonymised: data, codebook, risk report)")
         if rows != self.responses or totals.get("processed") != self.responses:
             raise SystemExit("the counts do not add up: something was lost or duplicated")
 

@@ -11,35 +11,31 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from sync_server.access.command import app as user_app
+from sync_server.command_line import (
+    AsJson,
+    DataDir,
+    central_store,
+    err,
+    fail,
+    out,
+    parse_lifetime,
+)
 from sync_server.releases.command import register as register_release_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
 register_release_command(app)
-out = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="The server's data directory.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
 KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def key_passphrase(*, confirm: bool) -> str:
@@ -49,22 +45,6 @@ def key_passphrase(*, confirm: bool) -> str:
     if not sys.stdin.isatty():
         raise fail(f"no passphrase: set {KEY_PASSPHRASE_ENV} or run from a terminal")
     return typer.prompt("Survey key passphrase", hide_input=True, confirmation_prompt=confirm)
-
-
-@contextmanager
-def server(data_dir: Path, *, migrate: bool = True) -> Iterator[Any]:
-    """Settings, engine and session factory for one command."""
-    from sync_server.settings import Settings
-    from sync_server.store import make_engine, make_session_factory, upgrade_to_head
-
-    settings = Settings.from_env(os.environ, data_dir=data_dir)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        if migrate:
-            upgrade_to_head(engine)
-        yield settings, make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def require_initialised(data_dir: Path) -> None:
@@ -106,7 +86,7 @@ def init(
         raise fail(str(error)) from None
     passphrase = key_passphrase(confirm=True)
     data_dir.mkdir(parents=True, exist_ok=True)
-    with server(data_dir) as (settings, sessions):
+    with central_store(data_dir) as (settings, sessions):
         try:
             public = keys.create(passphrase)
         except (CryptoError, OSError) as error:
@@ -138,16 +118,6 @@ def serve(
     require_initialised(data_dir)
     settings = Settings.from_env(os.environ, data_dir=data_dir)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
-
-
-def parse_lifetime(text: str) -> timedelta:
-    match = re.fullmatch(r"(\d+)([dhm])", text.strip())
-    if not match or int(match.group(1)) == 0:
-        raise typer.BadParameter("use a whole number and d, h or m, e.g. 7d, 12h, 30m")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
-        unit, timedelta(minutes=amount)
-    )
 
 
 POPULATION_CHOICES = {
@@ -191,7 +161,7 @@ def enroll_token(
     if out_path.exists():
         raise fail(f"{out_path} exists: a bundle is never overwritten")
     public = SurveyKeyFiles(data_dir).public_key()
-    with server(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         with sessions() as session:
             registered = session.get(SurveyKey, country)
             specs = []
@@ -244,7 +214,7 @@ def revoke(data_dir: DataDir, station_id: Annotated[str, typer.Argument()]) -> N
     from sync_server.protocol import Problem
     from sync_server.settings import utc_now
 
-    with server(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         try:
             revoke_station(sessions, station_id, clock=utc_now)
         except Problem as problem:
@@ -259,7 +229,7 @@ def import_usb(data_dir: DataDir, folder: Annotated[Path, typer.Argument()]) -> 
     from sync_server.settings import utc_now
 
     require_initialised(data_dir)
-    with server(data_dir) as (_settings, sessions), progress_bar() as bar:
+    with central_store(data_dir) as (_settings, sessions), progress_bar() as bar:
         task = bar.add_task("importing", total=None)
         try:
             report = import_folder(
@@ -300,7 +270,7 @@ def process(
     except CryptoError as error:
         raise fail(str(error)) from None
     name = worker or f"processor-{os.getpid()}"
-    with server(data_dir) as (_settings, sessions), progress_bar() as bar:
+    with central_store(data_dir) as (_settings, sessions), progress_bar() as bar:
         task = bar.add_task("processing", total=None)
         report = process_inbox(
             sessions, private_key, clock=utc_now, worker_id=name,
@@ -317,7 +287,7 @@ def status(data_dir: DataDir, as_json: AsJson = False) -> None:
     from sync_server.ingest import fleet_status
 
     require_initialised(data_dir)
-    with server(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         fleet = fleet_status(sessions)
     totals = {
         "stations": len(fleet.stations),
@@ -352,15 +322,35 @@ def status(data_dir: DataDir, as_json: AsJson = False) -> None:
 @app.command()
 def export(
     data_dir: DataDir,
+    user: Annotated[str, typer.Option(help="An administrator's user name (`mss server user`).")],
     out_path: Annotated[Path, typer.Option("--out", help="The file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="csv")] = "csv",
 ) -> None:
-    """The processed responses as CSV, one row each, without ids or exact times."""
+    """Administrators only: the processed responses as CSV, one row each, without ids or
+    exact times, but NOT anonymised. Analysts get `mss server release`. Audited."""
+    from sync_server.access.audit import record_event
+    from sync_server.access.roles import may
+    from sync_server.access.users import authenticate_password
     from sync_server.exports.responses_csv import export_responses_csv
+    from sync_server.settings import utc_now
 
     if fmt != "csv":
         raise fail(f"unknown format {fmt!r}: use csv")
     require_initialised(data_dir)
-    with server(data_dir) as (_settings, sessions):
+    password = os.environ.get(USER_PASSWORD_ENV) or (
+        typer.prompt(f"Password for {user}", hide_input=True) if sys.stdin.isatty() else ""
+    )
+    with central_store(data_dir) as (_settings, sessions):
+        actor = authenticate_password(sessions, user, password) if password else None
+        if actor is None or not may(actor, "export", None, None):
+            outcome = "unauthenticated" if actor is None else "denied"
+            record_event(sessions, clock=utc_now, actor=user, action="export", outcome=outcome,
+                         detail="responses CSV")  # fmt: skip
+            raise fail(
+                "only an administrator may export unanonymised responses "
+                f"(set {USER_PASSWORD_ENV} or type the password); analysts use `release`"
+            )
         count = export_responses_csv(sessions, out_path)
+        record_event(sessions, clock=utc_now, actor=actor.name, action="export", outcome="ok",
+                     detail=f"responses CSV, {count} rows")  # fmt: skip
     out.print(f"{count} responses written to {out_path}")

@@ -9,52 +9,29 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from sync_server.command_line import (
+    AsJson,
+    DataDir,
+    central_store,
+    err,
+    fail,
+    out,
+    parse_lifetime,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Users, roles and API tokens for the release API; the audit log.",
 )
-out = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="The server's data directory.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-@contextmanager
-def store(data_dir: Path) -> Iterator[Any]:
-    """Settings and a session factory on the server's central store (migrated)."""
-    from sync_server.settings import Settings
-    from sync_server.store import make_engine, make_session_factory, upgrade_to_head
-
-    if not data_dir.is_dir():
-        raise fail(f"{data_dir} is not a directory: give the server's --data-dir")
-    settings = Settings.from_env(os.environ, data_dir=data_dir)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        upgrade_to_head(engine)
-        yield settings, make_session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def new_password() -> str:
@@ -64,14 +41,6 @@ def new_password() -> str:
     if not sys.stdin.isatty():
         raise fail(f"no password: set {USER_PASSWORD_ENV} or run from a terminal")
     return typer.prompt("Password for the new user", hide_input=True, confirmation_prompt=True)
-
-
-def parse_lifetime(text: str) -> timedelta:
-    match = re.fullmatch(r"(\d{1,4})([dh])", text.strip())
-    if not match or int(match.group(1)) == 0:
-        raise fail("--expires is a whole number and d or h, e.g. 30d or 12h")
-    amount = int(match.group(1))
-    return timedelta(days=amount) if match.group(2) == "d" else timedelta(hours=amount)
 
 
 def when(moment: Any) -> str:
@@ -99,7 +68,7 @@ def add(
     except UserError as error:
         raise fail(str(error)) from None
     password = new_password()
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         try:
             user = add_user(
                 sessions, name=name, role=role, countries=country or [], password=password,
@@ -116,7 +85,7 @@ def list_command(data_dir: DataDir, as_json: AsJson = False) -> None:
     """The users, their roles, countries and whether they are disabled."""
     from sync_server.access.users import list_users
 
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         users = list_users(sessions)
     if as_json:
         out.print_json(json.dumps({"users": [user.to_json() for user in users]}))
@@ -139,7 +108,7 @@ def disable(data_dir: DataDir, name: Annotated[str, typer.Argument()]) -> None:
     from sync_server.access.users import UserError, disable_user
     from sync_server.settings import utc_now
 
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         try:
             disable_user(sessions, name, clock=utc_now)
         except UserError as error:
@@ -161,7 +130,7 @@ def token(
     from sync_server.settings import utc_now
 
     lifetime = parse_lifetime(expires)
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         try:
             issued = issue_token(
                 sessions, user_name=name, lifetime=lifetime, clock=utc_now,
@@ -190,7 +159,7 @@ def tokens(
     from sync_server.access.tokens import list_tokens
     from sync_server.settings import utc_now
 
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         found = list_tokens(sessions, name)
     now = utc_now()
     if as_json:
@@ -216,7 +185,7 @@ def revoke_token_command(
     from sync_server.access.users import UserError
     from sync_server.settings import utc_now
 
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         try:
             revoked = revoke_token(sessions, token_id, clock=utc_now)
         except UserError as error:
@@ -234,7 +203,7 @@ def audit(
     """The audit log, newest first: every release and download, refused ones too."""
     from sync_server.access.audit import read_audit
 
-    with store(data_dir) as (_settings, sessions):
+    with central_store(data_dir) as (_settings, sessions):
         entries = read_audit(sessions, limit=limit, actor=name)
     if as_json:
         out.print_json(json.dumps({"entries": [entry.to_json() for entry in entries]}))

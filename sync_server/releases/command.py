@@ -7,28 +7,20 @@ exit code 2 (nothing written); any other failure is one line and exit code 1.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-out = Console()
-err = Console(stderr=True)
+from sync_server.command_line import DataDir, central_store, err, fail, out
 
 FORMAT_HELP = "csv, xlsx, parquet, sav, dta, or all"
 PHASES = ("reading", "treating", "writing")
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
 def release(
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="The server's data directory.")],
+    data_dir: DataDir,
     scope: Annotated[str, typer.Option(help="national (one country) or pooled (all).")],
     fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)],
     out_dir: Annotated[Path, typer.Option("--out", help="A new or empty directory.")],
@@ -43,20 +35,12 @@ def release(
 ) -> None:
     """Write an anonymised release: data file, codebook and risk report."""
     from sync_server.releases import ReleaseRefused, build_release, load_release_seed
-    from sync_server.settings import Settings, utc_now
-    from sync_server.store import make_engine, make_session_factory, upgrade_to_head
+    from sync_server.settings import utc_now
 
-    if not data_dir.is_dir():
-        raise _fail(f"{data_dir} is not a directory: give the server's --data-dir", 1)
-    settings = Settings.from_env(os.environ, data_dir=data_dir)
-    url = settings.effective_database_url
-    if url.startswith("sqlite:") and not (data_dir / "central.db").exists():
-        raise _fail(f"{data_dir} holds no central store: run `mss server init` first", 1)
-    engine = make_engine(url)
+    if not (data_dir / "keys").is_dir():
+        raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
     try:
-        upgrade_to_head(engine)
-        sessions = make_session_factory(engine)
-        with _bars() as (bars, tasks):
+        with central_store(data_dir) as (_settings, sessions), _bars() as (bars, tasks):
 
             def progress(phase: str, done: int, total: int) -> None:
                 task = tasks[phase]
@@ -68,11 +52,9 @@ def release(
                 clock=utc_now, cache_dir=data_dir / "releases" / "treated", progress=progress,
             )  # fmt: skip
     except ReleaseRefused as refusal:
-        raise _fail(f"release refused ({refusal.code}): {refusal.message}", 2) from None
+        raise fail(f"release refused ({refusal.code}): {refusal.message}", 2) from None
     except (OSError, ValueError) as error:
-        raise _fail(f"the release failed: {error}", 1) from None
-    finally:
-        engine.dispose()
+        raise fail(f"the release failed: {error}", 1) from None
     out.print(f"{result.rows} respondents, wave {result.wave}, in {result.out_dir}:")
     for path in result.files:
         out.print(f"  {path.name}")
