@@ -108,8 +108,14 @@ def serve(
     data_dir: DataDir,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    migrate: Annotated[
+        bool,
+        typer.Option(help="Apply store migrations at start (off for extra workers)."),
+    ] = True,
 ) -> None:
     """Run the intake API with uvicorn (it holds no survey private key)."""
+    import dataclasses
+
     import uvicorn
 
     from sync_server.app import create_app
@@ -117,6 +123,7 @@ def serve(
 
     require_initialised(data_dir)
     settings = Settings.from_env(os.environ, data_dir=data_dir)
+    settings = dataclasses.replace(settings, migrate_on_start=migrate)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
