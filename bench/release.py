@@ -20,6 +20,7 @@ Target: the cold Parquet release under 20 s on the reference machine.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import sys
@@ -45,6 +46,14 @@ OFFICIALS = Path(__file__).resolve().parent.parent / "questionnaire_specs/cips/o
 COUNTRIES = ("SL", "GH", "KE", "NP", "PE", "SN", "JO", "MZ")
 SEED = bytes(range(32))  # a throwaway release seed
 CHUNK = 20_000
+RESPONSE_FIELDS = (
+    "response_id", "envelope_id", "spec_id", "spec_version", "spec_sha256", "country", "region",
+    "population", "language", "completed_on", "duration_s", "complete", "processed_at", "answers",
+)  # fmt: skip
+INSERT_RESPONSE = (  # our own column names only
+    f"INSERT INTO responses ({', '.join(RESPONSE_FIELDS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(RESPONSE_FIELDS))})"
+)
 
 
 def coded_questions(spec: Spec, count: int) -> list[tuple[str, list[int], bool]]:
@@ -65,9 +74,13 @@ def coded_questions(spec: Spec, count: int) -> list[tuple[str, list[int], bool]]
 
 
 def generate(path: Path, spec: Spec, rows: int, answers: int, countries: int) -> None:
-    """Insert `rows` responses with their answers (and the inbox rows they reference are
-    left out: foreign keys are off for this bulk load only)."""
+    """Insert `rows` responses, each with its answers document (the inbox rows they
+    reference are left out: foreign keys are off for this bulk load only)."""
     questions = coded_questions(spec, answers)
+    # The answers document as the processor writes it (canonical JSON: keys sorted, compact),
+    # formatted from a template: json.dumps per response would dominate generation.
+    order = sorted(range(len(questions)), key=lambda j: questions[j][0])
+    document = "{" + ",".join(f"{json.dumps(questions[j][0])}:%d" for j in order) + "}"
     rng = random.Random(11)
     nrng = np.random.default_rng(11)
     identity = spec.identity
@@ -87,21 +100,16 @@ def generate(path: Path, spec: Spec, rows: int, answers: int, countries: int) ->
              int(300 + days[i]), 1, processed)
             for i, rid in enumerate(ids)
         ]  # fmt: skip
-        db.executemany("INSERT INTO responses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", responses)
         codes = np.empty((size, len(questions)), dtype=np.int64)
         for j, (_qid, options, quasi) in enumerate(questions):
             weights = np.ones(len(options))
             if quasi:  # real rosters are skewed: most staff share a few values
                 weights[:2] = 6
             codes[:, j] = nrng.choice(options, size=size, p=weights / weights.sum())
-        qids = [q[0] for q in questions]
+        documents = [document % tuple(row) for row in codes[:, order].tolist()]
         db.executemany(
-            "INSERT INTO answers VALUES (?,?,?,?)",
-            (
-                (rid, qids[j], str(code), float(code))
-                for i, rid in enumerate(ids)
-                for j, code in enumerate(codes[i].tolist())
-            ),
+            INSERT_RESPONSE,
+            [(*response, documents[i]) for i, response in enumerate(responses)],
         )
         db.commit()
         done += size

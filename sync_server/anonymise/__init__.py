@@ -5,12 +5,14 @@ and a per-variable treatment note out. No database, no files, no network.
 """
 
 from sync_server.anonymise.free_text import scrub_text
-from sync_server.anonymise.k_anonymity import TooFewRecords
+from sync_server.anonymise.k_anonymity import CountryTooSmall, TooFewRecords
 from sync_server.anonymise.risk import ClassesBelowK, Diversity, RiskReport, Suppression
-from sync_server.anonymise.treatment import TreatedData, anonymise
+from sync_server.anonymise.treatment import TREATMENT_VERSION, TreatedData, anonymise
 
 __all__ = [
+    "TREATMENT_VERSION",
     "ClassesBelowK",
+    "CountryTooSmall",
     "Diversity",
     "RiskReport",
     "Suppression",

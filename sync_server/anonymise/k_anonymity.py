@@ -7,10 +7,15 @@ suppression.
    variable's entropy, times the records that answered it). Stop when no step helps.
 2. Local suppression. Each combination still in a class smaller than k loses one value per
    round: among its values whose suppression lifts it to k, the rarest; when none does,
-   the one whose suppression gives the largest class. `country` is suppressed only when no
-   other value is left (a record without a country is in no national release).
-   Suppression only ever grows classes, so this ends (at the latest with everything
-   suppressed, which has n >= k members).
+   the one whose suppression gives the largest class. Suppression only ever grows classes,
+   so this ends (at the latest with everything but the stratum suppressed).
+
+The stratum (`country`) is never recoded nor suppressed: a record without its country would
+be in no national release, and a national file cut from the pooled treatment would lose the
+records that filled its classes. As every record keeps its country, a class never crosses
+countries and k holds within each country: each national cut meets k on its own. A record
+with every other value suppressed matches every record of its country, so a country with at
+least k records always ends; one with fewer cannot be released at all (CountryTooSmall).
 
 A suppressed (or unanswered) value matches any value when classes are counted (classes.py).
 """
@@ -24,14 +29,29 @@ import pandas as pd
 
 from sync_server.anonymise.classes import MISSING, Combinations, class_sizes, combine
 from sync_server.anonymise.classes import compatible_reduce as reduce_compatible
-from sync_server.anonymise.roles import QuasiIdentifier
+from sync_server.anonymise.roles import STRATUM, QuasiIdentifier
 
 DEFAULT_MAX_AT_RISK_SHARE = 0.02
-LAST_RESORT = frozenset({"country"})
 
 
 class TooFewRecords(ValueError):
     """Fewer records than k: no treatment can make them k-anonymous."""
+
+
+class CountryTooSmall(TooFewRecords):
+    """A country with fewer than k records: classes never cross countries, so none of its
+    records can be made k-anonymous (and its country is never suppressed instead)."""
+
+    def __init__(self, counts: dict[str, int], k: int) -> None:
+        self.counts = dict(sorted(counts.items()))  # every country below k -> its records
+        self.k = k
+        self.country, self.count = next(iter(self.counts.items()))
+        named = ", ".join(f"{country} has {count}" for country, count in self.counts.items())
+        super().__init__(
+            f"fewer than k={k} respondents in a country ({named}): a country's respondents "
+            "can only be made k-anonymous among themselves, so it cannot be released; leave "
+            "it out of the treatment"
+        )
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,8 @@ class KResult:
             # The answers as given (same dtype), less what was suppressed.
             return answers.reset_index(drop=True).where(codes >= 0)
         groups = encoded.values[level]
+        if len(groups) == 0:
+            return pd.Series([None] * len(codes), dtype=object)
         values = pd.Series(groups.take(np.maximum(codes, 0)), dtype=object)
         if all(isinstance(v, int | np.integer) for v in groups):
             values = values.astype("Int64")
@@ -98,7 +120,10 @@ def encode(series: pd.Series, quasi: QuasiIdentifier) -> tuple[np.ndarray, Encod
 
 
 def _at_level(column: np.ndarray, enc: Encoded, level: int) -> np.ndarray:
-    return np.where(column < 0, MISSING, enc.maps[level][np.maximum(column, 0)])
+    mapping = enc.maps[level]
+    if len(mapping) == 0:
+        return np.full_like(column, MISSING)  # nobody answered: nothing to look up
+    return np.where(column < 0, MISSING, mapping[np.maximum(column, 0)])
 
 
 def _recode(base: np.ndarray, encoded: tuple[Encoded, ...], levels: list[int]) -> np.ndarray:
@@ -130,6 +155,7 @@ def _choose_recoding(
     encoded: tuple[Encoded, ...],
     k: int,
     max_share: float,
+    fixed: np.ndarray,
 ) -> list[int]:
     levels = [0] * len(encoded)
     total = int(weights.sum())
@@ -137,7 +163,7 @@ def _choose_recoding(
     while risk > max_share * total:
         best: tuple[float, int, int] | None = None  # (score, -index, risk after)
         for j, enc in enumerate(encoded):
-            if levels[j] + 1 >= len(enc.maps):
+            if fixed[j] or levels[j] + 1 >= len(enc.maps):
                 continue
             trial = levels.copy()
             trial[j] += 1
@@ -160,9 +186,10 @@ def _choose_recoding(
 
 
 def _suppress_locally(
-    codes: np.ndarray, weights: np.ndarray, k: int, last_resort: np.ndarray
+    codes: np.ndarray, weights: np.ndarray, k: int, fixed: np.ndarray
 ) -> tuple[np.ndarray, Combinations]:
-    """Suppress values of `codes` (distinct rows, weighted) until every class has k."""
+    """Suppress values of `codes` (distinct rows, weighted) until every class has k; the
+    `fixed` columns (the stratum) are never candidates."""
     codes = codes.copy()
     width = codes.shape[1]
     while True:
@@ -171,9 +198,10 @@ def _suppress_locally(
         small = np.flatnonzero(sizes < k)
         if len(small) == 0:
             return codes, combos
-        rows, columns = np.nonzero(combos.codes[small] >= 0)
+        rows, columns = np.nonzero((combos.codes[small] >= 0) & ~fixed[None, :])
         if len(np.unique(rows)) < len(small):
-            raise TooFewRecords("a class stays below k with every value suppressed")
+            # Checked up front (too few records, a country below k): cannot happen.
+            raise TooFewRecords("a class stays below k with every other value suppressed")
         owners = small[rows]
         candidates = combos.codes[owners].copy()
         candidates[np.arange(len(owners)), columns] = MISSING
@@ -188,7 +216,7 @@ def _suppress_locally(
                 frequency[mine] = counts[combos.codes[owners[mine], j]].astype(np.int64)
         reaches = grown >= k
         preference = np.where(reaches, frequency, -grown)
-        order = np.lexsort((columns, preference, ~reaches, last_resort[columns], owners))
+        order = np.lexsort((columns, preference, ~reaches, owners))
         first = order[np.unique(owners[order], return_index=True)[1]]
         chosen_column = np.full(len(combos.codes), -1, dtype=np.int64)
         chosen_column[owners[first]] = columns[first]
@@ -208,6 +236,8 @@ def k_anonymise(
     if records < k:
         raise TooFewRecords(f"{records} records cannot form a class of k={k}")
     names = tuple(qi.name for qi in quasi_identifiers)
+    if STRATUM in names:
+        _check_strata(frame[STRATUM], k)
     columns, encoded_list = [], []
     for quasi in quasi_identifiers:
         codes, enc = encode(frame[quasi.name], quasi)
@@ -217,11 +247,11 @@ def k_anonymise(
     raw = np.column_stack(columns) if columns else np.zeros((records, 0), dtype=np.int64)
     base = combine(raw)
     _, before = _at_risk(base.codes, base.weights, k)
-    levels = _choose_recoding(base.codes, base.weights, encoded, k, max_at_risk_share)
+    # The stratum is released as recorded: classes stay within one country.
+    fixed = np.array([name == STRATUM for name in names], dtype=bool)
+    levels = _choose_recoding(base.codes, base.weights, encoded, k, max_at_risk_share, fixed)
     recoded = _recode(base.codes, encoded, levels)
-    # A record without its country drops out of every national release: country goes last.
-    last_resort = np.array([name in LAST_RESORT for name in names], dtype=bool)
-    treated, final = _suppress_locally(recoded, base.weights, k, last_resort)
+    treated, final = _suppress_locally(recoded, base.weights, k, fixed)
     small = class_sizes(final, at_least=k) < k
     after = BelowK(int(small.sum()), int(final.weights[small].sum()))
     codes = treated[base.inverse]
@@ -237,3 +267,16 @@ def k_anonymise(
         below_k_before=before,
         below_k_after=after,
     )
+
+
+def _check_strata(countries: pd.Series, k: int) -> None:
+    """Every record has a country, and every country has at least k records."""
+    missing = int(countries.isna().sum())
+    if missing:
+        raise ValueError(
+            f"{STRATUM} is missing on {missing} records: every respondent belongs to a country"
+        )
+    counts = countries.astype(str).value_counts()
+    small = counts[counts < k]
+    if len(small):
+        raise CountryTooSmall({str(c): int(n) for c, n in small.items()}, k)

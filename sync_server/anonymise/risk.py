@@ -46,6 +46,9 @@ class RiskReport:
     scrubbed: dict[str, int]  # placeholder type -> spans replaced
     dropped_columns: list[str]
     notes: list[str] = field(default_factory=list)
+    # Variables released as recorded within which k and l are reached (["country"]): no
+    # class crosses them, so a file cut on one of their values meets k and l on its own.
+    strata: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict."""
@@ -60,7 +63,13 @@ class RiskReport:
             f"- k-anonymity: k = {self.k}; distinct l-diversity: l = {self.l_diversity}",
             f"- Dates released to the {self.date_precision}; durations in whole minutes",
             "- A suppressed value is released as missing. When classes are counted, a missing "
-            "value (suppressed or unanswered) matches any value, as in sdcMicro.",
+            "value (suppressed or unanswered) matches any value, as in sdcMicro"
+            + (
+                f", but only among records of the same {' and '.join(self.strata)}."
+                if self.strata
+                else "."
+            ),
+            *self._strata_lines(),
             "",
             "## Classes below k",
             "",
@@ -77,6 +86,8 @@ class RiskReport:
         for name in self.quasi_identifiers:
             cut = self.suppression.get(name, Suppression(0, 0.0))
             level = self.recodings.get(name, "answers as given")
+            if name in self.strata:
+                level = "as recorded (stratum: never suppressed)"
             lines.append(f"| {name} | {level} | {cut.count} | {cut.rate:.2%} |")
         lines += ["", "## Sensitive items (distinct l-diversity)", ""]
         if self.diversity:
@@ -110,3 +121,13 @@ class RiskReport:
         if self.notes:
             lines += ["", "## Notes", ""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
+
+    def _strata_lines(self) -> list[str]:
+        if not self.strata:
+            return []
+        names = " and ".join(self.strata)
+        return [
+            f"- {names.capitalize()} is a stratum: never generalised or suppressed, and no "
+            f"class crosses it, so k and l hold within each {names} and every file cut on "
+            f"one {names} (a national release) meets them on its own."
+        ]

@@ -4,6 +4,9 @@ Quasi-identifiers are every question with `disclosure: quasi_identifier`, plus t
 columns an intruder can know from a staff roster or a kiosk's location: `country` (matters
 when countries are pooled), `region`, `population` and `language` (a rare language in a post
 identifies). Constant columns cost nothing: they never split a class.
+
+`country` is also the stratum: never generalised nor suppressed, so that classes stay within
+one country and a national release is a plain subset of the pooled treatment.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass, field
 from questionnaire_specs import Disclosure, Question, QuestionType, Spec
 
 FIXED_QUASI_IDENTIFIERS = ("country", "region", "population", "language")
+# Released as recorded: k and l are reached within each country (k_anonymity.py).
+STRATUM = "country"
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,11 @@ def read_roles(spec: Spec, columns: list[str]) -> Roles:
     for question in answered:
         if question.disclosure is not None:
             by_role[question.disclosure].append(question)
-    quasi = [QuasiIdentifier(q.id, _levels(q)) for q in by_role[Disclosure.QUASI_IDENTIFIER]]
+    # A spec's own `country` question keeps no hierarchy: the stratum is never generalised.
+    quasi = [
+        QuasiIdentifier(q.id, () if q.id == STRATUM else _levels(q))
+        for q in by_role[Disclosure.QUASI_IDENTIFIER]
+    ]
     # A spec question named like a response column is that column (e.g. `region`): one QI.
     taken = {qi.name for qi in quasi}
     quasi += [

@@ -31,12 +31,16 @@ from sync_server.anonymise.l_diversity import DISTINCT_L, l_diversify
 from sync_server.anonymise.risk import ClassesBelowK, Diversity, RiskReport, Suppression
 from sync_server.anonymise.roles import (
     FIXED_QUASI_IDENTIFIERS,
+    STRATUM,
     QuasiIdentifier,
     Roles,
     read_roles,
 )
 
 SOURCE_ID = "response_id"
+# Bumped whenever the same input and seed would be treated differently (2: country is a
+# stratum, never suppressed), so that a cached treatment made by older rules is not reused.
+TREATMENT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ def anonymise(
         if skipped:
             notes.append(
                 f"{skipped} respondents answered none of {', '.join(asked)}; as wildcards "
-                "they count in the class of every record that shares their other values."
+                "they count in the class of every record that shares their other values "
+                "(and their country)."
             )
     order = [c for c in KEPT_RESPONSE_COLUMNS if c in released]
     order += [c for c in roles.questions if c in released and c not in order]
@@ -182,6 +187,7 @@ def anonymise(
             if c not in released and c not in ("duration_s", *roles.free_text)
         ],
         notes=notes,
+        strata=[STRATUM] if STRATUM in kept.names else [],
     )
     return TreatedData(treated, report, treatments)
 
@@ -306,6 +312,12 @@ def _treatments(
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     for index, name in enumerate(kept.names):
+        if name == STRATUM:
+            out[name] = (
+                "quasi-identifier and stratum: released as recorded, never generalised or "
+                "suppressed; every class lies within one country"
+            )
+            continue
         level = kept.levels[name]
         share = kept.suppressed[:, index].sum() / rows
         head = f"generalised to {level}" if level else "released at its answer codes"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server.processor.opening import spec_from_body
-from sync_server.store.models import AnswerRecord, KnownSpec, ResponseRecord
+from sync_server.store.models import KnownSpec, ResponseRecord
 
 FIXED_COLUMNS = [
     "spec_id",
@@ -43,44 +43,19 @@ def _question_columns(session: Session) -> list[str]:
     return columns
 
 
-def _cell(value_json: str) -> str:
-    value = json.loads(value_json)
+def _cell(value: object) -> str:
     if isinstance(value, list):
         return ";".join(str(code) for code in value)
     return str(value)
 
 
-def _answers_by_response(session: Session) -> Iterator[tuple[str, dict[str, str]]]:
-    """(response_id, {question: cell}) in response-id order, in one streaming query."""
-    rows = session.execute(
-        select(AnswerRecord.response_id, AnswerRecord.question_id, AnswerRecord.value_json)
-        .order_by(AnswerRecord.response_id)
-        .execution_options(yield_per=2000)
-    )
-    current: str | None = None
-    cells: dict[str, str] = {}
-    for response_id, question_id, value_json in rows:
-        if response_id != current:
-            if current is not None:
-                yield current, cells
-            current, cells = response_id, {}
-        cells[question_id] = _cell(value_json)
-    if current is not None:
-        yield current, cells
-
-
 def _rows(session: Session, columns: list[str]) -> Iterator[list[str]]:
-    # Both streams are in response-id order: merge them instead of a query per response.
-    answers = _answers_by_response(session)
-    pending = next(answers, None)
+    """One CSV row per response, streamed in response-id order; the answers come with it."""
     responses = session.scalars(
         select(ResponseRecord).order_by(ResponseRecord.response_id).execution_options(yield_per=500)
     )
     for response in responses:
-        cells: dict[str, str] = {}
-        if pending is not None and pending[0] == response.response_id:
-            cells = pending[1]
-            pending = next(answers, None)
+        answers = json.loads(response.answers)
         yield [
             response.spec_id,
             response.spec_version,
@@ -91,7 +66,7 @@ def _rows(session: Session, columns: list[str]) -> Iterator[list[str]]:
             response.completed_on.strftime("%Y-%m"),
             str(response.duration_s),
             "1" if response.complete else "0",
-            *(cells.get(column, "") for column in columns),
+            *(_cell(answers[column]) if column in answers else "" for column in columns),
         ]
 
 

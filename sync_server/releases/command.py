@@ -7,6 +7,7 @@ exit code 2 (nothing written); any other failure is one line and exit code 1.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -37,8 +38,10 @@ def release(
     from sync_server.releases import ReleaseRefused, build_release, load_release_seed
     from sync_server.settings import utc_now
 
-    if not (data_dir / "keys").is_dir():
-        raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
+    if not data_dir.is_dir():
+        raise fail(f"{data_dir} is not a directory: give the server's --data-dir")
+    if not os.environ.get("MSS_DATABASE_URL") and not (data_dir / "central.db").exists():
+        raise fail(f"{data_dir} holds no central store: run `mss server init` first")
     try:
         with central_store(data_dir) as (_settings, sessions), _bars() as (bars, tasks):
 

@@ -1,18 +1,21 @@
 """Read the central store into the frame the anonymiser takes: one row per response.
 
-Two queries, both streamed: the responses of one spec and wave, then their answers. Answers
-are pivoted in bulk (pyarrow hashing to find each answer's row and column, one numpy scatter
-for every numeric answer); only lists and texts are decoded one by one. A response and its
-answers are committed together, and responses are read first, so every response read has all
-its answers.
+Two streamed queries: the responses of one spec and wave (enough to decide, hash and refuse),
+then, when the treatment is not cached, their answers documents. Each response row holds its
+answers as one canonical JSON object; a chunk of them is joined into newline-delimited JSON
+and parsed by pyarrow in bulk against a schema derived from the spec, so no answer is decoded
+one by one in Python (unless a chunk does not fit the schema: see _decoded_slowly).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-import re
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Select, func, select
+import pyarrow.json as pa_json
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from questionnaire_specs import Question, QuestionType, Spec, SpecError
-from questionnaire_specs.models import SPEC_ID_PATTERN
 from sync_server.processor.opening import spec_from_body
 from sync_server.releases.refusals import ReleaseRefused
 from sync_server.releases.waves import wave_bounds, wave_of
@@ -45,6 +48,7 @@ RESPONSE_COLUMNS = (
 )
 BASE_NAMES = frozenset(RESPONSE_COLUMNS) - {"response_id"}
 CHUNK_ROWS = 200_000
+ANSWER_CHUNK_ROWS = 25_000  # ~30 MB of JSON for 60 answers: one parsing task
 
 Progress = Callable[[int, int], None]
 
@@ -106,36 +110,77 @@ def latest_wave(session: Session, spec_id: str) -> str:
     return wave_of(last)
 
 
-def _wave_filter(stmt: Select[Any], spec_id: str, wave: str) -> Select[Any]:
-    first, after = wave_bounds(wave)
-    return stmt.where(
-        ResponseRecord.spec_id == spec_id,
-        ResponseRecord.completed_on >= first,
-        ResponseRecord.completed_on < after,
+def _wave_sql(columns: str, dialect: str) -> str:
+    # No ORDER BY: on SQLite it walks the primary key index and reads rows in random order,
+    # twice as slow as a scan; the rows are sorted (or placed) afterwards, in arrow.
+    mark = "%s" if dialect == "postgresql" else "?"
+    return (  # only our column names and the driver's placeholder go in: values are bound
+        f"SELECT {columns} FROM responses "  # noqa: S608
+        f"WHERE spec_id = {mark} AND completed_on >= {mark} AND completed_on < {mark}"
     )
 
 
-def _partitions(connection: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
-    result = connection.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
-    yield from result.partitions()
+def _wave_rows(
+    session: Session, columns: str, spec_id: str, wave: str, chunk: int = CHUNK_ROWS
+) -> Iterator[list[Any]]:
+    """The given columns of the responses of one spec and wave, in batches of plain tuples
+    straight from the driver (SQLAlchemy's rows cost more than the read at a million)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    first, after = wave_bounds(wave)
+    bounds: tuple[Any, Any] = (first, after)
+    if dialect != "postgresql":
+        bounds = (first.isoformat(), after.isoformat())  # SQLite keeps dates as ISO text
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    # On PostgreSQL a named (server-side) cursor: streamed, not all held by the client.
+    cursor = driver.cursor(name="mss_release_rows") if dialect == "postgresql" else driver.cursor()
+    try:
+        cursor.execute(_wave_sql(columns, dialect), (spec_id, *bounds))
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Millions of row tuples (which hold no reference cycles) would run the cyclic garbage
+    collector over and over for nothing: a third of the reading time. Process-wide, but only
+    for the read; a concurrent read that re-enables it early merely reads slower."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _dates(values: list[Any]) -> pa.Array:
+    if values and isinstance(values[0], str):  # SQLite: ISO text
+        return pa.array(values, pa.string()).cast(pa.date32())
+    return pa.array(values, pa.date32())
 
 
 def read_responses(
     session_factory: sessionmaker[Session], spec_id: str, wave: str | None
 ) -> StoreResponses:
     """The responses of one spec and wave (the latest wave when None), in response-id order."""
+    names = (*RESPONSE_COLUMNS, "spec_version")
+    parts: list[list[Any]] = [[] for _ in names]
     with session_factory() as session:
         spec = newest_spec(session, spec_id)
         chosen = wave if wave is not None else latest_wave(session, spec_id)
-        columns = [getattr(ResponseRecord, name) for name in RESPONSE_COLUMNS]
-        stmt = _wave_filter(
-            select(*columns, ResponseRecord.spec_version), spec_id, chosen
-        ).order_by(ResponseRecord.response_id)
-        parts: list[list[Any]] = [[] for _ in range(len(RESPONSE_COLUMNS) + 1)]
-        for rows in _partitions(session.connection(), stmt):
-            for index, values in enumerate(zip(*rows, strict=True)):
-                parts[index].extend(values)
-    arrays = {name: parts[index] for index, name in enumerate(RESPONSE_COLUMNS)}
+        with _no_cycle_collection():
+            for rows in _wave_rows(session, ", ".join(names), spec_id, chosen):
+                for index, values in enumerate(zip(*rows, strict=True)):
+                    parts[index].extend(values)
+    if not parts[0]:
+        raise ReleaseRefused(
+            "no-responses", f"the store holds no response to {spec_id!r} in wave {chosen}"
+        )
+    arrays = dict(zip(names, parts, strict=True))
     table = pa.table(
         {
             "response_id": pa.array(arrays["response_id"], pa.string()),
@@ -143,17 +188,14 @@ def read_responses(
             "region": pa.array(arrays["region"], pa.string()),
             "population": pa.array(arrays["population"], pa.string()),
             "language": pa.array(arrays["language"], pa.string()),
-            "completed_on": pa.array(arrays["completed_on"], pa.date32()),
+            "completed_on": _dates(arrays["completed_on"]),
             "duration_s": pa.array(arrays["duration_s"], pa.int64()),
-            "complete": pa.array(arrays["complete"], pa.bool_()),
-            "spec_version": pa.array(parts[-1], pa.string()),
+            # SQLite hands back 0 and 1
+            "complete": pa.array(arrays["complete"]).cast(pa.bool_()),
+            "spec_version": pa.array(arrays["spec_version"], pa.string()),
         }
-    )
-    if not parts[0]:
-        raise ReleaseRefused(
-            "no-responses", f"the store holds no response to {spec_id!r} in wave {chosen}"
-        )
-    versions = tuple(sorted(set(parts[-1]), key=_version_key))
+    ).sort_by("response_id")
+    versions = tuple(sorted(set(arrays["spec_version"]), key=_version_key))
     return StoreResponses(spec, chosen, table, versions, _fingerprint(spec_id, chosen, table))
 
 
@@ -169,57 +211,84 @@ def _fingerprint(spec_id: str, wave: str, table: pa.Table) -> str:
     return digest.hexdigest()
 
 
-def _answer_batches(session: Session, responses: StoreResponses) -> Iterator[list[Any]]:
-    """The answers of these responses, in batches of plain tuples straight from the driver
-    (SQLAlchemy's rows cost more than the read itself at tens of millions of answers).
-    A value_json is only fetched where there is no number (lists and texts)."""
-    connection = session.connection()
-    columns = (
-        "a.response_id, a.question_id, a.value_number, "
-        "CASE WHEN a.value_number IS NULL THEN a.value_json END"
-    )
-    total = connection.scalar(select(func.count()).select_from(ResponseRecord))
-    if total == responses.count:
-        # Every stored response is in the release: skip the filter (it costs a lookup per
-        # answer on SQLite); foreign answers would be dropped by the pivot anyway.
-        sql = f"SELECT {columns} FROM answers a"  # noqa: S608 - no value in it
-    else:
-        first, after = wave_bounds(responses.wave)
-        if not re.fullmatch(SPEC_ID_PATTERN, responses.spec.id):
-            raise ValueError(f"unexpected spec id {responses.spec.id!r}")
-        # Inlined values: the spec id matched the spec id pattern when its spec loaded, and
-        # the bounds are dates made here; no text from a caller reaches the SQL.
-        sql = (
-            f"SELECT {columns} FROM answers a JOIN responses r "  # noqa: S608
-            f"ON r.response_id = a.response_id WHERE r.spec_id = '{responses.spec.id}' "
-            f"AND r.completed_on >= '{first.isoformat()}' "
-            f"AND r.completed_on < '{after.isoformat()}'"
-        )
-    driver = connection.connection.dbapi_connection
-    assert driver is not None
-    if connection.dialect.name == "postgresql":
-        cursor = driver.cursor(name="mss_release_answers")  # server-side: streamed
-    else:
-        cursor = driver.cursor()
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            yield rows
-    finally:
-        cursor.close()
-
-
-def _answered(spec: Spec) -> list[Question]:
-    return [question for question in spec.questions if question.is_answered]
-
-
-def _is_numeric(spec: Spec, question: Question) -> bool:
-    """Whether every answer to the question is a plain number (value_number holds it)."""
+def _json_type(spec: Spec, question: Question) -> pa.DataType:
+    """The arrow type an answer to the question parses as (a spec never mixes number and
+    text codes in one question: questionnaire_specs refuses it)."""
     if question.type is QuestionType.NUMBER:
-        return True
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
-        return all(type(option.code) is int for option in spec.options_for(question))
-    return False
+        return pa.int64() if question.integer else pa.float64()
+    if question.type is QuestionType.TEXT:
+        return pa.string()
+    codes = [option.code for option in spec.options_for(question)]
+    code = pa.int64() if all(type(code) is int for code in codes) else pa.string()
+    return pa.list_(code) if question.type is QuestionType.MULTI_CHOICE else code
+
+
+def _schema(spec: Spec) -> dict[str, pa.DataType]:
+    """Question id -> the type its answers parse as, for every answered question."""
+    return {q.id: _json_type(spec, q) for q in spec.questions if q.is_answered}
+
+
+def _column_type(parsed: pa.DataType) -> pa.DataType:
+    """The type a parsed column is kept as: lists of codes become "1;3" text."""
+    return pa.string() if pa.types.is_list(parsed) else parsed
+
+
+def _parsed_chunk(
+    schema: dict[str, pa.DataType], stored: Sequence[str | bytes]
+) -> dict[str, pa.Array]:
+    """A chunk of answers documents as one arrow array per question."""
+    documents = [d if isinstance(d, bytes) else d.encode("utf-8") for d in stored]
+    try:
+        return _parsed_by_arrow(schema, documents)
+    except pa.ArrowInvalid:
+        return _decoded_slowly(schema, documents)
+
+
+def _parsed_by_arrow(schema: dict[str, pa.DataType], documents: list[bytes]) -> dict[str, Any]:
+    longest = max(map(len, documents), default=0)
+    table = pa_json.read_json(
+        pa.BufferReader(b"\n".join(documents)),
+        read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest + 2)),
+        parse_options=pa_json.ParseOptions(
+            explicit_schema=pa.schema(list(schema.items())),
+            # Answers to questions the newest spec version no longer asks get a column of
+            # their own, dropped below ("ignore" would drop them too, but parses 25% slower).
+            unexpected_field_behavior="infer",
+        ),
+    )
+    columns: dict[str, Any] = {}
+    for name, parsed in schema.items():
+        column = table[name].combine_chunks()
+        if pa.types.is_list(parsed):
+            column = pc.binary_join(column.cast(pa.list_(pa.string())), ";")
+        columns[name] = column
+    return columns
+
+
+def _decoded_slowly(schema: dict[str, pa.DataType], documents: list[bytes]) -> dict[str, Any]:
+    """Answers decoded one by one: for a chunk holding an answer the newest spec version
+    types otherwise (an older version's code, say). Such an answer is missing in the frame,
+    as a non-number always was in a numeric column."""
+    loaded = [json.loads(document) for document in documents]
+    columns: dict[str, Any] = {}
+    for name, parsed in schema.items():
+        cells = [_typed_cell(parsed, answers.get(name)) for answers in loaded]
+        columns[name] = pa.array(cells, _column_type(parsed))
+    return columns
+
+
+def _typed_cell(parsed: pa.DataType, value: Any) -> Any:
+    kind = type(value)
+    if pa.types.is_integer(parsed):
+        whole = int(value) if kind in (int, float) else None
+        return whole if whole is not None and -(2**63) <= whole < 2**63 else None
+    if pa.types.is_floating(parsed):
+        return float(value) if kind in (int, float) else None
+    if pa.types.is_list(parsed):
+        if kind is not list:
+            return None
+        return ";".join(str(code) for code in value)
+    return value if kind is str else None
 
 
 def read_frame(
@@ -228,48 +297,49 @@ def read_frame(
     *,
     progress: Progress | None = None,
 ) -> StoreFrame:
-    """The anonymiser's input frame for these responses (one query for all their answers)."""
+    """The anonymiser's input frame for these responses (one query for all their answers).
+
+    Chunks of documents are parsed on a thread per core while the next ones are fetched:
+    pyarrow's own threads barely help its JSON reader, separate calls do (2x on 2 cores)."""
     spec = responses.spec
-    questions = _answered(spec)
-    question_ids = pa.array([q.id for q in questions], pa.string())
+    schema = _schema(spec)
     response_ids = responses.table["response_id"].combine_chunks()
-    rows_total = responses.count
-    numbers = np.full((rows_total, len(questions)), np.nan)
-    others: list[tuple[np.ndarray, np.ndarray, list[str]]] = []
+    workers = max(1, pa.cpu_count())
+    parsed: deque[Future[dict[str, pa.Array]]] = deque()
+    read_ids: list[pa.Array] = []
+    pieces: dict[str, list[pa.Array]] = {name: [] for name in schema}
+
+    def collect(limit: int) -> None:
+        while len(parsed) > limit:
+            for name, column in parsed.popleft().result().items():
+                pieces[name].append(column)
+
     read = 0
-    with session_factory() as session:
-        for rows in _answer_batches(session, responses):
-            rid, qid, number, text = zip(*rows, strict=True)
-            row_at = pc.index_in(pa.array(rid, pa.string()), value_set=response_ids)
-            column_at = pc.index_in(pa.array(qid, pa.string()), value_set=question_ids)
-            # Unknown rows (another spec or wave, or a response stored after ours were read)
-            # or questions (not in the newest version) have no place in the frame.
-            keep = pc.and_(pc.is_valid(row_at), pc.is_valid(column_at))
-            value = pa.array(number, pa.float64())
-            numeric = pc.and_(keep, pc.is_valid(value)).to_numpy(zero_copy_only=False)
-            row_np = row_at.to_numpy(zero_copy_only=False)
-            column_np = column_at.to_numpy(zero_copy_only=False)
-            value_np = value.to_numpy(zero_copy_only=False)
-            numbers[row_np[numeric].astype(np.intp), column_np[numeric].astype(np.intp)] = value_np[
-                numeric
-            ]
-            rest = np.flatnonzero(pc.and_(keep, pc.is_null(value)).to_numpy(zero_copy_only=False))
-            if len(rest):
-                others.append(
-                    (
-                        row_np[rest].astype(np.intp),
-                        column_np[rest].astype(np.intp),
-                        [text[i] for i in rest],
-                    )
-                )
+    with (
+        session_factory() as session,
+        ThreadPoolExecutor(workers) as pool,
+        _no_cycle_collection(),
+    ):
+        sqlite = session.connection().dialect.name == "sqlite"
+        # On SQLite the UTF-8 bytes as stored: no decoding to str and encoding back.
+        columns = "response_id, CAST(answers AS BLOB)" if sqlite else "response_id, answers"
+        for rows in _wave_rows(session, columns, spec.id, responses.wave, ANSWER_CHUNK_ROWS):
+            ids, documents = zip(*rows, strict=True)
+            read_ids.append(pa.array(ids, pa.string()))
+            parsed.append(pool.submit(_parsed_chunk, schema, documents))
+            collect(2 * workers)  # a bounded number of chunks in memory
             read += len(rows)
             if progress is not None:
                 progress(read, 0)
-    columns = _question_columns(spec, questions, numbers, others)
+        collect(0)
+    # Where each document read goes in the frame; one hash of the response ids for all.
+    # A response stored after ours were read has no row there.
+    places = pc.index_in(pa.chunked_array(read_ids, pa.string()), value_set=response_ids)
+    columns = _question_columns(schema, pieces, places.combine_chunks(), responses.count)
     # A question named like a response column (CIPS asks `region`) is that column: the
     # respondent's own answer, coded and generalisable, replaces the station's region text.
     frame = _base_frame(responses.table).drop(columns=[c for c in columns if c in BASE_NAMES])
-    frame = pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+    frame = pd.concat([frame, pd.DataFrame(columns, index=frame.index, copy=False)], axis=1)
     return StoreFrame(frame, spec, responses.wave, responses.versions, responses.fingerprint)
 
 
@@ -290,35 +360,25 @@ def _base_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def _question_columns(
-    spec: Spec,
-    questions: list[Question],
-    numbers: np.ndarray,
-    others: list[tuple[np.ndarray, np.ndarray, list[str]]],
+    schema: dict[str, pa.DataType], pieces: dict[str, list[pa.Array]], places: pa.Array, rows: int
 ) -> dict[str, Any]:
-    decoded: dict[int, dict[int, Any]] = {}
-    for rows, columns, texts in others:
-        for row, column, text in zip(rows, columns, texts, strict=True):
-            decoded.setdefault(int(column), {})[int(row)] = json.loads(text)
+    """One pandas array per question, in the responses' order: codes and whole numbers as
+    Int64, decimals as Float64, texts and "1;3" lists as objects (None when unanswered)."""
+    known = places.is_valid().to_numpy(zero_copy_only=False)
+    order = np.full(rows, -1, dtype=np.intp)
+    order[places.drop_null().to_numpy().astype(np.intp)] = np.flatnonzero(known)
+    # Rows of the frame with no document read (none, unless the store changed) stay missing.
+    indices = pa.array(order, mask=order < 0)
     result: dict[str, Any] = {}
-    for index, question in enumerate(questions):
-        column = numbers[:, index]
-        if _is_numeric(spec, question):
-            missing = np.isnan(column)
-            if question.type is QuestionType.NUMBER and not question.integer:
-                result[question.id] = pd.array(column, dtype="Float64")
-            else:
-                whole = np.where(missing, 0, column).astype(np.int64)
-                result[question.id] = pd.arrays.IntegerArray(whole, missing)
-            continue
-        values = np.full(len(column), None, dtype=object)
-        for row, value in decoded.get(index, {}).items():
-            values[row] = _cell(question, value)
-        result[question.id] = pd.array(values, dtype="object")
+    for name, parsed in schema.items():
+        kind = _column_type(parsed)
+        column = pa.chunked_array(pieces[name], kind).combine_chunks().take(indices)
+        if pa.types.is_integer(kind):
+            missing = column.is_null().to_numpy(zero_copy_only=False)
+            whole = pc.fill_null(column, 0).to_numpy(zero_copy_only=False, writable=True)
+            result[name] = pd.arrays.IntegerArray(whole, missing)
+        elif pa.types.is_floating(kind):
+            result[name] = pd.array(column.to_numpy(zero_copy_only=False), dtype="Float64")
+        else:
+            result[name] = pd.array(column.to_numpy(zero_copy_only=False), dtype="object")
     return result
-
-
-def _cell(question: Question, value: Any) -> Any:
-    """A decoded non-numeric answer as the frame holds it: a multi_choice list as "1;3"."""
-    if question.type is QuestionType.MULTI_CHOICE and isinstance(value, list):
-        return ";".join(str(code) for code in value)
-    return value

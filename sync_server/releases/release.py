@@ -149,8 +149,9 @@ def build_release(
     codebook = books.codebook_json(
         spec, variables, release=release, quasi_identifiers=treated.quasi_identifiers
     )
-    held_back = _held_back(treated, scope)
-    risk_json = release_risk_json(treated.risk_json, release, k, smallest, held_back)
+    risk_json = release_risk_json(
+        treated.risk_json, release, k, smallest, treated.countries_held_back
+    )
     stem = "-".join(
         [spec.id, scope, *([country] if scope == "national" and country else []), responses.wave]
     )
@@ -196,13 +197,6 @@ def _cut(treated: Treated, scope: str, country: str | None) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     # Row order and values are the treated file's: the national file is a plain subset.
     return frame[frame["country"] == country].reset_index(drop=True)
-
-
-def _held_back(treated: Treated, scope: str) -> int:
-    """Respondents whose country the treatment suppressed: no national file can hold them."""
-    if scope == "pooled" or "country" not in treated.frame.columns:
-        return 0
-    return int(treated.frame["country"].isna().sum())
 
 
 def _free_text(spec: Spec, frame: pd.DataFrame) -> list[str]:

@@ -47,14 +47,14 @@ def release_risk_json(
     release: dict[str, Any],
     k: int,
     smallest: int,
-    held_back: int,
+    countries_held_back: dict[str, int],
 ) -> dict[str, Any]:
     return {
         "release": {
             **release,
             "k": k,
             "smallest_class": smallest,
-            "respondents_without_country": held_back,
+            "countries_held_back": countries_held_back,
         },
         "treatment": treatment,
     }
@@ -68,16 +68,22 @@ def release_risk_markdown(treatment_markdown: str, risk_json: dict[str, Any]) ->
         "",
         f"- respondents in this file: {release['rows']}",
         f"- k: {release['k']}; smallest class in this file: {release['smallest_class']} "
-        "(a suppressed value matches any value)",
+        "(a suppressed value matches any value of the same country)",
     ]
     if release["scope"] == "national":
         lines.append(
             "- this file is the national subset of the treatment of all countries together; "
-            "respondents whose country was suppressed there (held back from national files): "
-            f"{release['respondents_without_country']}"
+            "country is never suppressed and classes never cross countries, so it meets k "
+            "on its own"
         )
     else:
         lines.append("- free text is withheld (pooled releases carry it only once reviewed)")
+    held = release["countries_held_back"]
+    if held:
+        named = ", ".join(f"{country} ({count})" for country, count in sorted(held.items()))
+        lines.append(
+            f"- countries held back for having fewer than k respondents in this wave: {named}"
+        )
     lines += ["", "## Treatment of all countries together", ""]
     lines.append(treatment_markdown.strip())
     return "\n".join(lines) + "\n"

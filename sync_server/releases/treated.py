@@ -23,7 +23,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sync_server.anonymise import ClassesBelowK, Diversity, RiskReport, Suppression
+from sync_server.anonymise import (
+    TREATMENT_VERSION,
+    ClassesBelowK,
+    Diversity,
+    RiskReport,
+    Suppression,
+)
 from sync_server.releases.frame import StoreFrame
 from sync_server.releases.seed import derived_seed
 
@@ -38,10 +44,16 @@ class Treated:
     risk_markdown: str
     treatments: dict[str, str]
     quasi_identifiers: list[str]
+    # Countries left out of the treatment for having fewer than k respondents: no release
+    # can hold them (country is a stratum the anonymiser never suppresses).
+    countries_held_back: dict[str, int]
 
 
 def cache_name(spec_id: str, wave: str, fingerprint: str, release_seed: bytes) -> str:
-    key = derived_seed(release_seed, "treated-cache", spec_id, wave, fingerprint).hex()[:24]
+    # The treatment's version is in the key: a file treated under older rules is not reused.
+    key = derived_seed(
+        release_seed, "treated-cache", spec_id, wave, fingerprint, f"v{TREATMENT_VERSION}"
+    ).hex()[:24]
     return f"{spec_id}-{wave}-{key}.parquet"
 
 
@@ -57,6 +69,7 @@ def _to_table(treated: Treated) -> pa.Table:
         "risk_markdown": treated.risk_markdown,
         "treatments": treated.treatments,
         "quasi_identifiers": treated.quasi_identifiers,
+        "countries_held_back": treated.countries_held_back,
     }
     metadata = dict(table.schema.metadata or {})
     metadata[CACHE_METADATA_KEY] = json.dumps(sidecar, ensure_ascii=False).encode("utf-8")
@@ -95,6 +108,7 @@ def _from_table(table: pa.Table, risk: Any | None) -> Treated:
         risk_markdown=sidecar["risk_markdown"],
         treatments=sidecar["treatments"],
         quasi_identifiers=sidecar["quasi_identifiers"],
+        countries_held_back=sidecar["countries_held_back"],
     )
 
 

@@ -1,5 +1,5 @@
 """The central store's tables: intake (stations, tokens, batches, receipts, inbox,
-quarantine) and the processor's results (responses, answers; revision 0002)."""
+quarantine) and the processor's results (responses with their answers; revisions 0002, 0004)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -206,14 +205,7 @@ class ResponseRecord(Base):
     duration_s: Mapped[int] = mapped_column(Integer)
     complete: Mapped[bool] = mapped_column(Boolean)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class AnswerRecord(Base):
-    """One answer: its canonical JSON value, and the number when it is one (for analysis)."""
-
-    __tablename__ = "answers"
-
-    response_id: Mapped[str] = mapped_column(ForeignKey("responses.response_id"), primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value_json: Mapped[str] = mapped_column(Text)
-    value_number: Mapped[float | None] = mapped_column(Float)
+    # The answers as one canonical JSON object, question id -> value as the sealed response
+    # carries it (a code, a list of codes, a number, a text). One row per response: reading a
+    # release and loading a chunk touch one row, not one per answer (revision 0004).
+    answers: Mapped[str] = mapped_column(Text)

@@ -30,6 +30,12 @@ def l_violations(
     """Records holding a substantive answer whose class holds fewer than two distinct ones."""
     agree = compatible_matrix(frame, columns)
     values = frame[sensitive].astype(object).where(frame[sensitive].notna(), None).tolist()
+    # A multi_choice answer is the set of codes chosen; all of them non-substantive (or
+    # none chosen) is no answer for diversity.
+    values = [
+        (None if set(v) <= non_substantive else tuple(v)) if isinstance(v, list) else v
+        for v in values
+    ]
     bad = []
     for i, value in enumerate(values):
         if value is None or value in non_substantive:

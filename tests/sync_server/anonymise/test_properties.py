@@ -1,14 +1,15 @@
 """Property tests: for any input, every released record meets k and l (or its value is
-suppressed), and no released column gives back a suppressed value."""
+suppressed), within its own country, and no released column gives back a suppressed value."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync_server.anonymise import anonymise
+from sync_server.anonymise import CountryTooSmall, TooFewRecords, anonymise
 from tests.sync_server.anonymise.checks import class_sizes, l_violations
 from tests.sync_server.anonymise.tiny_spec import tiny_spec
 
@@ -17,13 +18,18 @@ from tests.sync_server.anonymise.tiny_spec import tiny_spec
 def surveys(draw: st.DrawFn) -> tuple[list[int], int, pd.DataFrame]:
     sizes = draw(st.lists(st.integers(2, 5), min_size=2, max_size=4))
     k = draw(st.sampled_from([2, 3, 5]))
-    rows = draw(st.integers(k, 40))
+    # One big country, others absent, small (below k: refused) or not, in any order.
+    per_country = {
+        "SL": draw(st.integers(k, 30)),
+        "NP": draw(st.integers(0, 12)),
+        "JO": draw(st.integers(0, 8)),
+    }
+    countries = draw(st.permutations([c for c, n in per_country.items() for _ in range(n)]))
+    rows = len(countries)
     data: dict[str, object] = {
         "response_id": [f"r{i:04d}" for i in range(rows)],
         "serial": list(range(rows)),
-        "country": draw(
-            st.lists(st.sampled_from(["SL", "SL", "SL", "NP"]), min_size=rows, max_size=rows)
-        ),
+        "country": countries,
         "language": draw(
             st.lists(st.sampled_from(["en", "en", "fr", "ar"]), min_size=rows, max_size=rows)
         ),
@@ -47,6 +53,13 @@ def test_every_record_meets_k_and_l_and_nothing_suppressed_comes_back(
 ) -> None:
     sizes, k, frame = survey
     spec = tiny_spec(sizes, k=k)
+    counts = frame["country"].value_counts()
+    if (counts < k).any():
+        # Its country cannot be suppressed instead: the whole treatment is refused.
+        with pytest.raises(CountryTooSmall) as refused:
+            anonymise(frame, spec, rng=np.random.default_rng(seed), include_free_text=False)
+        assert refused.value.counts == {c: n for c, n in sorted(counts.items()) if n < k}
+        return
     treated = anonymise(frame, spec, rng=np.random.default_rng(seed), include_free_text=False)
     out = treated.frame
     quasi = treated.risk.quasi_identifiers
@@ -57,6 +70,17 @@ def test_every_record_meets_k_and_l_and_nothing_suppressed_comes_back(
     assert treated.risk.below_k_after.records == 0
     # l: every released substantive answer sits in a class with two distinct answers.
     assert l_violations(out, quasi, "offered", {9}) == []
+
+    # Country is a stratum: every record keeps its own country, and every national cut (a
+    # plain filter on country, whatever else was suppressed) meets k and l on its own.
+    source_country = frame.set_index("serial")["country"]
+    assert out["country"].tolist() == source_country.loc[out["serial"]].tolist()
+    assert treated.risk.suppression["country"].count == 0
+    for country in frame["country"].unique():
+        national = out[out["country"] == country].reset_index(drop=True)
+        assert len(national) == (frame["country"] == country).sum()
+        assert class_sizes(national, quasi).min() >= k
+        assert l_violations(national, quasi, "offered", {9}) == []
 
     # Exactly one column per quasi-identifier (no coarser copy beside it), no source id.
     for name in quasi:
@@ -86,3 +110,46 @@ def test_every_record_meets_k_and_l_and_nothing_suppressed_comes_back(
         # The follow-up cannot reveal a suppressed "offered = yes".
         if pd.isna(row.offered) and pd.notna(original["offered"]):
             assert pd.isna(row.offered_times)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(2, 5).flatmap(
+        lambda k: st.tuples(
+            st.just(k),
+            st.dictionaries(
+                st.sampled_from(["SL", "NP", "JO", "GT"]), st.integers(1, 12), min_size=1
+            ),
+        )
+    )
+)
+def test_a_country_below_k_is_refused_by_name_never_suppressed(
+    case: tuple[int, dict[str, int]],
+) -> None:
+    k, per_country = case
+    countries = [c for c, n in sorted(per_country.items()) for _ in range(n)]
+    rows = len(countries)
+    frame = pd.DataFrame(
+        {
+            "response_id": [f"r{i:04d}" for i in range(rows)],
+            "country": countries,
+            "qi0": pd.array([1] * rows, dtype="Int64"),
+        }
+    )
+    before = frame.copy()
+    small = {c: n for c, n in per_country.items() if n < k}
+    spec = tiny_spec([2], k=k)
+    if rows < k:
+        with pytest.raises(TooFewRecords):
+            anonymise(frame, spec, rng=np.random.default_rng(0), include_free_text=False)
+    elif small:
+        with pytest.raises(CountryTooSmall) as refused:
+            anonymise(frame, spec, rng=np.random.default_rng(0), include_free_text=False)
+        assert refused.value.counts == dict(sorted(small.items()))
+        assert (refused.value.country, refused.value.count) == min(small.items())
+        for country, count in small.items():
+            assert f"{country} has {count}" in str(refused.value)
+    else:
+        out = anonymise(frame, spec, rng=np.random.default_rng(0), include_free_text=False).frame
+        assert sorted(out["country"]) == countries
+    pd.testing.assert_frame_equal(frame, before)  # the input is left as it was

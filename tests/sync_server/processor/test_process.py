@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from pathlib import Path
@@ -16,9 +17,10 @@ from questionnaire_specs import load_spec
 from sync_server.ingest import accept_batch, register_spec
 from sync_server.ingest.specs import register_survey_key
 from sync_server.processor import process_inbox
+from sync_server.processor.run import answers_document
 from sync_server.protocol import Envelope
 from sync_server.protocol.response import response_plaintext
-from sync_server.store.models import AnswerRecord, InboxEnvelope, ResponseRecord
+from sync_server.store.models import InboxEnvelope, ResponseRecord
 from tests.sync_server.builders import FakeClock, StationChain, World
 
 SPEC_PATH = Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "example.yaml"
@@ -72,7 +74,8 @@ def deliver(world: World, chain: StationChain, envelopes: list[Envelope]) -> Non
 def counts(session_factory) -> tuple[int, int, dict[str, int]]:
     with session_factory() as session:
         responses = session.scalar(select(func.count()).select_from(ResponseRecord))
-        answers = session.scalar(select(func.count()).select_from(AnswerRecord))
+        documents = session.scalars(select(ResponseRecord.answers)).all()
+        answers = sum(len(json.loads(document)) for document in documents)
         states = dict(
             session.execute(
                 select(InboxEnvelope.state, func.count()).group_by(InboxEnvelope.state)
@@ -101,10 +104,29 @@ def test_processing_loads_each_envelope_once(setup, survey_key, clock):
         stored = session.scalars(select(ResponseRecord)).first()
         assert (stored.country, stored.language, stored.duration_s) == ("SL", "fr", 412)
         assert stored.completed_on.isoformat() == "2026-11-29"
-        value = session.scalar(
-            select(AnswerRecord.value_number).where(AnswerRecord.question_id == "years")
-        )
-        assert value == 12.0
+        # One canonical JSON object per response, exactly as the sealed response carried it.
+        assert stored.answers == answers_document(GOOD_ANSWERS)
+        assert json.loads(stored.answers)["years"] == 12
+
+
+def test_a_text_answer_is_stored_exactly(setup, survey_key, clock):
+    """Tabs, backslashes, quotes and newlines survive the bulk insert (COPY on PostgreSQL)."""
+    world, chain = setup
+    answers = {**GOOD_ANSWERS, "comment": 'tab\there, back\\slash, "quoted"\nnext line, élan'}
+    payload = response(answers, chain.spec)
+    deliver(world, chain, [sealed_envelope(chain, payload, survey_key.public_key())])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined) == (1, 0)
+    with world.session_factory() as session:
+        stored = session.scalars(select(ResponseRecord.answers)).one()
+    assert stored == answers_document(answers)
+    assert json.loads(stored)["comment"] == answers["comment"]
+
+
+def test_the_answers_document_is_canonical():
+    document = answers_document({"years": 12, "stages": [1, 3], "comment": "élan\nnext"})
+    assert document == '{"comment":"élan\\nnext","stages":[1,3],"years":12}'
+    assert "\n" not in document  # one line per response: releases parse them as JSON lines
 
 
 def test_a_crash_mid_run_resumes_without_duplicates(setup, survey_key, clock):

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from questionnaire_specs import Disclosure, QuestionType, Spec, canonical_json, load_spec
 from questionnaire_specs.answers import is_relevant
 from sync_server.ingest import register_spec
-from sync_server.processor.run import _answer_rows
+from sync_server.processor.run import answers_document
 from sync_server.store.models import (
-    AnswerRecord,
     BatchRecord,
     InboxEnvelope,
     ResponseRecord,
@@ -91,7 +90,7 @@ class Simulation:
         batch_id = self.new_id()
         identity = self.spec.identity
         span = (days[1] - days[0]).days
-        inbox, responses, answers = [], [], []
+        inbox, responses = [], []
         for seq in range(1, count + 1):
             envelope_id, response_id = self.new_id(), self.new_id()
             inbox.append({
@@ -107,9 +106,8 @@ class Simulation:
                 "population": "officials", "language": self.rng.choice(["en", "fr"]),
                 "completed_on": days[0] + timedelta(days=self.rng.randint(0, span)),
                 "duration_s": self.rng.randint(300, 1500), "complete": True,
-                "processed_at": processed_at,
+                "processed_at": processed_at, "answers": answers_document(self.answers()),
             })  # fmt: skip
-            answers += _answer_rows(response_id, self.answers())
         with self.session_factory.begin() as session:
             session.execute(insert(Station), [{
                 "station_id": station_id, "public_key": self.rng.randbytes(32),
@@ -125,7 +123,6 @@ class Simulation:
             }])  # fmt: skip
             session.execute(insert(InboxEnvelope), inbox)
             session.execute(insert(ResponseRecord), responses)
-            session.execute(insert(AnswerRecord), answers)
         return [row["response_id"] for row in responses]
 
 

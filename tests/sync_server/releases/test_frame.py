@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
 import pytest
+from sqlalchemy import select, update
 
+from sync_server.processor.run import answers_document
 from sync_server.releases import ReleaseRefused, wave_of
 from sync_server.releases.frame import read_frame, read_responses
 from sync_server.releases.waves import wave_bounds
+from sync_server.store.models import ResponseRecord
 from tests.sync_server.releases.simulated import simulate
 
 
@@ -32,37 +36,53 @@ def test_the_frame_has_one_row_per_response_with_typed_answers(session_factory, 
     assert "Ashanti" not in set(frame["region"].astype(str))
     assert str(frame["region"].dtype) == "Int64"
     with session_factory() as session:
-        from sqlalchemy import select
-
-        from sync_server.store.models import AnswerRecord
-
-        stored = dict(
-            session.execute(
-                select(AnswerRecord.response_id, AnswerRecord.value_json).where(
-                    AnswerRecord.question_id == "payment_stage"
-                )
-            ).all()
+        documents = dict(
+            session.execute(select(ResponseRecord.response_id, ResponseRecord.answers)).all()
         )
-        texts = dict(
-            session.execute(
-                select(AnswerRecord.response_id, AnswerRecord.value_json).where(
-                    AnswerRecord.question_id == "comment"
-                )
-            ).all()
-        )
-    stored = {key: value for key, value in stored.items() if key in frame.index}
-    texts = {key: value for key, value in texts.items() if key in frame.index}
-    assert stored and texts
-    for response_id, value_json in stored.items():
-        codes = value_json.strip("[]").split(",")
-        assert frame.at[response_id, "payment_stage"] == ";".join(codes)
-    for response_id, value_json in texts.items():
-        assert f'"{frame.at[response_id, "comment"]}"' == value_json
+    answers = {
+        key: json.loads(document) for key, document in documents.items() if key in frame.index
+    }
+    stages = {
+        key: value["payment_stage"] for key, value in answers.items() if "payment_stage" in value
+    }
+    texts = {key: value["comment"] for key, value in answers.items() if "comment" in value}
+    assert stages and texts
+    for response_id, codes in stages.items():
+        assert frame.at[response_id, "payment_stage"] == ";".join(str(code) for code in codes)
+    for response_id, text in texts.items():
+        assert frame.at[response_id, "comment"] == text
+    assert pd.api.types.is_string_dtype(frame["payment_stage"])  # "1;3", not lists
     unanswered = frame["payment_stage"].isna()
     assert unanswered.any()
     # Another wave is its own frame.
     older = read_responses(session_factory, "cips-officials", "2024")
     assert older.count == 3 and older.fingerprint != responses.fingerprint
+
+
+def test_answers_that_do_not_fit_the_newest_spec_are_missing(session_factory, clock):
+    """A document with an answer of another type (an older version's code, say) is decoded
+    one by one: the same frame, with that one answer missing; a response stored after the
+    responses were read is left out."""
+    simulation = simulate(session_factory, clock)
+    ids = simulation.add("SL", 10)
+    responses = read_responses(session_factory, "cips-officials", "2026")
+    fast = read_frame(session_factory, responses).frame.set_index("response_id")
+    with session_factory.begin() as session:
+        answers = json.loads(session.get(ResponseRecord, ids[0]).answers)
+        answers["lead_example"] = str(answers["lead_example"])  # text where a code belongs
+        answers["retired_question"] = 3  # asked by no version we know
+        session.execute(
+            update(ResponseRecord)
+            .where(ResponseRecord.response_id == ids[0])
+            .values(answers=answers_document(answers))
+        )
+    late = simulation.add("SL", 2)
+    slow = read_frame(session_factory, responses).frame.set_index("response_id")
+    assert not set(late) & set(slow.index) and len(slow) == 10
+    assert pd.isna(slow.at[ids[0], "lead_example"])
+    assert "retired_question" not in slow.columns
+    fast.loc[ids[0], "lead_example"] = pd.NA
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 
 
 def test_the_fingerprint_changes_when_a_response_arrives(session_factory, clock):

@@ -199,3 +199,25 @@ def test_refusals_write_nothing(session_factory, clock, store, tmp_path):
         assert not (work / "out").exists()
     assert [p.name for p in full.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in work.iterdir()) == ["full"]  # no staging left behind
+
+
+def test_a_country_below_k_is_held_back_and_blocks_no_other_release(
+    session_factory, clock, tmp_path
+):
+    simulation = simulate(session_factory, clock)
+    simulation.add("SL", 60)
+    simulation.add("GH", 3, region="Ashanti")  # fewer than k = 5
+    pooled = release(session_factory, clock, tmp_path / "pooled", scope="pooled", country=None,
+                     fmt="csv")  # fmt: skip
+    data = pd.read_csv(next((tmp_path / "pooled").glob("*.csv")), dtype=str)
+    assert set(data["country"]) == {"SL"} and len(data) == 60
+    report = json.loads((tmp_path / "pooled" / "risk-report.json").read_text())
+    assert report["release"]["countries_held_back"] == {"GH": 3}
+    assert "GH (3)" in (tmp_path / "pooled" / "risk-report.md").read_text()
+    national = release(session_factory, clock, tmp_path / "sl", fmt="csv")
+    assert national.rows == 60
+    with pytest.raises(ReleaseRefused) as refused:
+        release(session_factory, clock, tmp_path / "gh", country="GH", fmt="csv")
+    assert refused.value.code == "fewer-than-k"
+    assert not (tmp_path / "gh").exists()
+    assert pooled.rows == 60
