@@ -30,8 +30,6 @@ from sync_server.protocol.canonical import canonical_json
 from sync_server.protocol.codec import (
     BATCH_SIGNING_DOMAIN,
     ParsedBatch,
-    batch_signing_payload,
-    envelope_hash,
     parse_signed_batch_document,
 )
 from sync_server.protocol.problems import Problem
@@ -81,7 +79,7 @@ def accept_batch(
         raise ValueError(f"via must be one of {BATCH_VIAS}, not {via!r}")
     # Parsing and hashing are CPU work: done before the transaction takes its locks.
     parsed = parse_signed_batch_document(data)
-    hashes = [envelope_hash(doc) for doc in parsed.batch_document["envelopes"]]
+    hashes = list(parsed.envelope_hashes)
     return in_transaction(
         session_factory, lambda session: _accept(session, parsed, hashes, via, clock)
     )
@@ -95,7 +93,7 @@ def _accept(
     check_station_signature(
         station.public_key,
         BATCH_SIGNING_DOMAIN,
-        batch_signing_payload(parsed.batch_document),
+        parsed.batch_bytes,
         parsed.signed.signature_bytes(),
         what="batch",
     )
@@ -130,10 +128,10 @@ def _accept(
     common = {"batch_id": batch.batch_id, "station_id": station.station_id}
     if sorting.inbox_rows:
         rows = [{**row, **common, "received_at": now} for row in sorting.inbox_rows]
-        session.execute(insert(InboxEnvelope), rows)
+        session.execute(insert(InboxEnvelope.__table__), rows)
     if sorting.quarantine_rows:
         rows = [{**row, **common, "quarantined_at": now} for row in sorting.quarantine_rows]
-        session.execute(insert(QuarantinedEnvelope), rows)
+        session.execute(insert(QuarantinedEnvelope.__table__), rows)
     session.execute(
         insert(ReceiptRecord),
         [{"batch_id": batch.batch_id, "receipt": canonical_json(receipt.wire_dict()).decode()}],

@@ -111,16 +111,23 @@ def elide_chained_prevs(document: dict[str, Any]) -> dict[str, Any]:
 def restore_chained_prevs(document: Any) -> Any:
     """Undo `elide_chained_prevs`; ProtocolError when a `prev` is missing that the batch
     does not imply. Leaves anything that is not shaped like a batch to schema validation."""
+    return _restore_and_hash(document)[0]
+
+
+def _restore_and_hash(document: Any) -> tuple[Any, tuple[str, ...] | None]:
+    """The restored document and every envelope's hash, each computed once (the hash of one
+    envelope is the `prev` of the next); None when the document is not shaped like a batch."""
     try:
         envelopes = document["batch"]["envelopes"]
     except (KeyError, TypeError):
-        return document
+        return document, None
     if not isinstance(envelopes, list):
-        return document
+        return document, None
     restored: list[Any] = []
+    hashes: list[str] = []
     for number, envelope in enumerate(envelopes):
+        before = restored[number - 1] if number else None
         if isinstance(envelope, dict) and "prev" not in envelope:
-            before = restored[number - 1] if number else None
             if (
                 not isinstance(before, dict)
                 or not isinstance(envelope.get("seq"), int)
@@ -130,12 +137,14 @@ def restore_chained_prevs(document: Any) -> Any:
                     "malformed-batch",
                     f"envelope {number + 1} has no prev and its predecessor is not in the batch",
                 )
-            try:
-                envelope = {**envelope, "prev": envelope_hash(before)}
-            except (CanonicalJsonError, TypeError, ValueError) as error:
-                raise ProtocolError("malformed-batch", str(error)) from None
+            envelope = {**envelope, "prev": hashes[-1]}
         restored.append(envelope)
-    return {**document, "batch": {**document["batch"], "envelopes": restored}}
+        try:
+            hashes.append(envelope_hash(envelope) if isinstance(envelope, dict) else "")
+        except (CanonicalJsonError, TypeError, ValueError) as error:
+            raise ProtocolError("malformed-batch", str(error)) from None
+    document = {**document, "batch": {**document["batch"], "envelopes": restored}}
+    return document, tuple(hashes)
 
 
 def signed_batch_bytes(signed: SignedBatch) -> bytes:
@@ -186,6 +195,10 @@ class ParsedBatch:
 
     signed: SignedBatch
     document: dict[str, Any]
+    # Computed once while parsing: each envelope's hash, and the batch's canonical bytes
+    # (what the signature covers).
+    envelope_hashes: tuple[str, ...]
+    batch_bytes: bytes
 
     @property
     def batch_document(self) -> dict[str, Any]:
@@ -193,7 +206,9 @@ class ParsedBatch:
 
     def content_sha256(self) -> str:
         """Identifies the signed content: same batch id and digest means a retry."""
-        return hashlib.sha256(canonical_json(self.document)).hexdigest()
+        return hashlib.sha256(
+            self.batch_bytes + b"\x00" + self.signed.signature.encode()
+        ).hexdigest()
 
 
 def _validation_summary(error: ValidationError, limit: int = 5) -> str:
@@ -224,7 +239,7 @@ def parse_signed_batch_document(data: bytes) -> ParsedBatch:
             "payload-too-large", f"the batch is {len(data)} bytes; the limit is {MAX_BATCH_BYTES}"
         )
     body = gunzip_bounded(data, MAX_BATCH_DECOMPRESSED_BYTES)
-    document = restore_chained_prevs(
+    document, hashes = _restore_and_hash(
         parse_json_document(body, code="malformed-batch", what="batch")
     )
     try:
@@ -234,10 +249,13 @@ def parse_signed_batch_document(data: bytes) -> ParsedBatch:
             "malformed-batch", f"the batch does not match the schema: {_validation_summary(error)}"
         ) from None
     try:
-        canonical_json(document)
+        batch_bytes = canonical_json(document["batch"])
     except CanonicalJsonError as error:
         raise ProtocolError("malformed-batch", str(error)) from None
-    return ParsedBatch(signed=signed, document=document)
+    assert hashes is not None  # a validated SignedBatch is shaped like a batch
+    return ParsedBatch(
+        signed=signed, document=document, envelope_hashes=hashes, batch_bytes=batch_bytes
+    )
 
 
 def parse_signed_batch(data: bytes) -> SignedBatch:
