@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from crypto import StationKey, SurveyPublicKey
-from questionnaire_specs import Question, QuestionType, Spec, load_spec
-from questionnaire_specs.answers import check_answer, is_relevant
+from device_app.scripted_respondent import valid_answer
+from questionnaire_specs import QuestionType, Spec, load_spec
+from questionnaire_specs.answers import is_relevant
 from sync_server.protocol import Envelope, SpecIdentityWire
 from sync_server.protocol.response import response_plaintext
 from tests.sync_server.builders import StationChain
@@ -26,34 +27,25 @@ def officials_spec() -> Spec:
 
 
 def random_answers(spec: Spec, rng: random.Random, count: int = 60) -> dict[str, Any]:
-    """Up to `count` valid answers to relevant choice and number questions, consent given
-    (free text is left out: it is optional)."""
+    """Up to `count` answers to relevant questions, drawn by the scripted respondent's rules
+    (valid by the spec's own checks), consent given, no free text and no skipping: the
+    benchmarks want full-length responses."""
     answers: dict[str, Any] = {}
+    if any(question.id == "consent" for question in spec.questions):
+        answers["consent"] = 1
     for question in spec.questions_for("officials"):
         if len(answers) == count:
             break
-        if not is_relevant(question, answers):
+        if question.id in answers or question.type is QuestionType.TEXT:
             continue
-        for _attempt in range(20):
-            value = _draw(spec, question, rng)
-            if value is None or check_answer(spec, question, value, answers) is None:
+        if not question.is_answered or not is_relevant(question, answers):
+            continue
+        for _attempt in range(5):  # an optional question may come back skipped: draw again
+            value = valid_answer(spec, question, answers, rng, comment_on=False)
+            if value is not None:
+                answers[question.id] = value
                 break
-        if value is not None:
-            answers[question.id] = value
     return answers
-
-
-def _draw(spec: Spec, question: Question, rng: random.Random) -> Any:
-    if question.id == "consent":
-        return 1
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
-        return rng.choice(spec.options_for(question)).code
-    if question.type is QuestionType.MULTI_CHOICE:
-        options = [o.code for o in spec.options_for(question) if not o.exclusive]
-        return [code for code in options if code in rng.sample(options, k=min(2, len(options)))]
-    if question.type is QuestionType.NUMBER:
-        return rng.randint(int(question.min or 0), int(question.max or 40))
-    return None
 
 
 def response_payload(spec: Spec, answers: dict[str, Any]) -> dict[str, Any]:
