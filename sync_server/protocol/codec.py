@@ -15,7 +15,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sync_server.protocol.canonical import CanonicalJsonError, canonical_json, load_json
+from sync_server.protocol.canonical import (
+    CanonicalJsonError,
+    canonical_json,
+    canonical_json_of_parsed,
+    load_json,
+)
 from sync_server.protocol.limits import MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
 from sync_server.protocol.problems import Problem
 from sync_server.protocol.wire import (
@@ -140,7 +145,8 @@ def _restore_and_hash(document: Any) -> tuple[Any, tuple[str, ...] | None]:
             envelope = {**envelope, "prev": hashes[-1]}
         restored.append(envelope)
         try:
-            hashes.append(envelope_hash(envelope) if isinstance(envelope, dict) else "")
+            digest = hashlib.sha256(canonical_json_of_parsed(envelope)).hexdigest()
+            hashes.append(digest if isinstance(envelope, dict) else "")
         except (CanonicalJsonError, TypeError, ValueError) as error:
             raise ProtocolError("malformed-batch", str(error)) from None
     document = {**document, "batch": {**document["batch"], "envelopes": restored}}
@@ -249,7 +255,7 @@ def parse_signed_batch_document(data: bytes) -> ParsedBatch:
             "malformed-batch", f"the batch does not match the schema: {_validation_summary(error)}"
         ) from None
     try:
-        batch_bytes = canonical_json(document["batch"])
+        batch_bytes = canonical_json_of_parsed(document["batch"])
     except CanonicalJsonError as error:
         raise ProtocolError("malformed-batch", str(error)) from None
     assert hashes is not None  # a validated SignedBatch is shaped like a batch
