@@ -34,8 +34,10 @@ test: system-packages $(STAMP) lint
 demo: $(STAMP)
 	$(BIN)/python -m mss.demo $(DEMO_ARGS)
 
-bench: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+BENCHES := wire ingest kiosk anonymise release
+
+bench: system-packages $(STAMP)
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache demo-work
