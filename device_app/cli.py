@@ -162,8 +162,15 @@ def submit(
 
     try:
         given = json.loads(answers.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise StationError(f"cannot read the answers file {answers}: {error}") from None
+    except OSError as error:
+        raise StationError(f"cannot read the answers file {answers}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        # Only where: the decoder's message may quote the file, and the file holds answers.
+        raise StationError(
+            f"the answers file {answers} is not JSON (line {error.lineno}, column {error.colno})"
+        ) from None
+    except ValueError:
+        raise StationError(f"the answers file {answers} is not UTF-8 text") from None
     if not isinstance(given, dict):
         raise StationError(f"{answers} must hold a JSON object: question id → answer")
     with unlock(station_dir) as station:

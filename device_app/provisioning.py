@@ -13,7 +13,6 @@ coordinator asks for a new one (the server refuses a second use, by design).
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import os
@@ -31,8 +30,9 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from crypto import KdfCost, StationKey, SurveyPublicKey, hash_pin
+from crypto import CryptoError, KdfCost, StationKey, SurveyPublicKey, hash_pin
 from device_app.beacon import app_version
+from device_app.durable_files import sync_directory
 from device_app.errors import (
     BadPin,
     BundleInvalid,
@@ -80,8 +80,13 @@ def read_bundle(path: Path) -> Bundle:
         raise BundleInvalid(f"the bundle {path} is too large to be a provisioning bundle")
     try:
         data = json.loads(raw)
-    except ValueError as error:
-        raise BundleInvalid(f"the bundle {path} is not JSON: {error}") from None
+    except json.JSONDecodeError as error:
+        # Only where: the decoder's message may quote the bundle, and it holds the token.
+        raise BundleInvalid(
+            f"the bundle {path} is not JSON (line {error.lineno}, column {error.colno})"
+        ) from None
+    except ValueError:
+        raise BundleInvalid(f"the bundle {path} is not JSON text (UTF-8)") from None
     if not isinstance(data, dict):
         raise BundleInvalid(f"the bundle {path} must be a JSON object")
     return parse_bundle(data, where=str(path))
@@ -123,10 +128,16 @@ def parse_bundle(data: dict[str, Any], *, where: str = "the bundle") -> Bundle:
             bodies[identity.triple()] = body.encode("utf-8")
         elif isinstance(body, dict):
             bodies[identity.triple()] = canonical_json(body)
+    token = text("token", "enrolment_token", "enrollment_token")
+    survey_public_key = text("survey_public_key")
+    try:
+        SurveyPublicKey.from_text(survey_public_key)
+    except CryptoError:
+        raise BundleInvalid(f"{where}: survey_public_key is not a survey public key") from None
     return Bundle(
         server_url=server_url.rstrip("/"),
-        token=text("token", "enrolment_token", "enrollment_token"),
-        survey_public_key=text("survey_public_key"),
+        token=token,
+        survey_public_key=survey_public_key,
         country=text("country"),
         region=text("region"),
         populations=list(populations),
@@ -179,7 +190,7 @@ def provision(
         finally:
             store.close()
         os.rename(workshop, target)
-        sync_parent(target)
+        sync_directory(target.parent, strict=False)
     except BaseException:
         shutil.rmtree(workshop, ignore_errors=True)
         raise
@@ -204,10 +215,7 @@ def fill_station(
         random=random,
     ) as link:  # fmt: skip
         enrolment = enrol(link, bundle, key)
-        try:
-            SurveyPublicKey.from_text(enrolment.survey_public_key)
-        except Exception as error:  # noqa: BLE001 - any unreadable key is the same problem
-            raise BundleInvalid(f"the server's survey public key is unreadable: {error}") from None
+        check_survey_key(bundle, enrolment.survey_public_key)
         populations = list(enrolment.populations or bundle.populations)
         # The bundle names the specs for this station's populations; the server's list
         # (all it knows) is the fallback when the bundle carries none.
@@ -232,6 +240,21 @@ def fill_station(
     store.set_config(ConfigKey.ENROLMENT_STATUS, "enrolled")
     pin_hash = hash_pin(pin, cost=cost) if cost else hash_pin(pin)
     store.set_config(ConfigKey.COORDINATOR_PIN_HASH, pin_hash)
+
+
+def check_survey_key(bundle: Bundle, server_text: str) -> None:
+    """Responses are sealed only to the key the coordinator carried in the bundle: a server
+    (or anyone on the way) that answers with another key must not be able to read them."""
+    try:
+        server_key = SurveyPublicKey.from_text(server_text)
+    except Exception as error:  # noqa: BLE001 - any unreadable key is the same problem
+        raise BundleInvalid(f"the server's survey public key is unreadable: {error}") from None
+    carried = SurveyPublicKey.from_text(bundle.survey_public_key)
+    if server_key != carried:
+        raise BundleInvalid(
+            f"the server's survey key {server_key.fingerprint()} is not the bundle's "
+            f"{carried.fingerprint()}: nothing would be sealed to it; ask for a new bundle"
+        )
 
 
 def enrol(link: ServerLink, bundle: Bundle, key: StationKey) -> EnrolmentResponse:
@@ -291,12 +314,3 @@ def check_spec_body(identity: SpecIdentityWire, body: bytes) -> Spec:
             "with another hash"
         )
     return spec
-
-
-def sync_parent(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -15,9 +15,9 @@ from random import Random
 from typing import TYPE_CHECKING, Any
 
 from device_app.errors import InvalidAnswers, UnknownPopulation
-from device_app.session import MESSAGES
+from device_app.session import answer_message
 from questionnaire_specs import Question, QuestionType, Spec
-from questionnaire_specs.answers import CONSTRAINT, AnswerProblem, check_answer, check_response
+from questionnaire_specs.answers import AnswerProblem, check_answer, check_response
 
 if TYPE_CHECKING:
     from device_app.station import Station
@@ -167,19 +167,11 @@ def submit_answers(
 
 
 def explain(spec: Spec, problem: AnswerProblem, language: str) -> str:
-    """A rule-book problem in the respondent's words: the spec's constraint message, or the
-    session's translated message for the code (never the answer itself)."""
+    """A rule-book problem in the respondent's words, as the kiosk would say it (never the
+    answer itself); the rule book's plain detail where the session has no words for it."""
     try:
         question = spec.question(problem.question_id)
     except KeyError:
         return f"{problem.question_id}: {problem.detail}"
-    if problem.code == CONSTRAINT and question.constraint_message:
-        return f"{question.id}: {spec.text(question.constraint_message, language)}"
-    templates = MESSAGES.get(problem.code)
-    if templates is None:
-        return f"{question.id}: {problem.detail}"
-    template = templates.get(language, templates["en"])
-    limits = {"min": question.min, "max": question.max, "max_length": question.max_length}
-    return f"{question.id}: " + template.format(
-        **{k: "" if v is None else v for k, v in limits.items()}
-    )
+    message = answer_message(spec, question, problem.code, language)
+    return f"{question.id}: {problem.detail if message is None else message}"

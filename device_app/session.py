@@ -117,6 +117,31 @@ MESSAGES[rules.NOT_A_LIST] = MESSAGES[rules.NOT_AN_OPTION]
 MESSAGES[rules.REPEATED_OPTION] = MESSAGES[rules.NOT_AN_OPTION]
 
 
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answer_message(spec: Spec, question: Question, code: str, language: str) -> str | None:
+    """What a respondent reads for the rule book's problem `code` with `question`, in
+    `language`: the spec's constraint message, or ours; None for a code we have no words for.
+    Never the answer itself. The kiosk (through the session) and `submit` both use this."""
+    if code == rules.CONSTRAINT and question.constraint_message:
+        return spec.text(question.constraint_message, language)
+    templates = MESSAGES.get(code)
+    if templates is None:
+        return None
+    template = templates.get(language, templates["en"])
+    return template.format(
+        min=_number(question.min),
+        max=_number(question.max),
+        max_length=question.max_length or "",
+    )
+
+
 class AnswerError(ValueError):
     """An answer the current question does not take; `message` is in the session's language.
 
@@ -155,14 +180,6 @@ class FinishedResponse:
     completed_on: date
     duration_s: int
     complete: bool
-
-
-def _number(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class SurveySession:
@@ -470,16 +487,10 @@ class SurveySession:
         return None if problem is None else self._error(question, problem.code)
 
     def _error(self, question: Question, code: str) -> AnswerError:
-        if code == rules.CONSTRAINT and question.constraint_message:
-            return AnswerError(question.id, code, self.text(question.constraint_message))
-        templates = MESSAGES.get(code, MESSAGES[rules.CONSTRAINT])
-        template = templates.get(self.language, templates["en"])
-        message = template.format(
-            min=_number(question.min),
-            max=_number(question.max),
-            max_length=question.max_length or "",
-        )
-        return AnswerError(question.id, code, message)
+        message = answer_message(self.spec, question, code, self.language)
+        if message is None:  # a code with no words of its own reads as a refused answer
+            message = answer_message(self.spec, question, rules.CONSTRAINT, self.language)
+        return AnswerError(question.id, code, message or "")
 
     def _response(self, effective: dict[str, Any], *, complete: bool) -> FinishedResponse:
         now = self._clock()

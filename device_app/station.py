@@ -42,7 +42,7 @@ from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
 from device_app.sync import Backoff, BatchLimits, ServerLink, SyncReport, send_outbox
 from device_app.usb import ExportReport, export_outbox
-from questionnaire_specs import Spec, check_spec_document
+from questionnaire_specs import Spec, SpecIdentity, check_spec_document
 from sync_server.protocol import SpecIdentityWire
 
 PIN_ATTEMPTS_KEY = "pin_attempts"
@@ -412,11 +412,9 @@ def spec_from_body(body: bytes) -> Spec:
     return check_spec_document(json.loads(body), "spec from the station store")
 
 
-def wire_identity(spec_or_identity: Any) -> SpecIdentityWire:
-    """The wire form of a spec's identity, from a Spec or a SpecIdentity."""
-    identity = getattr(spec_or_identity, "identity", spec_or_identity)
-    if callable(identity):
-        identity = identity()
+def wire_identity(spec: Spec | SpecIdentity) -> SpecIdentityWire:
+    """The wire form of a spec's identity, from a Spec or its SpecIdentity."""
+    identity = spec.identity if isinstance(spec, Spec) else spec
     return SpecIdentityWire(id=identity.id, version=identity.version, sha256=identity.sha256)
 
 

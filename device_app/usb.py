@@ -12,7 +12,6 @@ sends the same envelopes again and the server answers "duplicate" for each.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from device_app.durable_files import write_whole_file
 from device_app.errors import ExportTargetInvalid
 from device_app.sync import BatchLimits, BuiltBatch, issue_batch
 
@@ -152,20 +152,8 @@ def write_batch_file(directory: Path, station_id: str, built: BuiltBatch) -> str
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
     try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        # Some USB file systems refuse a directory fsync: the rename is what counts there.
+        write_whole_file(path, data, strict=False)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise ExportTargetInvalid(f"cannot write {path}: {error.strerror}") from None
-    with contextlib.suppress(OSError):  # some USB file systems refuse a directory fsync
-        descriptor = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -259,7 +259,8 @@ _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6
 _ATOM = 8
 
 
-def _precedence(node: Node) -> int:
+def precedence(node: Node) -> int:
+    """How tightly `node` binds when printed: a child that binds less needs brackets."""
     if isinstance(node, Logic):
         return _PRECEDENCE[node.op]
     if isinstance(node, Not):
@@ -301,7 +302,7 @@ def to_text(node: Node) -> str:
 
     def wrap(child: Node, minimum: int) -> str:
         printed = to_text(child)
-        return f"({printed})" if _precedence(child) < minimum else printed
+        return f"({printed})" if precedence(child) < minimum else printed
 
     if isinstance(node, Number):
         return format_number(node.value)
@@ -316,7 +317,7 @@ def to_text(node: Node) -> str:
     if isinstance(node, Not):
         return "not " + wrap(node.operand, 3)
     if isinstance(node, Logic | Arithmetic):
-        mine = _precedence(node)
+        mine = precedence(node)
         return f"{wrap(node.left, mine)} {node.op} {wrap(node.right, mine + 1)}"
     if isinstance(node, Compare):
         return f"{wrap(node.left, 5)} {node.op} {wrap(node.right, 5)}"

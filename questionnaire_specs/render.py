@@ -23,6 +23,7 @@ from questionnaire_specs.expressions import (
     String,
     compare,
     format_number,
+    precedence,
     quote,
 )
 from questionnaire_specs.key_factors import key_factor_name
@@ -66,27 +67,10 @@ def _literal(node: Node) -> str:
     return "?"
 
 
-_PRECEDENCE = {"or": 1, "and": 2}
-
-
-def _rank(node: Node) -> int:
-    if isinstance(node, Logic):
-        return _PRECEDENCE[node.op]
-    if isinstance(node, Not):
-        return 3
-    if isinstance(node, Compare):
-        return 4
-    if isinstance(node, Arithmetic):
-        return 5 if node.op in "+-" else 6
-    if isinstance(node, Minus):
-        return 7
-    return 8
-
-
 def _describe(node: Node, spec: Spec, language: str, owner: Question | None) -> str:
     def part(child: Node, minimum: int) -> str:
         text = _describe(child, spec, language, owner)
-        return f"({text})" if _rank(child) < minimum else text
+        return f"({text})" if precedence(child) < minimum else text
 
     if isinstance(node, Ref):
         return f"Q {node.name}"
@@ -99,7 +83,7 @@ def _describe(node: Node, spec: Spec, language: str, owner: Question | None) -> 
     if isinstance(node, Not):
         return "not " + part(node.operand, 3)
     if isinstance(node, Logic | Arithmetic):
-        rank = _rank(node)
+        rank = precedence(node)
         return f"{part(node.left, rank)} {node.op} {part(node.right, rank + 1)}"
     if isinstance(node, Compare):
         left, right = part(node.left, 5), part(node.right, 5)

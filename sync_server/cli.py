@@ -152,6 +152,7 @@ def enroll_token(
     from sync_server.ingest.specs import identities_in
     from sync_server.processor.opening import spec_from_body
     from sync_server.protocol import Problem
+    from sync_server.protocol.wire import wire_time
     from sync_server.settings import utc_now
     from sync_server.store.models import KnownSpec, SurveyKey
     from sync_server.survey_keys import SurveyKeyFiles
@@ -197,7 +198,7 @@ def enroll_token(
         "v": 1,
         "server_url": server_url.rstrip("/"),
         "token": token,
-        "expires_at": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expires_at": wire_time(expires_at),
         "survey_public_key": survey_key,
         "country": country,
         "region": region,

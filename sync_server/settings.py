@@ -24,8 +24,9 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    # None means a SQLite file in data_dir: sqlite:///<data_dir>/central.db
-    database_url: str | None = None
+    # None means a SQLite file in data_dir: sqlite:///<data_dir>/central.db. Out of the
+    # repr: a PostgreSQL URL may carry a password.
+    database_url: str | None = field(default=None, repr=False)
     max_batch_bytes: int = MAX_BATCH_BYTES
     max_small_body_bytes: int = MAX_SMALL_BODY_BYTES
     token_lifetime: timedelta = timedelta(days=7)

@@ -235,8 +235,8 @@ class KioskApp(App):
             screen.failed(words.text("unlock_failed", self.ui_language))
         elif isinstance(error, StationError):
             screen.failed(str(error))
-        else:
-            screen.failed(f"{type(error).__name__}: {error}")
+        else:  # only the type: an unexpected message could quote what was typed
+            screen.failed(type(error).__name__)
 
     # --- the respondent ----------------------------------------------------------------------
 

@@ -8,12 +8,11 @@ leaves either the old or the new file, never a torn one, and it is created with 
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crypto import KeyFileError, WrongPassphrase, unwrap_secret, wrap_secret
+from device_app.durable_files import write_whole_file
 from device_app.store.errors import InvalidValue, KeyFileDamaged, StationLocked
 
 if TYPE_CHECKING:
@@ -63,33 +62,4 @@ def read_key(path: Path, passphrase: str) -> bytes:
 
 def write_key_file(path: Path, blob: bytes, *, replace: bool) -> None:
     """Write `blob` to `path` atomically with mode 0600; refuse to overwrite unless `replace`."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    # A leftover temporary file from an earlier crash holds only a wrapped key; replace it.
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(temporary, path)
-        else:
-            # link() fails if `path` exists: no race can overwrite another station's key.
-            os.link(temporary, path)
-            temporary.unlink()
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise
-    sync_directory(path.parent)
-
-
-def sync_directory(directory: Path) -> None:
-    """fsync a directory so a rename or a new file inside it survives a power cut."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    write_whole_file(path, blob, mode=0o600, replace=replace)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import sqlcipher3
 
+from device_app.durable_files import sync_directory
 from device_app.store import batches as batch_records
 from device_app.store import config as station_config
 from device_app.store import drafts as draft_store
@@ -57,7 +58,6 @@ from device_app.store.keyfile import (
     KEY_FILE_NAME,
     check_passphrase,
     read_key,
-    sync_directory,
     wrap_key,
     write_key_file,
 )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server.ingest.transactions import in_transaction
+from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import AUDIT_OUTCOMES, AuditEntry
 
 Clock = Callable[[], datetime]
@@ -36,7 +37,7 @@ class AuditView:
     def to_json(self) -> dict[str, object]:
         return {
             "entry_id": self.entry_id,
-            "at": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": wire_time(self.at),
             "actor": self.actor,
             "action": self.action,
             "outcome": self.outcome,

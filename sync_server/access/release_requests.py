@@ -21,6 +21,7 @@ from sync_server.access.audit import record, record_event
 from sync_server.access.roles import Actor, may
 from sync_server.ingest.transactions import in_transaction
 from sync_server.protocol.problems import Problem
+from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import ReleaseRecord
 
 Clock = Callable[[], datetime]
@@ -94,7 +95,7 @@ class ReleaseView:
                 for name in self.files
             ],
             "requested_by": self.requested_by,
-            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": wire_time(self.created_at),
         }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync_server.access.roles import Actor
 from sync_server.access.users import UserError, check_user_name
 from sync_server.ingest.transactions import in_transaction
+from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import ApiToken, User
 
 Clock = Callable[[], datetime]
@@ -43,10 +44,6 @@ def _random(random_bytes: RandomBytes, count: int) -> bytes:
     return raw
 
 
-def _wire_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True)
 class IssuedToken:
     """The token itself is here once, for the person it is issued to; never stored."""
@@ -61,7 +58,7 @@ class IssuedToken:
             "token": self.token,
             "token_id": self.token_id,
             "user": self.user_name,
-            "expires_at": _wire_time(self.expires_at),
+            "expires_at": wire_time(self.expires_at),
         }
 
 
@@ -95,9 +92,9 @@ class TokenView:
             "token_id": self.token_id,
             "user": self.user_name,
             "label": self.label,
-            "issued_at": _wire_time(self.issued_at),
-            "expires_at": _wire_time(self.expires_at),
-            "revoked_at": _wire_time(self.revoked_at) if self.revoked_at else None,
+            "issued_at": wire_time(self.issued_at),
+            "expires_at": wire_time(self.expires_at),
+            "revoked_at": wire_time(self.revoked_at) if self.revoked_at else None,
             "state": self.state(now),
         }
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto import KdfCost, KeyFileError, hash_pin, verify_pin
 from sync_server.access.roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
 from sync_server.ingest.transactions import in_transaction
+from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import User
 
 Clock = Callable[[], datetime]
@@ -77,10 +78,8 @@ class UserView:
             "role": self.role,
             "countries": self.countries,
             "disabled": self.disabled,
-            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "disabled_at": (
-                self.disabled_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.disabled_at else None
-            ),
+            "created_at": wire_time(self.created_at),
+            "disabled_at": wire_time(self.disabled_at) if self.disabled_at else None,
         }
 
 
@@ -157,14 +156,6 @@ def add_user(
 def list_users(session_factory: sessionmaker[Session]) -> list[UserView]:
     with session_factory() as session:
         return [UserView.of(user) for user in session.scalars(select(User).order_by(User.name))]
-
-
-def get_user(session_factory: sessionmaker[Session], name: str) -> UserView:
-    with session_factory() as session:
-        user = session.get(User, name)
-        if user is None:
-            raise UserError(f"no user named {name}")
-        return UserView.of(user)
 
 
 def disable_user(session_factory: sessionmaker[Session], name: str, *, clock: Clock) -> UserView:

@@ -105,10 +105,10 @@ def encode(series: pd.Series, quasi: QuasiIdentifier) -> tuple[np.ndarray, Encod
     for level in quasi.levels:
         unknown = [v for v in uniques if v not in level.groups]
         if unknown:
-            value = unknown[0].item() if isinstance(unknown[0], np.generic) else unknown[0]
+            # The values themselves are answers: counted, never quoted.
             raise ValueError(
-                f"{quasi.name}: value {value!r} is not one of the codes the spec's hierarchy "
-                f"groups (level {level.name})"
+                f"{quasi.name}: {len(unknown)} distinct answer(s) are not among the codes the "
+                f"spec's hierarchy groups (level {level.name})"
             )
         group_codes, groups = pd.factorize(
             pd.Index([level.groups[v] for v in uniques], dtype=object)

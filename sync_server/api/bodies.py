@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import TypeVar
 
+from fastapi import Request
+from pydantic import BaseModel
+
+from sync_server.protocol.codec import parse_request
 from sync_server.protocol.problems import Problem
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _media_type(value: str | None) -> str:
@@ -45,3 +51,12 @@ async def read_bounded(request: Request, limit: int) -> bytes:
             raise Problem("payload-too-large", f"the body is over the limit of {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_json_request(
+    request: Request, model: type[ModelT], *, limit: int, what: str
+) -> ModelT:
+    """A small plain JSON body, read with `limit` and validated as `model`; a Problem
+    (unsupported-media-type, payload-too-large, malformed-request, invalid-request) if not."""
+    require_json(request, gzip=False)
+    return parse_request(await read_bounded(request, limit), model, what=what)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from sync_server.api.bodies import read_bounded, require_json
+from sync_server.api.bodies import read_json_request
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.enrolment import enrol_station
-from sync_server.protocol.codec import parse_json_document, validation_summary
-from sync_server.protocol.problems import Problem
 from sync_server.protocol.wire import EnrolmentRequest
 
 router = APIRouter()
@@ -21,15 +18,12 @@ router = APIRouter()
 @router.post("/v1/enrol")
 async def post_enrol(request: Request) -> Response:
     state = server_state(request)
-    require_json(request, gzip=False)
-    data = await read_bounded(request, state.settings.max_small_body_bytes)
-    document = parse_json_document(data, code="malformed-request", what="enrolment request")
-    try:
-        enrolment = EnrolmentRequest.model_validate(document)
-    except ValidationError as error:
-        raise Problem(
-            "invalid-request", f"the enrolment request is invalid: {validation_summary(error)}"
-        ) from None
+    enrolment = await read_json_request(
+        request,
+        EnrolmentRequest,
+        limit=state.settings.max_small_body_bytes,
+        what="enrolment request",
+    )
     answer = await run_in_threadpool(
         enrol_station,
         state.session_factory,

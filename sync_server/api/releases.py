@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from sync_server.access.audit import read_audit, record_event
@@ -29,11 +29,10 @@ from sync_server.access.release_requests import (
 from sync_server.access.roles import Actor, may
 from sync_server.access.tokens import actor_for_token, issue_token
 from sync_server.access.users import UserError, authenticate_password
-from sync_server.api.bodies import read_bounded, require_json
+from sync_server.api.bodies import read_json_request
 from sync_server.api.problems import problem_response
 from sync_server.api.responses import json_response
 from sync_server.api.state import ServerState, server_state
-from sync_server.protocol.codec import parse_json_document, validation_summary
 from sync_server.protocol.problems import Problem
 from sync_server.store.access_models import AUDIT_OUTCOMES
 
@@ -126,15 +125,9 @@ def _audit_unauthenticated(
 @router.post("/v1/tokens")
 async def post_token(request: Request) -> Response:
     state = server_state(request)
-    require_json(request, gzip=False)
-    data = await read_bounded(request, state.settings.max_small_body_bytes)
-    document = parse_json_document(data, code="malformed-request", what="token request")
-    try:
-        body = TokenBody.model_validate(document)
-    except ValidationError as error:
-        raise Problem(
-            "invalid-request", f"the token request is invalid: {validation_summary(error)}"
-        ) from None
+    body = await read_json_request(
+        request, TokenBody, limit=state.settings.max_small_body_bytes, what="token request"
+    )
     actor = await run_in_threadpool(
         authenticate_password, state.session_factory, body.name, body.password
     )
@@ -174,15 +167,10 @@ async def post_release(request: Request) -> Response:
         )
         return _unauthenticated(request)
     try:
-        require_json(request, gzip=False)
-        data = await read_bounded(request, state.settings.max_small_body_bytes)
-        document = parse_json_document(data, code="malformed-request", what="release request")
-        try:
-            body = ReleaseBody.model_validate(document)
-        except ValidationError as error:
-            raise Problem(
-                "invalid-request", f"the release request is invalid: {validation_summary(error)}"
-            ) from None
+        body = await read_json_request(
+            request, ReleaseBody, limit=state.settings.max_small_body_bytes,
+            what="release request",
+        )  # fmt: skip
     except Problem as problem:
         await run_in_threadpool(
             record_event, state.session_factory, clock=state.settings.clock,

@@ -30,13 +30,15 @@ def record_beacon(session_factory: sessionmaker[Session], data: bytes, *, clock:
     """Verify and keep a beacon (JSON body). An older beacon than the stored one is
     verified but not kept, so a late delivery cannot hide fresher news."""
     signed, document = parse_signed_beacon(data)
+    # CPU work before the transaction locks the station row, as for batches.
+    payload = beacon_signing_payload(document["beacon"])
 
     def work(session: Session) -> Beacon:
         station = lock_active_station(session, signed.beacon.station_id)
         check_station_signature(
             station.public_key,
             BEACON_SIGNING_DOMAIN,
-            beacon_signing_payload(document["beacon"]),
+            payload,
             signed.signature_bytes(),
             what="beacon",
         )

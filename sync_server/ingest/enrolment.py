@@ -14,7 +14,7 @@ from sync_server.ingest.specs import identities_in
 from sync_server.ingest.transactions import in_transaction
 from sync_server.protocol.limits import PROTOCOL_VERSION
 from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import EnrolmentRequest, EnrolmentResponse
+from sync_server.protocol.wire import EnrolmentRequest, EnrolmentResponse, wire_time
 from sync_server.store.models import EnrolmentToken, Station, SurveyKey
 
 Clock = Callable[[], datetime]
@@ -36,10 +36,6 @@ def token_sha256(token: str) -> str:
 def _format_token(raw: bytes) -> str:
     text = base64.b32encode(raw).decode("ascii").rstrip("=")
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
-def wire_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def issue_enrolment_token(

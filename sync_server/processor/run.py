@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
@@ -40,8 +40,6 @@ class ProcessReport:
 
 
 def pending_count(session_factory: sessionmaker[Session]) -> int:
-    from sqlalchemy import func
-
     with session_factory() as session:
         return (
             session.scalar(

@@ -11,9 +11,9 @@ import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sync_server.protocol.canonical import (
     CanonicalJsonError,
@@ -36,6 +36,8 @@ from sync_server.protocol.wire import (
 BATCH_SIGNING_DOMAIN = "batch"
 BEACON_SIGNING_DOMAIN = "beacon"
 SEAL_INFO_PREFIX = b"MSS envelope v1\x00"
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # What a station signer looks like: StationKey.sign(domain, message) -> signature bytes.
 Signer = Callable[[str, bytes], bytes]
@@ -268,16 +270,22 @@ def parse_signed_batch(data: bytes) -> SignedBatch:
     return parse_signed_batch_document(data).signed
 
 
-def parse_signed_beacon(data: bytes) -> tuple[SignedBeacon, dict[str, Any]]:
-    document = parse_json_document(data, code="malformed-request", what="beacon")
+def validate_document(document: dict[str, Any], model: type[ModelT], *, what: str) -> ModelT:
+    """`document` as `model`, or invalid-request naming where it does not fit."""
     try:
-        return SignedBeacon.model_validate(document), document
+        return model.model_validate(document)
     except ValidationError as error:
         raise ProtocolError(
-            "invalid-request",
-            f"the beacon does not match the schema: {_validation_summary(error)}",
+            "invalid-request", f"the {what} does not match the schema: {_validation_summary(error)}"
         ) from None
 
 
-def validation_summary(error: ValidationError) -> str:
-    return _validation_summary(error)
+def parse_request(data: bytes, model: type[ModelT], *, what: str) -> ModelT:
+    """A small JSON request body as `model`: malformed-request or invalid-request otherwise."""
+    document = parse_json_document(data, code="malformed-request", what=what)
+    return validate_document(document, model, what=what)
+
+
+def parse_signed_beacon(data: bytes) -> tuple[SignedBeacon, dict[str, Any]]:
+    document = parse_json_document(data, code="malformed-request", what="beacon")
+    return validate_document(document, SignedBeacon, what="beacon"), document

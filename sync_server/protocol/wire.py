@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from sync_server.protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS
 
@@ -27,6 +35,13 @@ StationId = Annotated[str, StringConstraints(pattern=r"^st_[a-z0-9]{1,40}$")]
 UtcTimestamp = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 ]
+
+
+def wire_time(moment: datetime) -> str:
+    """A UTC datetime as a UtcTimestamp (second precision)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 SpecId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -49,6 +64,18 @@ def decode_base64(text: str, *, what: str) -> bytes:
 
 def encode_base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _signature_is_base64(value: str) -> str:
+    decode_base64(value, what="signature")
+    return value
+
+
+Signature = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=200),
+    AfterValidator(_signature_is_base64),
+]
 
 
 class _Wire(BaseModel):
@@ -95,20 +122,22 @@ class Batch(_Wire):
     envelopes: Annotated[list[Envelope], Field(min_length=1, max_length=MAX_ENVELOPES_PER_BATCH)]
 
 
-class SignedBatch(_Wire):
-    """`signature` is base64 Ed25519 over b"MSS/v1/batch\\x00" + canonical_json(batch)."""
+class _Signed(_Wire):
+    """A message and the station's base64 Ed25519 signature over it. The fields are declared
+    in each subclass, so the message comes first on the wire."""
 
-    batch: Batch
-    signature: Annotated[str, StringConstraints(min_length=4, max_length=200)]
-
-    @field_validator("signature")
-    @classmethod
-    def _signature_is_base64(cls, value: str) -> str:
-        decode_base64(value, what="signature")
-        return value
+    if TYPE_CHECKING:
+        signature: str
 
     def signature_bytes(self) -> bytes:
         return base64.b64decode(self.signature)
+
+
+class SignedBatch(_Signed):
+    """`signature` is base64 Ed25519 over b"MSS/v1/batch\\x00" + canonical_json(batch)."""
+
+    batch: Batch
+    signature: Signature
 
 
 EnvelopeStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
@@ -176,20 +205,11 @@ class Beacon(_Wire):
     last_seq: Annotated[int, Field(ge=0)]
 
 
-class SignedBeacon(_Wire):
+class SignedBeacon(_Signed):
     """`signature` is base64 Ed25519 over b"MSS/v1/beacon\\x00" + canonical_json(beacon)."""
 
     beacon: Beacon
-    signature: Annotated[str, StringConstraints(min_length=4, max_length=200)]
-
-    @field_validator("signature")
-    @classmethod
-    def _signature_is_base64(cls, value: str) -> str:
-        decode_base64(value, what="signature")
-        return value
-
-    def signature_bytes(self) -> bytes:
-        return base64.b64decode(self.signature)
+    signature: Signature
 
 
 class SpecList(_Wire):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crypto import KdfCost
+from crypto import KdfCost, generate_survey_key
 from device_app.errors import (
     BundleInvalid,
     EnrolmentRefused,
@@ -121,6 +121,10 @@ def test_an_existing_directory_is_never_overwritten(world: World) -> None:
         ("[1, 2]", "JSON object"),
         ('{"server_url": "ftp://x", "token": "t"}', "http"),
         ('{"server_url": "http://x"}', "token"),
+        (
+            '{"server_url": "http://x", "token": "t", "survey_public_key": "nope"}',
+            "survey_public_key is not",
+        ),
     ],
 )
 def test_a_bad_bundle_is_a_clear_error(world: World, content: str, message: str) -> None:
@@ -146,3 +150,25 @@ def test_a_station_for_one_population_keeps_only_its_spec(world: World) -> None:
         assert [spec.id for spec in station.specs()] == ["test-private"]
         with pytest.raises(Exception, match="officials"):
             station.spec_for("officials")
+
+
+def test_a_server_answering_with_another_survey_key_is_refused(world: World) -> None:
+    """The bundle's key is the one the coordinator trusts: another key from the enrolment
+    answer (a swapped server, or someone on the way) would be able to open every response."""
+    bundle = world.bundle(world.root / "b.json")
+    data = json.loads(bundle.read_text())
+    data["survey_public_key"] = generate_survey_key().public_key().to_text()
+    bundle.write_text(json.dumps(data))
+
+    with pytest.raises(BundleInvalid, match="is not the bundle's"):
+        provision_into(world, world.root / "misled", bundle)
+    assert leftovers(world.root, "misled") == []
+
+
+def test_an_undecodable_bundle_is_refused_without_quoting_it(world: World) -> None:
+    bundle = world.root / "latin1.json"
+    bundle.write_bytes(b'{"token": "\xe9tude-secret"}')
+    with pytest.raises(BundleInvalid, match="not JSON") as refused:
+        provision_into(world, world.root / "never", bundle)
+    assert "secret" not in str(refused.value) and "0xe9" not in str(refused.value)
+    assert leftovers(world.root, "never") == []

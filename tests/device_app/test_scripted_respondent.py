@@ -9,6 +9,7 @@ import pytest
 
 from device_app.errors import InvalidAnswers, UnknownPopulation
 from device_app.scripted_respondent import COMMENT_WORDS, simulate_respondents, submit_answers
+from device_app.session import AnswerError
 from questionnaire_specs.answers import check_response
 from tests.contract.world import World, make_world, open_envelope
 
@@ -86,3 +87,24 @@ def test_submit_lists_every_problem_in_the_spec_language_and_writes_nothing(
     assert any(p.startswith("lead_example:") and "nécessaire" in p for p in problems)
     assert not any("blue" in p for p in problems)  # never the answer itself
     assert station.status().last_seq == 0
+
+
+def test_submit_words_a_problem_as_the_kiosk_does(tmp_path: Path) -> None:
+    """One set of words for a refused answer: `submit` and the session say the same."""
+    world = make_world(tmp_path)
+    station = world.station()
+    session = station.new_session("officials", "fr")
+    for value in (None, 1, 4, 2):  # anonymity note, consent, lead_example, offered_payment
+        if value is not None:
+            session.answer(value)
+        session.next()
+    assert session.current is not None and session.current.id == "years"
+    with pytest.raises(AnswerError) as kiosk:
+        session.answer(99)
+
+    with pytest.raises(InvalidAnswers) as refused:
+        submit_answers(station, {"consent": 1, "lead_example": 4, "years": 99},
+                       population="officials", language="fr")  # fmt: skip
+
+    assert refused.value.problems == [f"years: {kiosk.value.message}"]
+    assert "45" in kiosk.value.message and "45.0" not in kiosk.value.message

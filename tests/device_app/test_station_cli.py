@@ -168,3 +168,24 @@ def test_simulate_and_submit_from_the_command_line(world: World, url: str) -> No
 
     code, out, _ = mss("station", "status", "--station-dir", str(station_dir), "--json")
     assert json.loads(out)["last_seq"] == 7
+
+
+def test_a_bad_answers_file_is_one_line_that_quotes_nothing(world: World, url: str) -> None:
+    station_dir = fast_station(world, url)
+    files = {
+        "truncated.json": b'{"consent": 1, "comment": "secret words',
+        "latin1.json": '{"comment": "d\u00e9claration"}'.encode("latin-1"),
+        "list.json": b'[1, "secret words"]',
+    }
+    for name, content in files.items():
+        path = world.root / name
+        path.write_bytes(content)
+        code, out, err = mss("station", "submit", "--station-dir", str(station_dir),
+                             "--answers", str(path), "--population", "officials")  # fmt: skip
+        assert code == 1, name
+        assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+        assert name in err and "Traceback" not in err
+        assert "secret" not in err and "\\x" not in err and "0xe9" not in err
+
+    code, out, _ = mss("station", "status", "--station-dir", str(station_dir), "--json")
+    assert json.loads(out)["last_seq"] == 0

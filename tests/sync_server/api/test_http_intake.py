@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from crypto import StationKey
-from sync_server.ingest import issue_enrolment_token
+from sync_server.ingest import fleet_status, issue_enrolment_token
 from sync_server.protocol import (
     PROTOCOL_VERSION,
     EnrolmentRequest,
@@ -27,6 +27,7 @@ from sync_server.protocol import (
 from sync_server.protocol.problems import PROBLEM_MEDIA_TYPE, parse_problem
 from tests.sync_server.api.conftest import call
 from tests.sync_server.builders import SPEC_BODY, World, count_rows
+from tests.sync_server.ingest.test_beacons_fleet import beacon_bytes
 
 BATCH_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -215,3 +216,20 @@ def count_rows_without_receipts(engine: Engine) -> dict[str, int]:
             name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
             for name in ("batches", "inbox", "quarantine", "stations")
         }
+
+
+def test_a_beacon_over_http_and_its_refusals(app: FastAPI, world: World, engine: Engine) -> None:
+    good = beacon_bytes(world, "2026-11-29T10:00:00Z")
+    for status, code, content, headers in [
+        (400, "malformed-request", b"{", JSON_HEADERS),
+        (422, "invalid-request", b'{"beacon": {}, "signature": "AAAA"}', JSON_HEADERS),
+        (415, "unsupported-media-type", good, {"Content-Type": "text/plain"}),
+    ]:
+        refused(app, engine, status, code, "POST", "/v1/beacons", content=content, headers=headers)
+    (station,) = fleet_status(world.session_factory).stations
+    assert station.last_beacon is None  # no refusal touched the station's row
+    response = call(app, "POST", "/v1/beacons", content=good, headers=JSON_HEADERS)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "recorded", "station_id": world.station.station_id}
+    (station,) = fleet_status(world.session_factory).stations
+    assert station.last_beacon["sent_at"] == "2026-11-29T10:00:00Z"

@@ -178,6 +178,20 @@ def test_bad_content_is_quarantined_with_its_reason(setup, survey_key, clock, pa
         assert "Western Area" not in row.problem_detail
 
 
+def test_a_quarantine_reason_quotes_no_answer(setup, survey_key, clock):
+    """Answers that break their rules are named by question and rule, never quoted."""
+    world, chain = setup
+    answers = {**GOOD_ANSWERS, "years": 4567, "comment": "Zebra-7731 " * 100}
+    bad = sealed_envelope(chain, response(answers, chain.spec), survey_key.public_key())
+    deliver(world, chain, [bad])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert report.reasons == {"invalid-answers": 1}
+    with world.session_factory() as session:
+        detail = session.get(InboxEnvelope, bad.envelope_id).problem_detail
+    assert "years" in detail and "comment" in detail  # it does say what is wrong
+    assert "4567" not in detail and "Zebra" not in detail
+
+
 def test_bytes_that_are_no_response_are_quarantined(setup, survey_key, clock):
     world, chain = setup
     deliver(world, chain, [
