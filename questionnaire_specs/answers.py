@@ -139,9 +139,14 @@ def check_response(
                     str(question_id), UNKNOWN_QUESTION, f"not a question for {population}"
                 )
             )
+    # The answers do not change during the check, so one relevance text has one outcome: the
+    # questions of a section share their section's condition (the processor's hot path).
+    outcomes: dict[str | None, bool] = {None: True}
     for question in asked:
         value = answers.get(question.id)
-        if not is_relevant(question, answers):
+        if question.relevant not in outcomes:
+            outcomes[question.relevant] = is_relevant(question, answers)
+        if not outcomes[question.relevant]:
             if question.id in answers:
                 problems.append(
                     AnswerProblem(question.id, NOT_RELEVANT, "answered but not relevant")

@@ -248,9 +248,16 @@ class Spec(_Model):
         known = ", ".join(p.id for p in self.populations)
         raise KeyError(f"spec {self.id} has no population {population_id!r} (it has {known})")
 
+    @cached_property
+    def _questions_by_population(self) -> dict[str, tuple[Question, ...]]:
+        return {
+            population.id: tuple(q for q in self.questions if q.is_for(population.id))
+            for population in self.populations
+        }
+
     def questions_for(self, population: str) -> list[Question]:
         self.population(population)
-        return [question for question in self.questions if question.is_for(population)]
+        return list(self._questions_by_population[population])
 
     def options_for(self, question: Question | str) -> list[Option]:
         """The answer options of a question: its own, its scale's points, or none."""
@@ -269,6 +276,18 @@ class Spec(_Model):
             for question in self.questions
             if question.is_choice
         }
+
+    @cached_property
+    def _option_codes(self) -> dict[str, tuple[int | str, ...]]:
+        return {
+            question.id: tuple(option.code for option in self.options_for(question))
+            for question in self.questions
+            if question.is_choice
+        }
+
+    def option_codes(self, question: Question) -> tuple[int | str, ...]:
+        """The answer codes of a choice question, in option order (a lookup: hot path)."""
+        return self._option_codes.get(question.id, ())
 
     def has_option(self, question: Question, code: object) -> bool:
         """Whether `code` is one of the question's answer codes (a set lookup: hot path)."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import struct
 import zlib
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -125,7 +126,7 @@ def answered_questions(spec: Spec, population: str) -> list[Question]:
     return [q for q in spec.questions_for(population) if q.is_answered]
 
 
-def _index(items: list[Any], value: Any, what: str) -> int:
+def _index(items: Sequence[Any], value: Any, what: str) -> int:
     for number, item in enumerate(items):
         if item == value and type(item) is type(value):
             return number
@@ -134,7 +135,7 @@ def _index(items: list[Any], value: Any, what: str) -> int:
 
 
 def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
-    codes = [option.code for option in spec.options_for(question)]
+    codes = spec.option_codes(question)
     if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
         writer.write(_index(codes, value, f"{question.id}: code"), _width(len(codes)))
     elif question.type is QuestionType.MULTI_CHOICE:
@@ -158,7 +159,7 @@ def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any
 
 
 def _read_answer(reader: _BitReader, spec: Spec, question: Question) -> Any:
-    codes = [option.code for option in spec.options_for(question)]
+    codes = spec.option_codes(question)
     if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
         number = reader.read(_width(len(codes)))
         if number >= len(codes):
