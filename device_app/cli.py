@@ -42,7 +42,6 @@ def one_line_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         from crypto import CryptoError
         from device_app.errors import InvalidAnswers, StationError
-        from device_app.store import StoreError
 
         try:
             return command(*args, **kwargs)
@@ -55,7 +54,7 @@ def one_line_errors(command: F) -> F:
             raise typer.Exit(1) from None
         except StationError as error:
             raise fail(str(error), error.exit_code) from None
-        except (StoreError, CryptoError) as error:
+        except CryptoError as error:
             raise fail(str(error)) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing half-done was kept", 130) from None

@@ -1,5 +1,8 @@
 """The station's error catalogue: each error has a stable code and says whether to retry.
 
+One catalogue for the whole station side: the encrypted store's errors
+(device_app/store/errors.py) are part of it, subclasses of StationError.
+
 The CLI and the kiosk choose their words and exit codes from `code` and `retry`, never by
 parsing English. Messages name the problem and what to do; they never carry an answer, a
 passphrase, a PIN or a key.
@@ -17,13 +20,17 @@ class StationError(Exception):
 
 
 class WrongPassphrase(StationError):
+    """The passphrase does not unlock this station; nothing was changed."""
+
     code = "wrong-passphrase"
 
-    def __init__(self) -> None:
-        super().__init__("the passphrase does not unlock this station")
+    def __init__(self, message: str = "the passphrase does not unlock this station") -> None:
+        super().__init__(message)
 
 
 class NotAStation(StationError):
+    """The directory is missing, is not a directory, or holds no station."""
+
     code = "not-a-station"
     exit_code = 2
 

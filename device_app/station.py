@@ -25,11 +25,9 @@ from crypto import StationKey, SurveyPublicKey, seal, verify_pin
 from device_app import pin as pin_rule
 from device_app.beacon import beacon_body
 from device_app.errors import (
-    NotAStation,
     PinLocked,
     PinNotSet,
     ServerRefused,
-    StationDamaged,
     StationError,
     StationNotReady,
     UnknownLanguage,
@@ -88,17 +86,12 @@ class StationStatus:
 
 
 def open_store(station_dir: Path, passphrase: str) -> StationStore:
-    """Unlock the store, turning its errors into the station's catalogue."""
+    """Unlock the store. Its errors are the station's own (one catalogue); only a malformed
+    passphrase (e.g. empty) is reported as the wrong passphrase it is to a coordinator."""
     try:
         return StationStore.unlock(Path(station_dir), passphrase)
-    except store_errors.StationLocked:
+    except store_errors.InvalidValue:
         raise WrongPassphrase() from None
-    except store_errors.NotAStation as error:
-        raise NotAStation(str(error)) from None
-    except (store_errors.KeyFileDamaged, store_errors.DatabaseUnreadable) as error:
-        raise StationDamaged(str(error)) from None
-    except store_errors.InvalidValue as error:
-        raise WrongPassphrase() from error
 
 
 class Station:

@@ -1,4 +1,5 @@
-"""What can go wrong with the station database, each with a stable code.
+"""What can go wrong with the station database, each with a stable code: the store's part
+of the station's one error catalogue (device_app/errors.py), so callers need no translation.
 
 The messages name the problem and what to do; they never carry a passphrase, a key or an
 answer. The codes are stable so the CLI and the kiosk can choose their words and exit codes
@@ -7,8 +8,14 @@ without parsing English.
 
 from __future__ import annotations
 
+# The station-level errors the store raises as they are (re-exported for the store's code).
+from device_app.errors import NotAStation as NotAStation
+from device_app.errors import StationDamaged, StationError, WrongPassphrase
 
-class StoreError(Exception):
+StationLocked = WrongPassphrase  # the passphrase does not unlock this station
+
+
+class StoreError(StationError):
     """Base of every station-store error; `code` is stable, the message is for people."""
 
     code = "store-error"
@@ -20,25 +27,13 @@ class StationExists(StoreError):
     code = "station-exists"
 
 
-class NotAStation(StoreError):
-    """The directory is missing, is not a directory, or holds no station."""
-
-    code = "not-a-station"
-
-
-class StationLocked(StoreError):
-    """The passphrase does not unlock this station; nothing was changed."""
-
-    code = "wrong-passphrase"
-
-
-class KeyFileDamaged(StoreError):
+class KeyFileDamaged(StoreError, StationDamaged):
     """The station key file is unreadable or damaged; the database cannot be unlocked."""
 
     code = "station-key-damaged"
 
 
-class DatabaseUnreadable(StoreError):
+class DatabaseUnreadable(StoreError, StationDamaged):
     """The key unwrapped but the database does not open with it (damaged or swapped file)."""
 
     code = "station-database-unreadable"

@@ -50,9 +50,7 @@ def read_key(path: Path, passphrase: str) -> bytes:
     try:
         key = unwrap_secret(blob, passphrase)
     except WrongPassphrase:
-        raise StationLocked(
-            "the passphrase does not unlock this station (nothing was changed)"
-        ) from None
+        raise StationLocked() from None  # the station's one wording of it
     except KeyFileError as error:
         raise KeyFileDamaged(f"the station key file {path} is damaged: {error}") from None
     if len(key) != DATABASE_KEY_BYTES:
