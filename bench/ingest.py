@@ -37,12 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.workload import BenchStation, officials_spec, random_answers, response_payload  # noqa: E402
 from crypto import KdfCost, StationKey, open_sealed  # noqa: E402
+from protocol import EnrolmentRequest, envelope_seal_info  # noqa: E402
+from protocol.codec import parse_signed_batch  # noqa: E402
 from questionnaire_specs import canonical_json as spec_json  # noqa: E402
 from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec  # noqa: E402
 from sync_server.ingest.specs import register_survey_key  # noqa: E402
 from sync_server.processor import process_inbox  # noqa: E402
-from sync_server.protocol import EnrolmentRequest, envelope_seal_info  # noqa: E402
-from sync_server.protocol.codec import parse_signed_batch  # noqa: E402
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head  # noqa: E402
 from sync_server.store.models import BatchRecord, InboxEnvelope  # noqa: E402
 from sync_server.survey_keys import SurveyKeyFiles  # noqa: E402

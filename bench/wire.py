@@ -28,7 +28,7 @@ from bench.workload import (  # noqa: E402
     response_payload,
 )
 from crypto import SEAL_OVERHEAD, StationKey, generate_survey_key  # noqa: E402
-from sync_server.protocol.wire import SpecIdentityWire  # noqa: E402
+from protocol.wire import SpecIdentityWire  # noqa: E402
 
 HOST = "survey.customs.example:443"
 

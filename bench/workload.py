@@ -12,10 +12,10 @@ from typing import Any
 
 from crypto import StationKey, SurveyPublicKey
 from device_app.scripted_respondent import valid_answer
+from protocol import Envelope, SpecIdentityWire
+from protocol.response import response_plaintext
 from questionnaire_specs import QuestionType, Spec, load_spec
 from questionnaire_specs.answers import is_relevant
-from sync_server.protocol import Envelope, SpecIdentityWire
-from sync_server.protocol.response import response_plaintext
 from tests.sync_server.builders import StationChain
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 
-from sync_server.protocol import (
+from protocol import (
     PROTOCOL_VERSION,
     Beacon,
     SpecIdentityWire,

@@ -6,7 +6,7 @@ that fails, a payload the protocol's response encoding refuses, or a crash anywh
 draft and no envelope; a committed transaction leaves the envelope and no draft. Only the
 sealed bytes are kept: the station cannot open them (it has no survey private key).
 
-The plaintext is `sync_server.protocol.response.response_plaintext` (the compact encoding the
+The plaintext is `protocol.response.response_plaintext` (the compact encoding the
 processor decodes with the same spec), so station and server share one codec.
 """
 
@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Any
 from crypto import SurveyPublicKey, seal
 from device_app.errors import InvalidAnswers
 from device_app.store import SealedEnvelope
-from sync_server.protocol import (
+from protocol import (
     PROTOCOL_VERSION,
     Envelope,
     SpecIdentityWire,
     canonical_json,
     envelope_seal_info,
 )
-from sync_server.protocol.response import response_plaintext
-from sync_server.protocol.wire import encode_base64
+from protocol.response import response_plaintext
+from protocol.wire import encode_base64
 
 if TYPE_CHECKING:
     from device_app.store import OutboxEntry, StationStore

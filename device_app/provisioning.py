@@ -45,14 +45,14 @@ from device_app.errors import (
 from device_app.station import Station, spec_from_body, utc_now
 from device_app.store import ConfigKey, StationStore
 from device_app.sync import Backoff, ServerLink
-from questionnaire_specs import Spec
-from sync_server.protocol import (
+from protocol import (
     PROTOCOL_VERSION,
     EnrolmentRequest,
     EnrolmentResponse,
     SpecIdentityWire,
     canonical_json,
 )
+from questionnaire_specs import Spec
 
 PIN_PATTERN = re.compile(r"[0-9]{4,12}")
 MAX_BUNDLE_BYTES = 16 * 1024 * 1024

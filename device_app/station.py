@@ -40,8 +40,8 @@ from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
 from device_app.sync import Backoff, BatchLimits, ServerLink, SyncReport, send_outbox
 from device_app.usb import ExportReport, export_outbox
+from protocol import SpecIdentityWire
 from questionnaire_specs import Spec, SpecIdentity, check_spec_document
-from sync_server.protocol import SpecIdentityWire
 
 PIN_ATTEMPTS_KEY = "pin_attempts"
 Clock = Callable[[], datetime]

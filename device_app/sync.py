@@ -19,7 +19,7 @@ import httpx
 
 from device_app.beacon import utc_stamp
 from device_app.errors import BadReceipt, ServerRefused, ServerUnreachable, StationRevoked
-from sync_server.protocol import (
+from protocol import (
     MAX_BATCH_BYTES,
     MAX_ENVELOPES_PER_BATCH,
     PROTOCOL_VERSION,

@@ -70,9 +70,9 @@ def init(
 ) -> None:
     """Create the central store and the survey key pair, and register the specs."""
     from crypto import CryptoError
+    from protocol import Problem
     from questionnaire_specs import SpecError, canonical_json, load_spec
     from sync_server.ingest import register_spec
-    from sync_server.protocol import Problem
     from sync_server.settings import utc_now
     from sync_server.survey_keys import SurveyKeyFiles
 
@@ -147,12 +147,12 @@ def enroll_token(
     """Write a provisioning bundle with a single-use, expiring enrolment token."""
     import segno
 
+    from protocol import Problem
+    from protocol.wire import wire_time
     from questionnaire_specs import SpecError
     from sync_server.ingest import issue_enrolment_token, register_survey_key
     from sync_server.ingest.specs import identities_in
     from sync_server.processor.opening import spec_from_body
-    from sync_server.protocol import Problem
-    from sync_server.protocol.wire import wire_time
     from sync_server.settings import utc_now
     from sync_server.store.models import KnownSpec, SurveyKey
     from sync_server.survey_keys import SurveyKeyFiles
@@ -218,8 +218,8 @@ def enroll_token(
 @app.command("revoke-station")
 def revoke(data_dir: DataDir, station_id: Annotated[str, typer.Argument()]) -> None:
     """Refuse everything a station sends from now on (a lost or stolen tablet)."""
+    from protocol import Problem
     from sync_server.ingest import revoke_station
-    from sync_server.protocol import Problem
     from sync_server.settings import utc_now
 
     with central_store(data_dir) as (_settings, sessions):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sync_server.protocol.limits import MAX_BATCH_BYTES, MAX_SMALL_BODY_BYTES
+from protocol.limits import MAX_BATCH_BYTES, MAX_SMALL_BODY_BYTES
 
 Clock = Callable[[], datetime]
 RandomBytes = Callable[[int], bytes]

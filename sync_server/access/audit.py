@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol.wire import wire_time
 from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import AUDIT_OUTCOMES, AuditEntry
 
 Clock = Callable[[], datetime]

@@ -17,11 +17,11 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol.problems import Problem
+from protocol.wire import wire_time
 from sync_server.access.audit import record, record_event
 from sync_server.access.roles import Actor, may
 from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import ReleaseRecord
 
 Clock = Callable[[], datetime]

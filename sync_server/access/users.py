@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import KdfCost, KeyFileError, hash_pin, verify_pin
+from protocol.wire import wire_time
 from sync_server.access.roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
 from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.wire import wire_time
 from sync_server.store.access_models import User
 
 Clock = Callable[[], datetime]

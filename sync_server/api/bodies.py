@@ -7,8 +7,8 @@ from typing import TypeVar
 from fastapi import Request
 from pydantic import BaseModel
 
-from sync_server.protocol.codec import parse_request
-from sync_server.protocol.problems import Problem
+from protocol.codec import parse_request
+from protocol.problems import Problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from protocol.wire import EnrolmentRequest
 from sync_server.api.bodies import read_json_request
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.enrolment import enrol_station
-from sync_server.protocol.wire import EnrolmentRequest
 
 router = APIRouter()
 

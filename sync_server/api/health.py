@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from protocol.problems import Problem
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
-from sync_server.protocol.problems import Problem
 
 router = APIRouter()
 log = logging.getLogger("sync_server.api")

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync_server.protocol.canonical import canonical_json
-from sync_server.protocol.problems import PROBLEM_MEDIA_TYPE, Problem, problem_body
+from protocol.canonical import canonical_json
+from protocol.problems import PROBLEM_MEDIA_TYPE, Problem, problem_body
 
 log = logging.getLogger("sync_server.api")
 

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from protocol.problems import Problem
 from sync_server.access.audit import read_audit, record_event
 from sync_server.access.release_requests import (
     ReleaseRequest,
@@ -33,7 +34,6 @@ from sync_server.api.bodies import read_json_request
 from sync_server.api.problems import problem_response
 from sync_server.api.responses import json_response
 from sync_server.api.state import ServerState, server_state
-from sync_server.protocol.problems import Problem
 from sync_server.store.access_models import AUDIT_OUTCOMES
 
 router = APIRouter()

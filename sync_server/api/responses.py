@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from sync_server.protocol.canonical import canonical_json
+from protocol.canonical import canonical_json
 
 
 def json_response(document: Any, status_code: int = 200) -> Response:

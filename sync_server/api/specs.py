@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from protocol.problems import Problem
+from protocol.wire import SpecList
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.specs import known_spec_identities, spec_body
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import SpecList
 
 router = APIRouter()
 

@@ -23,17 +23,17 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync_server.ingest.signatures import check_station_signature
-from sync_server.ingest.stations import lock_active_station
-from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.canonical import canonical_json
-from sync_server.protocol.codec import (
+from protocol.canonical import canonical_json
+from protocol.codec import (
     BATCH_SIGNING_DOMAIN,
     ParsedBatch,
     parse_signed_batch_document,
 )
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import ZERO_HASH, Envelope, EnvelopeResult, Receipt
+from protocol.problems import Problem
+from protocol.wire import ZERO_HASH, Envelope, EnvelopeResult, Receipt
+from sync_server.ingest.signatures import check_station_signature
+from sync_server.ingest.stations import lock_active_station
+from sync_server.ingest.transactions import in_transaction
 from sync_server.store.models import (
     BATCH_VIAS,
     BatchRecord,

@@ -7,15 +7,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync_server.ingest.signatures import check_station_signature
-from sync_server.ingest.stations import lock_active_station
-from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.codec import (
+from protocol.codec import (
     BEACON_SIGNING_DOMAIN,
     beacon_signing_payload,
     parse_signed_beacon,
 )
-from sync_server.protocol.wire import Beacon
+from protocol.wire import Beacon
+from sync_server.ingest.signatures import check_station_signature
+from sync_server.ingest.stations import lock_active_station
+from sync_server.ingest.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 

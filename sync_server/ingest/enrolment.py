@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol.limits import PROTOCOL_VERSION
+from protocol.problems import Problem
+from protocol.wire import EnrolmentRequest, EnrolmentResponse, wire_time
 from sync_server.ingest.specs import identities_in
 from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.limits import PROTOCOL_VERSION
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import EnrolmentRequest, EnrolmentResponse, wire_time
 from sync_server.store.models import EnrolmentToken, Station, SurveyKey
 
 Clock = Callable[[], datetime]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crypto import BadSignature, verify_signature
-from sync_server.protocol.problems import Problem
+from protocol.problems import Problem
 
 
 def check_station_signature(

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import KeyFileError, SurveyPublicKey
+from protocol.canonical import CanonicalJsonError, canonical_json, load_json
+from protocol.problems import Problem
+from protocol.wire import SpecIdentityWire
 from sync_server.ingest.transactions import in_transaction
-from sync_server.protocol.canonical import CanonicalJsonError, canonical_json, load_json
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import SpecIdentityWire
 from sync_server.store.models import KnownSpec, SurveyKey
 
 Clock = Callable[[], datetime]

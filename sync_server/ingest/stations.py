@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync_server.protocol.problems import Problem
+from protocol.problems import Problem
 from sync_server.store.models import Station
 
 

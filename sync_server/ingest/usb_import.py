@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol import MAX_BATCH_BYTES, Problem
 from sync_server.ingest.batches import accept_batch
-from sync_server.protocol import MAX_BATCH_BYTES, Problem
 
 BATCH_FILE_SUFFIX = ".mssb"
 MANIFEST_NAME = "manifest.json"

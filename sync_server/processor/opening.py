@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
-from questionnaire_specs import Spec, SpecError, check_spec_document
-from questionnaire_specs.answers import check_response
-from sync_server.protocol import envelope_seal_info, load_json
-from sync_server.protocol.response import (
+from protocol import envelope_seal_info, load_json
+from protocol.response import (
     ResponseFormatError,
     SealedResponse,
     read_response_plaintext,
 )
-from sync_server.protocol.wire import SpecIdentityWire
+from protocol.wire import SpecIdentityWire
+from questionnaire_specs import Spec, SpecError, check_spec_document
+from questionnaire_specs.answers import check_response
 
 
 class Quarantine(Exception):  # noqa: N818 - it is an outcome, named as the verb does it

@@ -18,6 +18,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
+from protocol import canonical_json
 from sync_server.processor.opening import (
     Quarantine,
     StationFacts,
@@ -25,7 +26,6 @@ from sync_server.processor.opening import (
     load_registered_spec,
     open_envelope,
 )
-from sync_server.protocol import canonical_json
 from sync_server.store.models import InboxEnvelope, KnownSpec, ResponseRecord, Station
 
 Clock = Callable[[], datetime]

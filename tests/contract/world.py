@@ -349,8 +349,8 @@ def open_envelope(world: World, station: Station, envelope: bytes) -> dict:
 
     from crypto import open_sealed
     from device_app.station import wire_identity
-    from sync_server.protocol import envelope_seal_info
-    from sync_server.protocol.response import read_response_plaintext
+    from protocol import envelope_seal_info
+    from protocol.response import read_response_plaintext
 
     outer = json.loads(envelope)
     spec = next(s for s in station.specs() if s.id == outer["spec"]["id"])

@@ -14,7 +14,7 @@ from crypto import OpenError, SurveyPrivateKey, open_sealed
 from device_app.errors import InvalidAnswers
 from device_app.finishing import ResponseRecord, append_response
 from device_app.station import Station, wire_identity
-from sync_server.protocol import envelope_seal_info
+from protocol import envelope_seal_info
 from tests.contract.world import SECRET_WORDS, World, make_world, open_envelope
 
 

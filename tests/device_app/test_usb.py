@@ -11,8 +11,8 @@ import pytest
 
 from device_app.errors import ExportTargetInvalid
 from device_app.sync import BatchLimits
+from protocol import Problem
 from sync_server.ingest import accept_batch
-from sync_server.protocol import Problem
 from tests.contract.world import World, inbox_count, make_world, seal_records
 
 

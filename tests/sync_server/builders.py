@@ -13,9 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import StationKey, SurveyPublicKey, generate_survey_key, seal
-from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec
-from sync_server.ingest.specs import register_survey_key
-from sync_server.protocol import (
+from protocol import (
     PROTOCOL_VERSION,
     ZERO_HASH,
     Batch,
@@ -28,6 +26,8 @@ from sync_server.protocol import (
     sign_batch,
     signed_batch_bytes,
 )
+from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec
+from sync_server.ingest.specs import register_survey_key
 from sync_server.store.models import Base
 
 SPEC_BODY = canonical_json(

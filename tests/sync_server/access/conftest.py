@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import KdfCost
+from protocol.problems import PROBLEM_MEDIA_TYPE, parse_problem
 from sync_server.access.tokens import issue_token
 from sync_server.access.users import add_user
 from sync_server.app import create_app
-from sync_server.protocol.problems import PROBLEM_MEDIA_TYPE, parse_problem
 from sync_server.settings import Settings
 from sync_server.store.access_models import AuditEntry
 from tests.sync_server.builders import FakeClock

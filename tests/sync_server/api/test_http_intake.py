@@ -15,8 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from crypto import StationKey
-from sync_server.ingest import fleet_status, issue_enrolment_token
-from sync_server.protocol import (
+from protocol import (
     PROTOCOL_VERSION,
     EnrolmentRequest,
     EnrolmentResponse,
@@ -24,7 +23,8 @@ from sync_server.protocol import (
     SpecIdentityWire,
     canonical_json,
 )
-from sync_server.protocol.problems import PROBLEM_MEDIA_TYPE, parse_problem
+from protocol.problems import PROBLEM_MEDIA_TYPE, parse_problem
+from sync_server.ingest import fleet_status, issue_enrolment_token
 from tests.sync_server.api.conftest import call
 from tests.sync_server.builders import SPEC_BODY, World, count_rows
 from tests.sync_server.ingest.test_beacons_fleet import beacon_bytes

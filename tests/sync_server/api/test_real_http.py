@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from sync_server.protocol import Receipt
+from protocol import Receipt
 from tests.sync_server.builders import World
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from crypto import StationKey
+from protocol import Problem, SpecIdentityWire, canonical_json, sign_batch
 from sync_server.ingest import accept_batch, fleet_status, revoke_station
-from sync_server.protocol import Problem, SpecIdentityWire, canonical_json, sign_batch
 from sync_server.store.models import InboxEnvelope, QuarantinedEnvelope, Station
 from tests.sync_server.builders import World, count_rows, really_sealed
 
@@ -179,7 +179,7 @@ def test_a_forged_signature_is_refused(world: World, engine: Engine) -> None:
     chain = world.station
     batch = chain.batch(chain.envelopes(1))
     forged = sign_batch(batch, StationKey.generate().sign)  # signed by another key
-    from sync_server.protocol import signed_batch_bytes
+    from protocol import signed_batch_bytes
 
     refused(world, engine, signed_batch_bytes(forged), "bad-signature")
     # A valid signature over other content does not pass either.

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import Engine
 
 from crypto import StationKey
+from protocol import Beacon, Problem, canonical_json, sign_beacon
 from sync_server.ingest import fleet_status, record_beacon, revoke_station
-from sync_server.protocol import Beacon, Problem, canonical_json, sign_beacon
 from tests.sync_server.builders import World, count_rows
 
 

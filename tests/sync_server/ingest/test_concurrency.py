@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import Engine
 
+from protocol import Problem, Receipt
 from sync_server.ingest import accept_batch, fleet_status
-from sync_server.protocol import Problem, Receipt
 from tests.sync_server.builders import World, count_rows
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import StationKey
+from protocol import EnrolmentRequest, EnrolmentResponse, Problem, canonical_json
 from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec
 from sync_server.ingest.specs import SpecBodyError
-from sync_server.protocol import EnrolmentRequest, EnrolmentResponse, Problem, canonical_json
 from sync_server.store.models import EnrolmentToken, Station
 from tests.sync_server.builders import SPEC_BODY, FakeClock, World, count_rows
 

@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import StationKey, generate_survey_key
+from protocol import Envelope
+from protocol.response import response_plaintext
 from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs import load_spec
 from sync_server.ingest import accept_batch, register_spec
 from sync_server.ingest.specs import register_survey_key
 from sync_server.processor import process_inbox
 from sync_server.processor.run import answers_document
-from sync_server.protocol import Envelope
-from sync_server.protocol.response import response_plaintext
 from sync_server.store.models import InboxEnvelope, ResponseRecord
 from tests.sync_server.builders import FakeClock, StationChain, World
 

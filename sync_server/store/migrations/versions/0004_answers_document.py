@@ -40,7 +40,7 @@ _answers = sa.table(
 
 
 def _canonical(value: Any) -> str:
-    # As sync_server.protocol.canonical_json: sorted keys, compact, UTF-8 without escapes.
+    # As protocol.canonical_json: sorted keys, compact, UTF-8 without escapes.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from crypto import StationKey
-from sync_server.protocol import (
+from protocol import (
     Batch,
     Envelope,
     SpecIdentityWire,

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from questionnaire_specs import Spec
-from sync_server.protocol.response_codec import (
+from protocol.response_codec import (
     ResponseCodecError,
     decode_response,
     encode_response,
 )
-from sync_server.protocol.wire import ProtocolVersion, SpecIdentityWire, _Wire
+from protocol.wire import ProtocolVersion, SpecIdentityWire, _Wire
+from questionnaire_specs import Spec
 
 AnswerValue = int | float | str | list[int | str]
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from crypto import StationKey, verify_signature
-from sync_server.protocol import (
+from protocol import (
     BATCH_SIGNING_DOMAIN,
     MAX_BATCH_BYTES,
     CanonicalJsonError,
@@ -20,18 +20,18 @@ from sync_server.protocol import (
     sign_batch,
     signed_batch_bytes,
 )
-from sync_server.protocol.codec import (
+from protocol.codec import (
     batch_signing_payload,
     elide_chained_prevs,
     gunzip_bounded,
     parse_signed_batch_document,
 )
-from sync_server.protocol.wire import SpecIdentityWire
+from protocol.wire import SpecIdentityWire
 from tests.sync_server.builders import StationChain
 
 
 def chain() -> StationChain:
-    from sync_server.protocol import SpecIdentityWire
+    from protocol import SpecIdentityWire
 
     spec = SpecIdentityWire(id="cips-officials", version="1.0.0", sha256="a" * 64)
     return StationChain("st_abcdefghijkl", StationKey.from_private_bytes(bytes(32)), spec)

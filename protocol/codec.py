@@ -15,15 +15,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sync_server.protocol.canonical import (
+from protocol.canonical import (
     CanonicalJsonError,
     canonical_json,
     canonical_json_of_parsed,
     load_json,
 )
-from sync_server.protocol.limits import MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
-from sync_server.protocol.problems import Problem
-from sync_server.protocol.wire import (
+from protocol.limits import MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
+from protocol.problems import Problem
+from protocol.wire import (
     Batch,
     Beacon,
     Envelope,

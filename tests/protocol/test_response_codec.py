@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.workload import random_answers
-from questionnaire_specs import load_spec
-from sync_server.protocol.response import (
+from protocol.response import (
     ResponseFormatError,
     read_response_plaintext,
     response_plaintext,
 )
-from sync_server.protocol.response_codec import ResponseCodecError, decode_response
+from protocol.response_codec import ResponseCodecError, decode_response
+from questionnaire_specs import load_spec
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 OFFICIALS = load_spec(ROOT / "questionnaire_specs" / "cips" / "officials.yaml")
 EXAMPLE = load_spec(ROOT / "tests" / "questionnaire_specs" / "fixtures" / "example.yaml")
 

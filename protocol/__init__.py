@@ -1,7 +1,7 @@
 """Wire schemas shared by station and server (pydantic only; no FastAPI, no SQLAlchemy)."""
 
-from sync_server.protocol.canonical import CanonicalJsonError, canonical_json, load_json
-from sync_server.protocol.codec import (
+from protocol.canonical import CanonicalJsonError, canonical_json, load_json
+from protocol.codec import (
     BATCH_SIGNING_DOMAIN,
     BEACON_SIGNING_DOMAIN,
     SEAL_INFO_PREFIX,
@@ -19,15 +19,15 @@ from sync_server.protocol.codec import (
     signed_batch_bytes,
     signing_prefix,
 )
-from sync_server.protocol.limits import (
+from protocol.limits import (
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
     MAX_ENVELOPES_PER_BATCH,
     MAX_SMALL_BODY_BYTES,
     PROTOCOL_VERSION,
 )
-from sync_server.protocol.problems import CATALOGUE, Problem, ProblemBody, ProblemKind
-from sync_server.protocol.wire import (
+from protocol.problems import CATALOGUE, Problem, ProblemBody, ProblemKind
+from protocol.wire import (
     ZERO_HASH,
     Batch,
     Beacon,

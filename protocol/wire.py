@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from sync_server.protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS
+from protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS
 
 ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
