@@ -35,8 +35,8 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.workload import BenchStation, officials_spec, random_answers, response_payload  # noqa: E402
 from crypto import KdfCost, StationKey, open_sealed  # noqa: E402
+from miniatures.traffic import BenchStation, officials_spec, random_answers, response_payload  # noqa: E402
 from protocol import EnrolmentRequest, envelope_seal_info  # noqa: E402
 from protocol.codec import parse_signed_batch  # noqa: E402
 from questionnaire_specs import canonical_json as spec_json  # noqa: E402

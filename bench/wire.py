@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.workload import (  # noqa: E402
+from crypto import SEAL_OVERHEAD, StationKey, generate_survey_key  # noqa: E402
+from miniatures.traffic import (  # noqa: E402
     BenchStation,
     officials_spec,
     random_answers,
     response_payload,
 )
-from crypto import SEAL_OVERHEAD, StationKey, generate_survey_key  # noqa: E402
 from protocol.wire import SpecIdentityWire  # noqa: E402
 
 HOST = "survey.customs.example:443"

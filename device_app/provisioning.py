@@ -21,7 +21,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from random import Random, SystemRandom
@@ -30,7 +29,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from crypto import CryptoError, KdfCost, StationKey, SurveyPublicKey, hash_pin
+from crypto import KdfCost, StationKey, SurveyPublicKey, hash_pin
 from device_app.beacon import app_version
 from device_app.durable_files import sync_directory
 from device_app.errors import (
@@ -42,7 +41,7 @@ from device_app.errors import (
     StationDirInvalid,
     StationError,
 )
-from device_app.station import Station, spec_from_body, utc_now
+from device_app.station import Station, utc_now
 from device_app.store import ConfigKey, StationStore
 from device_app.sync import Backoff, ServerLink
 from protocol import (
@@ -52,25 +51,13 @@ from protocol import (
     SpecIdentityWire,
     canonical_json,
 )
-from questionnaire_specs import Spec
+from protocol.provisioning import MAX_BUNDLE_BYTES, ProvisioningBundle
+from questionnaire_specs import Spec, load_spec_body
 
 PIN_PATTERN = re.compile(r"[0-9]{4,12}")
-MAX_BUNDLE_BYTES = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Bundle:
-    server_url: str
-    token: str
-    survey_public_key: str
-    country: str
-    region: str
-    populations: list[str]
-    specs: list[SpecIdentityWire]
-    bodies: dict[tuple[str, str, str], bytes]  # identity -> canonical JSON, when bundled
-
-
-def read_bundle(path: Path) -> Bundle:
+def read_bundle(path: Path) -> ProvisioningBundle:
     """Read and check a provisioning bundle; BundleInvalid says what is wrong."""
     try:
         raw = Path(path).read_bytes()
@@ -92,58 +79,18 @@ def read_bundle(path: Path) -> Bundle:
     return parse_bundle(data, where=str(path))
 
 
-def parse_bundle(data: dict[str, Any], *, where: str = "the bundle") -> Bundle:
-    def text(*names: str) -> str:
-        for name in names:
-            value = data.get(name)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-        raise BundleInvalid(f"{where} has no {names[0]!r} (a non-empty text)")
-
-    server_url = text("server_url")
-    if not server_url.startswith(("http://", "https://")):
-        raise BundleInvalid(f"{where}: server_url {server_url!r} is not an http(s) URL")
-    populations = data.get("populations", data.get("population"))
-    if isinstance(populations, str):
-        populations = [populations]
-    if not isinstance(populations, list) or not all(isinstance(p, str) for p in populations):
-        populations = []
-    specs: list[SpecIdentityWire] = []
-    bodies: dict[tuple[str, str, str], bytes] = {}
-    for number, item in enumerate(data.get("specs") or [], start=1):
-        if not isinstance(item, dict):
-            raise BundleInvalid(f"{where}: spec {number} is not an object")
-        identity_data = item.get("identity", item)
-        try:
-            identity = SpecIdentityWire.model_validate(
-                {key: identity_data.get(key) for key in ("id", "version", "sha256")}
-            )
-        except (ValidationError, AttributeError):
-            raise BundleInvalid(
-                f"{where}: spec {number} has no valid id, version, sha256"
-            ) from None
-        specs.append(identity)
-        body = item.get("canonical_json", item.get("body"))
-        if isinstance(body, str):
-            bodies[identity.triple()] = body.encode("utf-8")
-        elif isinstance(body, dict):
-            bodies[identity.triple()] = canonical_json(body)
-    token = text("token", "enrolment_token", "enrollment_token")
-    survey_public_key = text("survey_public_key")
+def parse_bundle(data: dict[str, Any], *, where: str = "the bundle") -> ProvisioningBundle:
+    """The bundle model from parsed JSON; the first problem, by field, never by value (the
+    token must not reach a message)."""
     try:
-        SurveyPublicKey.from_text(survey_public_key)
-    except CryptoError:
-        raise BundleInvalid(f"{where}: survey_public_key is not a survey public key") from None
-    return Bundle(
-        server_url=server_url.rstrip("/"),
-        token=token,
-        survey_public_key=survey_public_key,
-        country=text("country"),
-        region=text("region"),
-        populations=list(populations),
-        specs=specs,
-        bodies=bodies,
-    )
+        return ProvisioningBundle.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_input=False, include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "the bundle"
+        if first["type"] == "missing":
+            raise BundleInvalid(f"{where} has no {field!r}") from None
+        reason = first["msg"].removeprefix("Value error, ")
+        raise BundleInvalid(f"{where}: {field} {reason}") from None
 
 
 def check_pin(pin: str) -> str:
@@ -200,7 +147,7 @@ def provision(
 
 def fill_station(
     store: StationStore,
-    bundle: Bundle,
+    bundle: ProvisioningBundle,
     pin: str,
     *,
     http_transport: httpx.BaseTransport | None,
@@ -219,10 +166,11 @@ def fill_station(
         populations = list(enrolment.populations or bundle.populations)
         # The bundle names the specs for this station's populations; the server's list
         # (all it knows) is the fallback when the bundle carries none.
-        identities = bundle.specs or enrolment.specs
+        identities = [spec.identity() for spec in bundle.specs] or enrolment.specs
+        bodies = bundle.spec_bodies()
         chosen: list[tuple[SpecIdentityWire, Spec]] = []
         for identity in identities:
-            body = bundle.bodies.get(identity.triple()) or fetch_spec(link, identity)
+            body = bodies.get(identity.triple()) or fetch_spec(link, identity)
             spec = check_spec_body(identity, body)
             if any(p.id in populations for p in spec.populations):
                 store.save_spec(identity.id, identity.version, identity.sha256, body)
@@ -242,7 +190,7 @@ def fill_station(
     store.set_config(ConfigKey.COORDINATOR_PIN_HASH, pin_hash)
 
 
-def check_survey_key(bundle: Bundle, server_text: str) -> None:
+def check_survey_key(bundle: ProvisioningBundle, server_text: str) -> None:
     """Responses are sealed only to the key the coordinator carried in the bundle: a server
     (or anyone on the way) that answers with another key must not be able to read them."""
     try:
@@ -257,7 +205,7 @@ def check_survey_key(bundle: Bundle, server_text: str) -> None:
         )
 
 
-def enrol(link: ServerLink, bundle: Bundle, key: StationKey) -> EnrolmentResponse:
+def enrol(link: ServerLink, bundle: ProvisioningBundle, key: StationKey) -> EnrolmentResponse:
     request = EnrolmentRequest(
         v=PROTOCOL_VERSION,
         token=bundle.token,
@@ -302,7 +250,7 @@ def check_spec_body(identity: SpecIdentityWire, body: bytes) -> Spec:
             f"not {identity.sha256[:12]}… as announced"
         )
     try:
-        spec = spec_from_body(body)
+        spec = load_spec_body(body)
     except Exception as error:  # noqa: BLE001 - the spec loader's errors vary by field
         raise SpecMismatch(
             f"spec {identity.id} {identity.version} does not load: {error}"

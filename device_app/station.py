@@ -41,7 +41,7 @@ from device_app.store import errors as store_errors
 from device_app.sync import Backoff, BatchLimits, ServerLink, SyncReport, send_outbox
 from device_app.usb import ExportReport, export_outbox
 from protocol import SpecIdentityWire
-from questionnaire_specs import Spec, SpecIdentity, check_spec_document
+from questionnaire_specs import Spec, SpecIdentity, load_spec_body
 
 PIN_ATTEMPTS_KEY = "pin_attempts"
 Clock = Callable[[], datetime]
@@ -162,7 +162,7 @@ class Station:
         self._specs: list[Spec] = []
         for stored in self._store.specs():
             if (stored.spec_id, stored.version, stored.sha256) in active:
-                self._specs.append(spec_from_body(stored.canonical_json))
+                self._specs.append(load_spec_body(stored.canonical_json))
         if not self._specs:
             raise StationNotReady("the station holds no questionnaire spec: provision it again")
         languages: list[str] = []
@@ -398,11 +398,6 @@ class Station:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def spec_from_body(body: bytes) -> Spec:
-    """Load a spec from its canonical JSON (as stored and as served), checked in full."""
-    return check_spec_document(json.loads(body), "spec from the station store")
 
 
 def wire_identity(spec: Spec | SpecIdentity) -> SpecIdentityWire:

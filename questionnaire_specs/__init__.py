@@ -3,7 +3,12 @@
 from questionnaire_specs.expressions import Expression, ExpressionError, compile_expression
 from questionnaire_specs.identity import SpecIdentity, canonical_json
 from questionnaire_specs.key_factors import KEY_FACTORS, key_factor_name
-from questionnaire_specs.loader import check_spec_document, load_spec, load_spec_text
+from questionnaire_specs.loader import (
+    check_spec_document,
+    load_spec,
+    load_spec_body,
+    load_spec_text,
+)
 from questionnaire_specs.models import (
     Disclosure,
     Language,
@@ -40,5 +45,6 @@ __all__ = [
     "compile_expression",
     "key_factor_name",
     "load_spec",
+    "load_spec_body",
     "load_spec_text",
 ]

@@ -7,9 +7,11 @@ with the file, the question, the field and the YAML line and column where known.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
@@ -129,6 +131,25 @@ def check_spec_document(doc: dict[str, Any], source: str) -> models.Spec:
     if not isinstance(doc, Mapping):
         raise SpecError([Problem(source, None, None, _not_a_mapping(doc))])
     return _check(doc, source, Positions())
+
+
+@lru_cache(maxsize=64)
+def load_spec_body(body: str | bytes) -> models.Spec:
+    """The spec from its canonical JSON body, as registered, served and stored, checked in full.
+
+    Cached: a server or station holds few bodies and reads each one for every response.
+    NaN and infinity are refused, as the canonical form never contains them.
+    """
+    source = "canonical spec body"
+    try:
+        document = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise SpecError([Problem(source, None, None, f"is not canonical JSON: {error}")]) from None
+    return check_spec_document(document, source)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 # --- YAML ----------------------------------------------------------------------------------

@@ -148,13 +148,8 @@ def enroll_token(
     import segno
 
     from protocol import Problem
-    from protocol.wire import wire_time
-    from questionnaire_specs import SpecError
-    from sync_server.ingest import issue_enrolment_token, register_survey_key
-    from sync_server.ingest.specs import identities_in
-    from sync_server.processor.opening import spec_from_body
+    from sync_server.ingest.bundles import StationPlace, issue_bundle
     from sync_server.settings import utc_now
-    from sync_server.store.models import KnownSpec, SurveyKey
     from sync_server.survey_keys import SurveyKeyFiles
 
     require_initialised(data_dir)
@@ -165,53 +160,29 @@ def enroll_token(
     if not server_url.startswith(("http://", "https://")):
         raise fail("--server-url must start with http:// or https://")
     lifetime = parse_lifetime(expires)
-    populations = POPULATION_CHOICES[population]
     if out_path.exists():
         raise fail(f"{out_path} exists: a bundle is never overwritten")
+    place = StationPlace(country, region, tuple(POPULATION_CHOICES[population]), server_url)
     public = SurveyKeyFiles(data_dir).public_key()
     with central_store(data_dir) as (_settings, sessions):
-        with sessions() as session:
-            registered = session.get(SurveyKey, country)
-            specs = []
-            for identity in identities_in(session):
-                body = session.get(KnownSpec, (identity.id, identity.version)).body
-                try:
-                    loaded = spec_from_body(body)
-                except SpecError:
-                    continue
-                if any(p.id in populations for p in loaded.populations):
-                    specs.append({**identity.model_dump(), "canonical_json": body})
-        if not specs:
-            raise fail(f"no registered spec is for {', '.join(populations)}")
-        if registered is None:
-            register_survey_key(sessions, country, public.to_text(), clock=utc_now)
         try:
-            token, expires_at = issue_enrolment_token(
-                sessions, country=country, region=region, populations=populations,
-                lifetime=lifetime, clock=utc_now, random_bytes=os.urandom,
-                server_url=server_url,
-            )  # fmt: skip
+            bundle = issue_bundle(
+                sessions,
+                place,
+                lifetime=lifetime,
+                survey_public_key=public.to_text(),
+                clock=utc_now,
+                random_bytes=os.urandom,
+            )
         except (Problem, ValueError) as error:
             raise fail(str(getattr(error, "detail", error))) from None
-    survey_key = registered.public_key if registered is not None else public.to_text()
-    bundle = {
-        "v": 1,
-        "server_url": server_url.rstrip("/"),
-        "token": token,
-        "expires_at": wire_time(expires_at),
-        "survey_public_key": survey_key,
-        "country": country,
-        "region": region,
-        "populations": populations,
-        "specs": specs,
-    }
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with out_path.open("x", encoding="utf-8") as handle:
-        json.dump(bundle, handle, ensure_ascii=False, indent=1)
+    with out_path.open("xb") as handle:
+        handle.write(bundle.to_json())
     out_path.chmod(0o600)
     qr_path = out_path.with_suffix(".token.png")
-    segno.make(token, error="m").save(str(qr_path), scale=6)
-    out.print(f"bundle: {out_path} (token valid until {bundle['expires_at']}, single use)")
+    segno.make(bundle.token, error="m").save(str(qr_path), scale=6)
+    out.print(f"bundle: {out_path} (token valid until {bundle.expires_at}, single use)")
     out.print(f"token as a QR code: {qr_path}")
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from protocol.wire import wire_time
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.access_models import AUDIT_OUTCOMES, AuditEntry
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 

@@ -21,8 +21,8 @@ from protocol.problems import Problem
 from protocol.wire import wire_time
 from sync_server.access.audit import record, record_event
 from sync_server.access.roles import Actor, may
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.access_models import ReleaseRecord
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 RandomBytes = Callable[[int], bytes]

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto import KdfCost, KeyFileError, hash_pin, verify_pin
 from protocol.wire import wire_time
 from sync_server.access.roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.access_models import User
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 RandomBytes = Callable[[int], bytes]

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync_server.processor.opening import spec_from_body
+from questionnaire_specs import load_spec_body
 from sync_server.store.models import KnownSpec, ResponseRecord
 
 FIXED_COLUMNS = [
@@ -36,7 +36,7 @@ def _question_columns(session: Session) -> list[str]:
     columns: list[str] = []
     seen: set[str] = set()
     for body in session.scalars(select(KnownSpec.body).order_by(KnownSpec.spec_id)):
-        for question in spec_from_body(body).questions:
+        for question in load_spec_body(body).questions:
             if question.is_answered and question.id not in seen:
                 seen.add(question.id)
                 columns.append(question.id)

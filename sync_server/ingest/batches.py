@@ -33,7 +33,6 @@ from protocol.problems import Problem
 from protocol.wire import ZERO_HASH, Envelope, EnvelopeResult, Receipt
 from sync_server.ingest.signatures import check_station_signature
 from sync_server.ingest.stations import lock_active_station
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.models import (
     BATCH_VIAS,
     BatchRecord,
@@ -43,6 +42,7 @@ from sync_server.store.models import (
     ReceiptRecord,
     Station,
 )
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 

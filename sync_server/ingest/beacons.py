@@ -15,7 +15,7 @@ from protocol.codec import (
 from protocol.wire import Beacon
 from sync_server.ingest.signatures import check_station_signature
 from sync_server.ingest.stations import lock_active_station
-from sync_server.ingest.transactions import in_transaction
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 

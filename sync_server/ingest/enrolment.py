@@ -14,8 +14,8 @@ from protocol.limits import PROTOCOL_VERSION
 from protocol.problems import Problem
 from protocol.wire import EnrolmentRequest, EnrolmentResponse, wire_time
 from sync_server.ingest.specs import identities_in
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.models import EnrolmentToken, Station, SurveyKey
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 RandomBytes = Callable[[int], bytes]

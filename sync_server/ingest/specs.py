@@ -14,8 +14,8 @@ from crypto import KeyFileError, SurveyPublicKey
 from protocol.canonical import CanonicalJsonError, canonical_json, load_json
 from protocol.problems import Problem
 from protocol.wire import SpecIdentityWire
-from sync_server.ingest.transactions import in_transaction
 from sync_server.store.models import KnownSpec, SurveyKey
+from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
-from protocol import envelope_seal_info, load_json
+from protocol import envelope_seal_info
 from protocol.response import (
     ResponseFormatError,
     SealedResponse,
     read_response_plaintext,
 )
 from protocol.wire import SpecIdentityWire
-from questionnaire_specs import Spec, SpecError, check_spec_document
+from questionnaire_specs import Spec, SpecError, load_spec_body
 from questionnaire_specs.answers import check_response
 
 
@@ -34,15 +33,9 @@ class StationFacts:
     populations: tuple[str, ...]
 
 
-@lru_cache(maxsize=64)
-def spec_from_body(body: str) -> Spec:
-    """The validated spec from a registered canonical JSON body (cached: bodies are few)."""
-    return check_spec_document(load_json(body), "registered spec")
-
-
 def load_registered_spec(body: str) -> Spec:
     try:
-        return spec_from_body(body)
+        return load_spec_body(body)
     except SpecError as error:
         raise Quarantine("spec-unusable", f"the registered spec does not load: {error}") from None
 
@@ -70,8 +63,30 @@ def open_envelope(
         raise Quarantine("malformed-response", str(error)) from None
 
 
+# The narrowest column a value goes to: responses.duration_s is a PostgreSQL INTEGER.
+MAX_STORED_INT = 2**31 - 1
+
+
+def check_storable(response: SealedResponse) -> None:
+    """Quarantine what the central store's columns cannot hold, before the bulk insert: one
+    such value would fail the whole chunk's transaction and stop the run for everyone."""
+    if response.duration_s > MAX_STORED_INT:
+        raise Quarantine(
+            "value-out-of-range", f"duration_s is beyond what the store holds ({MAX_STORED_INT})"
+        )
+    try:
+        response.completed_date  # noqa: B018 - parsing is the check
+    except ValueError:
+        raise Quarantine("value-out-of-range", "completed_on is not a calendar date") from None
+    texts = [response.region, *(v for v in response.answers.values() if isinstance(v, str))]
+    if any("\x00" in text for text in texts):
+        # PostgreSQL text cannot hold NUL, and no respondent typed one.
+        raise Quarantine("nul-in-text", "a text value holds a NUL character")
+
+
 def check_opened(response: SealedResponse, spec: Spec, station: StationFacts) -> None:
     """Check an opened response against its spec and its station; Quarantine on any problem."""
+    check_storable(response)
     if response.country != station.country:
         raise Quarantine("country-mismatch", "the response's country is not its station's")
     if response.population not in station.populations:

@@ -28,8 +28,7 @@ import pyarrow.json as pa_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from questionnaire_specs import Question, QuestionType, Spec, SpecError
-from sync_server.processor.opening import spec_from_body
+from questionnaire_specs import Question, QuestionType, Spec, SpecError, load_spec_body
 from sync_server.releases.refusals import ReleaseRefused
 from sync_server.releases.waves import wave_bounds, wave_of
 from sync_server.store.models import KnownSpec, ResponseRecord
@@ -94,7 +93,7 @@ def newest_spec(session: Session, spec_id: str) -> Spec:
         raise ReleaseRefused("unknown-spec", f"no spec {spec_id!r} is registered (known: {known})")
     _version, body = max(rows, key=lambda row: _version_key(row[0]))
     try:
-        return spec_from_body(body)
+        return load_spec_body(body)
     except SpecError as error:
         raise ReleaseRefused("unknown-spec", f"spec {spec_id!r} does not load: {error}") from None
 

@@ -26,6 +26,7 @@ import uvicorn
 from crypto import KdfCost, SurveyPrivateKey, generate_survey_key
 from device_app.provisioning import provision
 from device_app.station import Station
+from protocol.provisioning import ProvisioningBundle
 from questionnaire_specs import canonical_json, load_spec_text
 from sync_server.app import create_app
 from sync_server.ingest import issue_enrolment_token, register_spec, register_survey_key
@@ -216,16 +217,17 @@ class World:
             random_bytes=os.urandom,
             server_url=server_url or self.server_url,
         )
-        bundle = {
-            "server_url": server_url or self.server_url,
-            "token": token,
-            "survey_public_key": self.survey_key.public_key().to_text(),
-            "country": COUNTRY,
-            "region": REGION,
-            "populations": list(populations),
-            "specs": [],
-        }
-        path.write_text(json.dumps(bundle), encoding="utf-8")
+        # No specs inside: the station takes the server's list, the path a bundle written
+        # before a spec was registered takes.
+        bundle = ProvisioningBundle(
+            server_url=server_url or self.server_url,
+            token=token,
+            survey_public_key=self.survey_key.public_key().to_text(),
+            country=COUNTRY,
+            region=REGION,
+            populations=list(populations),
+        )
+        path.write_bytes(bundle.to_json())
         return path
 
     def station(self, name: str = "station", **kwargs: object) -> Station:

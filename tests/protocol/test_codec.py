@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from crypto import StationKey, verify_signature
+from miniatures.station_chain import StationChain
 from protocol import (
     BATCH_SIGNING_DOMAIN,
     MAX_BATCH_BYTES,
@@ -27,7 +28,6 @@ from protocol.codec import (
     parse_signed_batch_document,
 )
 from protocol.wire import SpecIdentityWire
-from tests.sync_server.builders import StationChain
 
 
 def chain() -> StationChain:

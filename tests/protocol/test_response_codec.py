@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.workload import random_answers
+from miniatures.traffic import random_answers
 from protocol.response import (
     ResponseFormatError,
     read_response_plaintext,

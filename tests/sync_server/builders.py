@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,19 +11,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import StationKey, SurveyPublicKey, generate_survey_key, seal
+from crypto import StationKey, SurveyPublicKey, generate_survey_key
+from miniatures.station_chain import StationChain
 from protocol import (
-    PROTOCOL_VERSION,
-    ZERO_HASH,
-    Batch,
     EnrolmentRequest,
     Envelope,
     SpecIdentityWire,
     canonical_json,
-    envelope_hash,
-    envelope_seal_info,
-    sign_batch,
-    signed_batch_bytes,
 )
 from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec
 from sync_server.ingest.specs import register_survey_key
@@ -48,60 +41,6 @@ class FakeClock:
 
 def deterministic_random(seed: int) -> Callable[[int], bytes]:
     return random.Random(seed).randbytes
-
-
-@dataclass
-class StationChain:
-    """A station as the server sees it: id, key and its outbox chain."""
-
-    station_id: str
-    key: StationKey
-    spec: SpecIdentityWire
-    rng: random.Random = field(default_factory=lambda: random.Random(1))
-    last_seq: int = 0
-    last_hash: str = ZERO_HASH
-    batch_seq: int = 0
-
-    def new_id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def append(self, sealed: bytes, envelope_id: str | None = None) -> Envelope:
-        """The next envelope of the chain, carrying `sealed` bytes."""
-        envelope = Envelope(
-            v=PROTOCOL_VERSION,
-            envelope_id=envelope_id or self.new_id(),
-            seq=self.last_seq + 1,
-            prev=self.last_hash,
-            spec=self.spec,
-            sealed=base64.b64encode(sealed).decode(),
-        )
-        self.last_seq, self.last_hash = envelope.seq, envelope_hash(envelope)
-        return envelope
-
-    def sealed(self, plaintext: bytes, public_key: SurveyPublicKey) -> Envelope:
-        """The next envelope, with `plaintext` really sealed to its id and spec (HPKE)."""
-        envelope_id = self.new_id()
-        info = envelope_seal_info(envelope_id, self.spec)
-        return self.append(seal(plaintext, public_key, info=info), envelope_id)
-
-    def envelopes(self, count: int, sealed: bytes | None = None) -> list[Envelope]:
-        return [self.append(sealed or self.rng.randbytes(300)) for _ in range(count)]
-
-    def batch(self, envelopes: list[Envelope], *, batch_seq: int | None = None) -> Batch:
-        if batch_seq is None:
-            self.batch_seq += 1
-            batch_seq = self.batch_seq
-        return Batch(
-            v=PROTOCOL_VERSION,
-            batch_id=self.new_id(),
-            station_id=self.station_id,
-            batch_seq=batch_seq,
-            created_at="2026-11-29T10:00:00Z",
-            envelopes=envelopes,
-        )
-
-    def signed_bytes(self, batch: Batch) -> bytes:
-        return signed_batch_bytes(sign_batch(batch, self.key.sign))
 
 
 @dataclass

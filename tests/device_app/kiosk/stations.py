@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crypto import KdfCost, generate_survey_key
 from device_app.provisioning import provision
+from protocol.provisioning import ProvisioningBundle
 from questionnaire_specs import canonical_json, load_spec_text
 from sync_server.app import create_app
 from sync_server.ingest import issue_enrolment_token, register_spec, register_survey_key
@@ -188,19 +189,15 @@ class KioskWorld:
             random_bytes=os.urandom, server_url=self.server_url,
         )  # fmt: skip
         bundle = self.root / f"{name}-bundle.json"
-        bundle.write_text(
-            json.dumps(
-                {
-                    "server_url": self.server_url,
-                    "token": token,
-                    "survey_public_key": self.public_key,
-                    "country": COUNTRY,
-                    "region": REGION,
-                    "populations": list(populations),
-                    "specs": [],
-                }  # fmt: skip
-            ),
-            encoding="utf-8",
+        bundle.write_bytes(
+            ProvisioningBundle(
+                server_url=self.server_url,
+                token=token,
+                survey_public_key=self.public_key,
+                country=COUNTRY,
+                region=REGION,
+                populations=list(populations),
+            ).to_json()
         )
         station_dir = self.root / name
         provision(station_dir, bundle, PASSPHRASE, PIN, cost=KdfCost.FAST).close()

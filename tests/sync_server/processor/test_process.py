@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import StationKey, generate_survey_key
+from miniatures.station_chain import StationChain
 from protocol import Envelope
 from protocol.response import response_plaintext
 from questionnaire_specs import canonical_json as spec_canonical_json
@@ -21,7 +22,7 @@ from sync_server.ingest.specs import register_survey_key
 from sync_server.processor import process_inbox
 from sync_server.processor.run import answers_document
 from sync_server.store.models import InboxEnvelope, ResponseRecord
-from tests.sync_server.builders import FakeClock, StationChain, World
+from tests.sync_server.builders import FakeClock, World
 
 SPEC_PATH = Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "example.yaml"
 GOOD_ANSWERS = {"consent": 1, "age": 2, "lead_example": 4, "offered_payment": 2, "years": 12}
@@ -160,6 +161,12 @@ def test_a_crash_mid_run_resumes_without_duplicates(setup, survey_key, clock):
         ({"answers": {**GOOD_ANSWERS, "stages": [1]}}, "invalid-answers"),  # not relevant
         ({"answers": {"age": 2}}, "invalid-answers"),  # consent is required
         ({"country": "NP"}, "country-mismatch"),
+        # what the codec can carry but a column cannot hold: once a traceback that stopped
+        # the run (PostgreSQL INTEGER, SQLite's 64 bits, PostgreSQL text and NUL)
+        ({"duration_s": 2**31}, "value-out-of-range"),
+        ({"duration_s": 2**63}, "value-out-of-range"),
+        ({"region": "Western\x00Area"}, "nul-in-text"),
+        ({"answers": {**GOOD_ANSWERS, "comment": "fine\x00then"}}, "nul-in-text"),
     ],
 )
 def test_bad_content_is_quarantined_with_its_reason(setup, survey_key, clock, payload_change, code):
@@ -167,9 +174,10 @@ def test_bad_content_is_quarantined_with_its_reason(setup, survey_key, clock, pa
     public = survey_key.public_key()
     good = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
     bad = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec) | payload_change, public)
-    deliver(world, chain, [good, bad])
+    after = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+    deliver(world, chain, [good, bad, after])
     report = process_inbox(world.session_factory, survey_key, clock=clock)
-    assert (report.processed, report.quarantined, report.reasons) == (1, 1, {code: 1})
+    assert (report.processed, report.quarantined, report.reasons) == (2, 1, {code: 1})
     with world.session_factory() as session:
         row = session.get(InboxEnvelope, bad.envelope_id)
         assert (row.state, row.problem_code) == ("quarantined", code)

@@ -12,13 +12,13 @@ from typing import Any
 
 from crypto import StationKey, SurveyPublicKey
 from device_app.scripted_respondent import valid_answer
+from miniatures.station_chain import StationChain
 from protocol import Envelope, SpecIdentityWire
 from protocol.response import response_plaintext
 from questionnaire_specs import QuestionType, Spec, load_spec
 from questionnaire_specs.answers import is_relevant
-from tests.sync_server.builders import StationChain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 OFFICIALS = ROOT / "questionnaire_specs" / "cips" / "officials.yaml"
 
 
