@@ -85,7 +85,7 @@ def init(
     except SpecError as error:
         raise fail(str(error)) from None
     passphrase = key_passphrase(confirm=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, releases, the store
     with central_store(data_dir) as (settings, sessions):
         try:
             public = keys.create(passphrase)

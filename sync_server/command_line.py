@@ -46,7 +46,7 @@ def central_store(
     from sync_server.store import make_engine, make_session_factory, upgrade_to_head
 
     if create:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     elif not data_dir.is_dir():
         raise fail(f"{data_dir} is not a directory: give the server's --data-dir")
     settings = Settings.from_env(os.environ, data_dir=data_dir)

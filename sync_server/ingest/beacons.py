@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,12 +12,17 @@ from protocol.codec import (
     beacon_signing_payload,
     parse_signed_beacon,
 )
-from protocol.wire import Beacon
+from protocol.wire import Beacon, wire_time
 from sync_server.ingest.signatures import check_station_signature
 from sync_server.ingest.stations import lock_active_station
 from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
+
+
+# A claimed send time further ahead of the server's clock than this is a wrong clock (a
+# tablet that once said 2300), not news: it must not outrank what arrives after it.
+CLOCK_AHEAD_TOLERANCE = timedelta(days=1)
 
 
 def _sent_at(beacon: dict[str, object] | None) -> str:
@@ -26,9 +31,25 @@ def _sent_at(beacon: dict[str, object] | None) -> str:
     return str((beacon or {}).get("sent_at", ""))[:19]
 
 
+def is_fresher(new: dict[str, object], stored: dict[str, object] | None, now: datetime) -> bool:
+    """Whether `new` is later news than `stored`. The outbox sequence decides first: it only
+    grows, whatever the tablet's clock says. At the same sequence the send times decide,
+    unless the stored one claims a time the server has not reached (a wrong clock): then
+    arrival order does, so a clock in the future cannot hide every later beacon."""
+    if stored is None:
+        return True
+    new_seq, stored_seq = int(new.get("last_seq", 0)), int(stored.get("last_seq", 0))
+    if new_seq != stored_seq:
+        return new_seq > stored_seq
+    horizon = wire_time(now + CLOCK_AHEAD_TOLERANCE)[:19]
+    if _sent_at(stored) > horizon:
+        return True
+    return _sent_at(new) >= _sent_at(stored)
+
+
 def record_beacon(session_factory: sessionmaker[Session], data: bytes, *, clock: Clock) -> Beacon:
-    """Verify and keep a beacon (JSON body). An older beacon than the stored one is
-    verified but not kept, so a late delivery cannot hide fresher news."""
+    """Verify and keep a beacon (JSON body). An older beacon than the stored one (see
+    is_fresher) is verified but not kept, so a late delivery cannot hide fresher news."""
     signed, document = parse_signed_beacon(data)
     # CPU work before the transaction locks the station row, as for batches.
     payload = beacon_signing_payload(document["beacon"])
@@ -42,9 +63,10 @@ def record_beacon(session_factory: sessionmaker[Session], data: bytes, *, clock:
             signed.signature_bytes(),
             what="beacon",
         )
-        if _sent_at(document["beacon"]) >= _sent_at(station.last_beacon):
+        now = clock()
+        if is_fresher(document["beacon"], station.last_beacon, now):
             station.last_beacon = document["beacon"]
-            station.last_beacon_at = clock()
+            station.last_beacon_at = now
         return signed.beacon
 
     return in_transaction(session_factory, work)

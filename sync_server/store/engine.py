@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,26 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+log = logging.getLogger(__name__)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the central store's file owner-only before SQLite opens it, whatever the umask:
+    it holds processed answers in the clear. SQLite gives its -wal and -shm files the
+    database file's mode, so they follow. A folder or file found wider is narrowed, and
+    the log says so."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    for place, private in ((folder, PRIVATE_DIR_MODE), (path, PRIVATE_FILE_MODE)):
+        mode = place.stat().st_mode & 0o777
+        if mode & ~private:
+            log.warning("%s was mode %o: narrowed to %o (owner only)", place, mode, private)
+            place.chmod(private)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -41,7 +63,7 @@ def make_engine(database_url: str, *, connect_args: dict[str, Any] | None = None
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:"):
             raise ValueError("the central store needs a SQLite file, not an in-memory database")
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(url.database))
         args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=args, pool_size=8, max_overflow=8)
         _configure_sqlite(engine)

@@ -11,7 +11,9 @@ from sync_server.ingest import fleet_status, record_beacon, revoke_station
 from tests.sync_server.builders import World, count_rows
 
 
-def beacon_bytes(world: World, sent_at: str, *, key: StationKey | None = None) -> bytes:
+def beacon_bytes(
+    world: World, sent_at: str, *, key: StationKey | None = None, last_seq: int = 9
+) -> bytes:
     chain = world.station
     beacon = Beacon(
         v=1,
@@ -20,7 +22,7 @@ def beacon_bytes(world: World, sent_at: str, *, key: StationKey | None = None) -
         app_version="test 1",
         specs=[world.spec],
         outbox_depth=4,
-        last_seq=9,
+        last_seq=last_seq,
     )
     signed = sign_beacon(beacon, (key or chain.key).sign)
     return canonical_json(signed.model_dump(mode="json"))
@@ -37,6 +39,34 @@ def test_the_latest_beacon_is_kept(world: World) -> None:
     assert status.last_beacon["sent_at"] == "2026-11-29T10:00:00Z"
     assert status.last_beacon["outbox_depth"] == 4
     assert status.last_beacon_at == world.clock()
+
+
+def test_a_clock_in_the_future_does_not_hide_later_beacons(world: World) -> None:
+    """A tablet whose clock once said 2300 (then was set right) is not stuck on that beacon:
+    its later beacons arrive and are kept."""
+    record_beacon(
+        world.session_factory, beacon_bytes(world, "2300-01-01T00:00:00Z"), clock=world.clock
+    )
+    record_beacon(
+        world.session_factory, beacon_bytes(world, "2026-11-29T10:05:00Z"), clock=world.clock
+    )  # same outbox sequence, clock set right
+    (status,) = fleet_status(world.session_factory).stations
+    assert status.last_beacon["sent_at"] == "2026-11-29T10:05:00Z"
+    record_beacon(
+        world.session_factory,
+        beacon_bytes(world, "1970-01-01T00:00:00Z", last_seq=12),
+        clock=world.clock,
+    )  # a flat clock battery, but more responses sealed since: later news
+    (status,) = fleet_status(world.session_factory).stations
+    assert (status.last_beacon["sent_at"], status.last_beacon["last_seq"]) == (
+        "1970-01-01T00:00:00Z",
+        12,
+    )
+    record_beacon(
+        world.session_factory, beacon_bytes(world, "2026-11-29T11:00:00Z"), clock=world.clock
+    )  # a late delivery from before those responses (lower sequence): older news
+    (status,) = fleet_status(world.session_factory).stations
+    assert status.last_beacon["last_seq"] == 12
 
 
 @pytest.mark.parametrize("case", ["forged", "revoked", "garbage"])
