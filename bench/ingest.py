@@ -47,7 +47,7 @@ from sync_server.store import make_engine, make_session_factory, upgrade_to_head
 from sync_server.store.models import BatchRecord, InboxEnvelope  # noqa: E402
 from sync_server.survey_keys import SurveyKeyFiles  # noqa: E402
 
-PASSPHRASE = "bench passphrase"  # noqa: S105 - a throwaway key in a temporary directory
+PASSPHRASE = "a bench survey key passphrase"  # noqa: S105 - a throwaway key in a temporary directory
 
 
 def now() -> datetime:

@@ -5,11 +5,25 @@ pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatu
 and parameters are in crypto/README.md.
 """
 
-from crypto.errors import BadSignature, CryptoError, KeyFileError, OpenError, WrongPassphrase
+from crypto.errors import (
+    BadSignature,
+    CryptoError,
+    KeyFileError,
+    OpenError,
+    WeakSecret,
+    WrongPassphrase,
+)
 from crypto.kdf import KdfCost
 from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
 from crypto.seal import SEAL_OVERHEAD, open_sealed, seal
 from crypto.signing import StationKey, signed_bytes, verify_signature
+from crypto.strength import (
+    SURVEY_KEY_PASSPHRASE,
+    USER_PASSWORD,
+    SecretRule,
+    require_strong_secret,
+    secret_weakness,
+)
 from crypto.survey_keys import (
     SurveyPrivateKey,
     SurveyPublicKey,
@@ -23,6 +37,12 @@ from crypto.survey_keys import (
 
 __all__ = [
     "SEAL_OVERHEAD",
+    "SURVEY_KEY_PASSPHRASE",
+    "USER_PASSWORD",
+    "SecretRule",
+    "WeakSecret",
+    "require_strong_secret",
+    "secret_weakness",
     "BadSignature",
     "CryptoError",
     "KdfCost",

@@ -1,4 +1,4 @@
-"""The one error family of `crypto`: callers catch `CryptoError` or one of its four kinds.
+"""The one error family of `crypto`: callers catch `CryptoError` or one of its five kinds.
 
 Messages say what is wrong (never a secret) so the command line can print them as they are.
 """
@@ -20,6 +20,10 @@ class KeyFileError(CryptoError):
 
 class OpenError(CryptoError):
     """A sealed message cannot be opened: wrong key, other context (info), altered or cut."""
+
+
+class WeakSecret(CryptoError):
+    """A passphrase or password a person chose is too easy to guess (the message says why)."""
 
 
 class BadSignature(CryptoError):

@@ -69,7 +69,7 @@ def init(
     ] = None,
 ) -> None:
     """Create the central store and the survey key pair, and register the specs."""
-    from crypto import CryptoError
+    from crypto import SURVEY_KEY_PASSPHRASE, CryptoError, secret_weakness
     from protocol import Problem
     from questionnaire_specs import SpecError, canonical_json, load_spec
     from sync_server.ingest import register_spec
@@ -85,6 +85,9 @@ def init(
     except SpecError as error:
         raise fail(str(error)) from None
     passphrase = key_passphrase(confirm=True)
+    weakness = secret_weakness(passphrase, SURVEY_KEY_PASSPHRASE)
+    if weakness is not None:  # before anything is made: nothing to clean up
+        raise fail(weakness)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, releases, the store
     with central_store(data_dir) as (settings, sessions):
         try:

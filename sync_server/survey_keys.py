@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crypto import (
+    SURVEY_KEY_PASSPHRASE,
     KdfCost,
     SurveyPrivateKey,
     SurveyPublicKey,
     generate_survey_key,
     read_private_key_file,
     read_public_key_file,
+    require_strong_secret,
     write_private_key_file,
     write_public_key_file,
 )
@@ -42,7 +44,9 @@ class SurveyKeyFiles:
         return self.private.exists()
 
     def create(self, passphrase: str, *, cost: KdfCost = KdfCost.STRONG) -> SurveyPublicKey:
-        """A new survey key pair; refuses to replace one (FileExistsError)."""
+        """A new survey key pair; refuses to replace one (FileExistsError) and a passphrase
+        that is easy to guess (WeakSecret): it is all that guards every response."""
+        require_strong_secret(passphrase, SURVEY_KEY_PASSPHRASE)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
         key = generate_survey_key()

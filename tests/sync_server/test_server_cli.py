@@ -53,6 +53,19 @@ def test_init_makes_the_store_and_keys_once(runner: CliRunner, server: Path) -> 
     assert (server / "keys" / "survey-key.private").read_bytes() == private
 
 
+def test_init_refuses_a_guessable_key_passphrase(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "server"
+    refused = mss(runner, "server", "init", "--data-dir", str(data), MSS_KEY_PASSPHRASE="short")
+    assert refused.exit_code == 1
+    assert "the survey key passphrase needs at least 12 characters" in refused.output
+    assert not data.exists()  # refused before anything was made
+    guessable = mss(
+        runner, "server", "init", "--data-dir", str(data), MSS_KEY_PASSPHRASE="password123456"
+    )
+    assert guessable.exit_code == 1 and "too easy to guess" in guessable.output
+    assert "password123456" not in guessable.output
+
+
 def test_enroll_token_refuses_bad_input_and_writes_nothing(
     runner: CliRunner, server: Path, tmp_path: Path
 ) -> None:
