@@ -59,7 +59,7 @@ def child(args: argparse.Namespace) -> int:
     from kivy.uix.label import Label
     from kivy.uix.screenmanager import Screen
 
-    from tests.device_app.kiosk.pilot import Pilot
+    from miniatures.kiosk_pilot import Pilot
 
     results: dict[str, Any] = {"next_ms": [], "baseline_ms": []}
     passphrase = os.environ.pop("MSS_STATION_PASSPHRASE", None)
@@ -73,7 +73,7 @@ def child(args: argparse.Namespace) -> int:
             if profile is not None:
                 profile.disable()
 
-    original_next = app.next_pressed
+    original_next = app.respondent.next_pressed
 
     profile = None
     if os.environ.get("MSS_BENCH_PROFILE"):
@@ -87,7 +87,7 @@ def child(args: argparse.Namespace) -> int:
             profile.enable()
         original_next()
 
-    app.next_pressed = timed_next  # the screens call the app's method by name at build time
+    app.respondent.next_pressed = timed_next  # screens take the method when they are built
 
     # the UI thread's idle work: building the next screen, then rendering its text (and a
     # garbage collection); a tap that comes meanwhile waits for it
@@ -101,8 +101,9 @@ def child(args: argparse.Namespace) -> int:
 
         return run
 
-    app._prepare_next = timed(app._prepare_next)
-    app._finish_prepared = timed(app._finish_prepared)
+    prepared = app.respondent.prepared
+    prepared._build_next = timed(prepared._build_next)
+    prepared._render = timed(prepared._render)
 
     def scenario(p: Pilot) -> Any:
         yield p.on_screen("WelcomeScreen")
@@ -132,7 +133,7 @@ def child(args: argparse.Namespace) -> int:
                 if isinstance(p.app.screens.current_screen, type(screen)):
                     results["next_ms"].append((drawn[count] - pressed[count]) * 1000)
             yield p.on_screen("WelcomeScreen")
-        results["taken_ready"] = p.app.prepared_taken
+        results["taken_ready"] = p.app.respondent.prepared.taken
         # baseline: one bare Label screen swapped in and drawn, the same way
         for number in range(40):
             count = len(pressed)
@@ -194,7 +195,7 @@ def run_child(
 ) -> tuple[float, dict]:
     home.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    from tests.device_app.kiosk.stations import PASSPHRASE
+    from miniatures.kiosk_stations import PASSPHRASE
 
     env["MSS_STATION_PASSPHRASE"] = PASSPHRASE
     command = [sys.executable, str(Path(__file__).resolve()), mode, "--out", str(out),
@@ -210,8 +211,8 @@ def run_child(
 
 
 def parent(args: argparse.Namespace) -> int:
+    from miniatures.kiosk_stations import make_kiosk_world
     from tests.contract.world import served
-    from tests.device_app.kiosk.stations import make_kiosk_world
 
     with tempfile.TemporaryDirectory(prefix="mss-bench-kiosk-") as scratch:
         root = Path(scratch)

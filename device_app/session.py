@@ -4,7 +4,7 @@ No Kivy, no database, no crypto: the kiosk and the scripted respondent both driv
 and the station keeps its `snapshot()` inside the encrypted store. Questions are shown in
 spec order, skipping those that are not relevant or not for the population. Answers are
 checked by the same rule book as the server's (questionnaire_specs.answers); the messages a
-respondent sees are translated here.
+respondent sees come from the station's one catalogue, device_app/messages.py.
 
 Relevance is always worked out over the *effective* answers: the answers of questions that
 are themselves relevant, in spec order. An answer kept for a question that has become
@@ -26,96 +26,11 @@ from device_app.errors import (
     UnknownLanguage,
     UnknownPopulation,
 )
+from device_app.messages import answer_template
 from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
 from questionnaire_specs import answers as rules
 
 SNAPSHOT_VERSION = 1
-
-# Messages for the rule book's problem codes; `{min}`, `{max}` and `{max_length}` are filled
-# in. A constraint's own message comes from the spec.
-MESSAGES: dict[str, dict[str, str]] = {
-    rules.REQUIRED: {
-        "en": "An answer is needed to go on.",
-        "fr": "Une réponse est nécessaire pour continuer.",
-        "es": "Se necesita una respuesta para continuar.",
-        "pt": "É necessária uma resposta para continuar.",
-        "ar": "يلزم تقديم إجابة للمتابعة.",
-    },
-    rules.NOT_AN_OPTION: {
-        "en": "Please choose one of the options.",
-        "fr": "Veuillez choisir l'une des options.",
-        "es": "Elija una de las opciones.",
-        "pt": "Escolha uma das opções.",
-        "ar": "يرجى اختيار أحد الخيارات.",
-    },
-    rules.EXCLUSIVE_OPTION: {
-        "en": "This option cannot be combined with others.",
-        "fr": "Cette option ne peut pas être combinée avec d'autres.",
-        "es": "Esta opción no se puede combinar con otras.",
-        "pt": "Esta opção não pode ser combinada com outras.",
-        "ar": "لا يمكن الجمع بين هذا الخيار وخيارات أخرى.",
-    },
-    rules.NOT_A_NUMBER: {
-        "en": "Please enter a number.",
-        "fr": "Veuillez saisir un nombre.",
-        "es": "Introduzca un número.",
-        "pt": "Introduza um número.",
-        "ar": "يرجى إدخال رقم.",
-    },
-    rules.NOT_A_WHOLE_NUMBER: {
-        "en": "Please enter a whole number.",
-        "fr": "Veuillez saisir un nombre entier.",
-        "es": "Introduzca un número entero.",
-        "pt": "Introduza um número inteiro.",
-        "ar": "يرجى إدخال عدد صحيح.",
-    },
-    rules.BELOW_MINIMUM: {
-        "en": "The smallest accepted answer is {min}.",
-        "fr": "La plus petite réponse acceptée est {min}.",
-        "es": "La respuesta mínima aceptada es {min}.",
-        "pt": "A resposta mínima aceite é {min}.",
-        "ar": "أصغر إجابة مقبولة هي {min}.",
-    },
-    rules.ABOVE_MAXIMUM: {
-        "en": "The largest accepted answer is {max}.",
-        "fr": "La plus grande réponse acceptée est {max}.",
-        "es": "La respuesta máxima aceptada es {max}.",
-        "pt": "A resposta máxima aceite é {max}.",
-        "ar": "أكبر إجابة مقبولة هي {max}.",
-    },
-    rules.NOT_TEXT: {
-        "en": "Please type your answer.",
-        "fr": "Veuillez saisir votre réponse.",
-        "es": "Escriba su respuesta.",
-        "pt": "Escreva a sua resposta.",
-        "ar": "يرجى كتابة إجابتك.",
-    },
-    rules.TOO_LONG: {
-        "en": "Please keep to {max_length} characters.",
-        "fr": "Veuillez ne pas dépasser {max_length} caractères.",
-        "es": "No supere los {max_length} caracteres.",
-        "pt": "Não ultrapasse {max_length} caracteres.",
-        "ar": "يرجى ألا تتجاوز {max_length} حرفا.",
-    },
-    rules.CONSTRAINT: {
-        "en": "This answer is not accepted.",
-        "fr": "Cette réponse n'est pas acceptée.",
-        "es": "Esta respuesta no es aceptada.",
-        "pt": "Esta resposta não é aceite.",
-        "ar": "هذه الإجابة غير مقبولة.",
-    },
-    rules.NOTE_HAS_NO_ANSWER: {
-        "en": "This page takes no answer.",
-        "fr": "Cette page n'attend pas de réponse.",
-        "es": "Esta página no requiere respuesta.",
-        "pt": "Esta página não requer resposta.",
-        "ar": "لا تتطلب هذه الصفحة إجابة.",
-    },
-}
-# A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
-MESSAGES[rules.NOT_A_LIST] = MESSAGES[rules.NOT_AN_OPTION]
-MESSAGES[rules.REPEATED_OPTION] = MESSAGES[rules.NOT_AN_OPTION]
-
 
 def _number(value: float | int | None) -> str:
     if value is None:
@@ -131,10 +46,9 @@ def answer_message(spec: Spec, question: Question, code: str, language: str) -> 
     Never the answer itself. The kiosk (through the session) and `submit` both use this."""
     if code == rules.CONSTRAINT and question.constraint_message:
         return spec.text(question.constraint_message, language)
-    templates = MESSAGES.get(code)
-    if templates is None:
+    template = answer_template(code, language)
+    if template is None:
         return None
-    template = templates.get(language, templates["en"])
     return template.format(
         min=_number(question.min),
         max=_number(question.max),

@@ -13,3 +13,7 @@ MAX_BATCH_DECOMPRESSED_BYTES = 16 * 1024 * 1024
 MAX_SMALL_BODY_BYTES = 64 * 1024
 # One sealed response, base64 on the wire.
 MAX_SEALED_CHARS = 1024 * 1024
+
+# Sequence numbers (envelopes, batches) stop where the server's INTEGER columns do; a
+# station seals orders of magnitude fewer in its life.
+MAX_SEQUENCE = 2**31 - 1

@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS
+from protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS, MAX_SEQUENCE
 
 ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -98,7 +98,7 @@ class Envelope(_Wire):
 
     v: ProtocolVersion
     envelope_id: Uuid4Text
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQUENCE)]
     prev: Sha256Hex
     spec: SpecIdentityWire
     sealed: Annotated[str, StringConstraints(min_length=4, max_length=MAX_SEALED_CHARS)]
@@ -117,7 +117,7 @@ class Batch(_Wire):
     v: ProtocolVersion
     batch_id: Uuid4Text
     station_id: StationId
-    batch_seq: Annotated[int, Field(ge=1)]
+    batch_seq: Annotated[int, Field(ge=1, le=MAX_SEQUENCE)]
     created_at: UtcTimestamp
     envelopes: Annotated[list[Envelope], Field(min_length=1, max_length=MAX_ENVELOPES_PER_BATCH)]
 
@@ -201,8 +201,8 @@ class Beacon(_Wire):
     sent_at: UtcTimestamp
     app_version: ShortText
     specs: Annotated[list[SpecIdentityWire], Field(max_length=100)]
-    outbox_depth: Annotated[int, Field(ge=0)]
-    last_seq: Annotated[int, Field(ge=0)]
+    outbox_depth: Annotated[int, Field(ge=0, le=MAX_SEQUENCE)]
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQUENCE)]
 
 
 class SignedBeacon(_Signed):

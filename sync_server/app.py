@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from sync_server.api import enrolment, health, intake, releases, specs
 from sync_server.api.problems import install_problem_handlers
+from sync_server.api.request_line import RefuseHostileRequestLine
 from sync_server.api.state import ServerState
 from sync_server.settings import Settings
 from sync_server.store.engine import make_engine, make_session_factory
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.server = state
     install_problem_handlers(app)
+    app.add_middleware(RefuseHostileRequestLine)  # outermost: before routing
     for router in (
         health.router,
         enrolment.router,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
 from questionnaire_specs.models import Question, QuestionType, Spec
 
 

@@ -39,10 +39,6 @@ class IdleWatchdog:
         self._armed = False
         self._last_touch = clock()
 
-    @property
-    def armed(self) -> bool:
-        return self._armed
-
     def arm(self) -> None:
         """Start watching (a respondent or coordinator is at the screen)."""
         self._armed = True

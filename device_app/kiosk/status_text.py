@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
 from device_app.station import StationStatus
 
 

@@ -3,14 +3,30 @@ the session's answer errors turned into messages for the screen."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from device_app.kiosk.answers import AnswerProblem
-from device_app.kiosk.screens.question import QuestionView
 from device_app.session import AnswerError, SurveySession
-from questionnaire_specs.models import QuestionType, Spec
+from questionnaire_specs.models import Question, QuestionType, Spec
 
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the screen shows: the question in one language, where we are, the answer so far."""
+
+    spec: Spec
+    question: Question
+    language: str
+    answer: Any  # the session's answer (None when unanswered)
+    number: int  # 1-based position among the questions asked
+    total: int
+    fraction: float
+    can_go_back: bool
+    is_last: bool
+    error: str = ""
 
 
 class SurveyFlow:

@@ -30,8 +30,8 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
+from device_app import messages as words
 from device_app.kiosk import keyboards
-from device_app.kiosk import strings as words
 from device_app.kiosk.fonts import ARABIC_FONT, LATIN_FONT
 from device_app.kiosk.shaping import Script, Shaper, script_runs
 

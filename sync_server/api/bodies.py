@@ -59,4 +59,9 @@ async def read_json_request(
     """A small plain JSON body, read with `limit` and validated as `model`; a Problem
     (unsupported-media-type, payload-too-large, malformed-request, invalid-request) if not."""
     require_json(request, gzip=False)
-    return parse_request(await read_bounded(request, limit), model, what=what)
+    body = await read_bounded(request, limit)
+    if b"\\u0000" in body:
+        # JSON can carry NUL only as this escape; no name, version or text of ours holds
+        # one, and PostgreSQL text cannot store it.
+        raise Problem("invalid-request", f"the {what} holds a NUL character")
+    return parse_request(body, model, what=what)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,6 +61,16 @@ async def _on_http(_request: Request, error: Exception) -> Response:
     return problem_response(code, detail)
 
 
+async def _on_data_error(_request: Request, error: Exception) -> Response:
+    # A value the request carried that a column cannot hold (an integer past the column's
+    # range, a NUL in text): the transaction was rolled back, so nothing changed. Named by
+    # kind only, never quoting the value.
+    log.info("refused a value the store cannot hold: %s", type(error).__name__)
+    return problem_response(
+        "invalid-request", "a value in the request is out of the range the server stores"
+    )
+
+
 class CatchAllProblems:
     """Turns an unexpected exception into a 500 internal-error problem and logs it here,
     so the body never carries a traceback and the server keeps serving."""
@@ -96,6 +107,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         Problem: _on_problem,
         RequestValidationError: _on_validation,
         StarletteHTTPException: _on_http,
+        DataError: _on_data_error,
+        OverflowError: _on_data_error,  # SQLite's driver: an integer past 64 bits
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, handler)

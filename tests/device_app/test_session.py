@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device_app.errors import SessionNotFinished, UnknownLanguage, UnknownPopulation
+from device_app.messages import ANSWER_MESSAGES as MESSAGES
 from device_app.session import (
-    MESSAGES,
     AnswerError,
     FinishedResponse,
     SessionClosed,

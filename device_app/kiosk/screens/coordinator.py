@@ -8,7 +8,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
 
 
 class CoordinatorScreen(Screen):

@@ -13,7 +13,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
 
 
 class LockedScreen(Screen):

@@ -11,7 +11,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
 
 MAX_PIN_DIGITS = 12
 

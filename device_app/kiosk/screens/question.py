@@ -4,7 +4,6 @@ widget ever carries an answer from one question, or one respondent, to the next.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from kivy.metrics import dp, sp
@@ -15,25 +14,10 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
-from device_app.kiosk import strings as words
+from device_app import messages as words
+from device_app.kiosk.survey import QuestionView
 from device_app.kiosk.widgets import KeyGrid, KioskButton, NumberPad, ShapedLabel, TextBox
-from questionnaire_specs.models import Option, Question, QuestionType, Spec
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """What the screen shows: the question in one language, where we are, the answer so far."""
-
-    spec: Spec
-    question: Question
-    language: str
-    answer: Any  # the session's answer (None when unanswered)
-    number: int  # 1-based position among the questions asked
-    total: int
-    fraction: float
-    can_go_back: bool
-    is_last: bool
-    error: str = ""
+from questionnaire_specs.models import Option, QuestionType
 
 
 class QuestionScreen(Screen):

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from miniatures.kiosk_stations import PASSPHRASE, KioskWorld, make_kiosk_world
 from tests.contract.world import served
-from tests.device_app.kiosk.stations import PASSPHRASE, KioskWorld, make_kiosk_world
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -137,7 +137,7 @@ def complete(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
 def inactivity(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     from kivy.core.window import Window
 
-    from tests.device_app.kiosk.pilot import answer_traces
+    from miniatures.kiosk_pilot import answer_traces
 
     yield p.on_screen("WelcomeScreen")
     # the kiosk lock: Escape, Android back and a close request change nothing
@@ -163,12 +163,12 @@ def inactivity(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any
     results["typed"] = p.app.screens.current_screen.value == args.word
     results["traces_before"] = answer_traces(p.app, [args.word])
     # first warning: Continue keeps everything
-    yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+    yield p.when(lambda: p.app.respondent.idle_warning is not None, "idle warning")
     p.tap("continue")
-    yield p.when(lambda: p.app.idle_warning is None, "warning gone")
+    yield p.when(lambda: p.app.respondent.idle_warning is None, "warning gone")
     results["kept_after_continue"] = p.app.screens.current_screen.value == args.word
     # second warning: let it run out
-    yield p.when(lambda: p.app.idle_warning is not None, "idle warning again")
+    yield p.when(lambda: p.app.respondent.idle_warning is not None, "idle warning again")
     yield p.on_screen("WelcomeScreen")
     yield 0.2
     screen = None  # the pilot's own hold on the old screen must not count as a trace
@@ -218,8 +218,8 @@ def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     results["ok_left_of_cancel"] = ok_is_left_of_cancel(p)
     yield from enter_pin(p, "0000")
     pad = p.app.overlay
-    yield p.when(lambda: bool(pad.message) or p.app.menu is not None, "PIN checked")
-    results["wrong_pin_menu"] = p.app.menu is not None
+    yield p.when(lambda: bool(pad.message) or p.app.coordinator.menu is not None, "PIN checked")
+    results["wrong_pin_menu"] = p.app.coordinator.menu is not None
     results["wrong_pin_message"] = pad.message
     p.tap("pin-cancel")
     yield 0.05
@@ -227,21 +227,27 @@ def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     yield from enter_pin(p, args.pin)
     yield p.on_screen("CoordinatorScreen")
     results["right_pin_menu"] = True
-    results["status_text"] = p.app.menu.status_text
+    results["status_text"] = p.app.coordinator.menu.status_text
     # Export to USB: the folder chooser opens where the kiosk was told (the Kivy home here)
     p.tap("export-usb")
     yield p.visible("export-here")
     p.tap("export-here")
-    yield p.when(lambda: not p.app.menu.busy and p.app.menu.activity_text, "export finished")
-    results["export_activity"] = p.app.menu.activity_text
+    yield p.when(
+        lambda: not p.app.coordinator.menu.busy and p.app.coordinator.menu.activity_text,
+        "export finished",
+    )
+    results["export_activity"] = p.app.coordinator.menu.activity_text
     results["exported_files"] = sorted(
         str(path.relative_to(args.kivy_home)) for path in Path(args.kivy_home).rglob("*")
         if path.is_file() and path.suffix not in (".ini", ".png")
     )  # fmt: skip
     results["pending_after_export"] = p.app.station.status().pending
     p.tap("sync-now")
-    yield p.when(lambda: not p.app.menu.busy and p.app.menu.activity_text, "sync finished")
-    results["sync_activity"] = p.app.menu.activity_text
+    yield p.when(
+        lambda: not p.app.coordinator.menu.busy and p.app.coordinator.menu.activity_text,
+        "sync finished",
+    )
+    results["sync_activity"] = p.app.coordinator.menu.activity_text
     status = p.app.station.status()
     results["after_sync"] = {"pending": status.pending, "acknowledged": status.acknowledged}
     p.tap("lock-station")
@@ -263,10 +269,10 @@ def lockout(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     yield from enter_pin(p, args.pin)  # the right PIN, but the pad is locked now
     yield p.when(lambda: not pad.busy and pad.locked_seconds > 0, "locked")
     results["locked_message"] = pad.message
-    results["menu_while_locked"] = p.app.menu is not None
+    results["menu_while_locked"] = p.app.coordinator.menu is not None
     yield 2.2
     results["message_later"] = pad.message
-    results["menu_after_wait"] = p.app.menu is not None
+    results["menu_after_wait"] = p.app.coordinator.menu is not None
     p.tap("pin-cancel")
     yield p.when(lambda: p.app.overlay is None, "pad closed")
     results["countdown_stopped"] = pad._countdown is None
@@ -279,7 +285,10 @@ def background_sync(p: Any, args: argparse.Namespace, results: dict[str, Any]) -
     status = p.app.station.status()
     results["at_thanks"] = {"pending": status.pending, "acknowledged": status.acknowledged}
     yield p.on_screen("WelcomeScreen")
-    yield p.when(lambda: getattr(p.app.last_background_sync, "accepted", 0) >= 1, "background sync")
+    yield p.when(
+        lambda: getattr(p.app.coordinator.last_background_sync, "accepted", 0) >= 1,
+        "background sync",
+    )
     status = p.app.station.status()
     results["after_idle"] = {"pending": status.pending, "acknowledged": status.acknowledged}
     results["screen_after_sync"] = p.screen_name()
@@ -289,11 +298,11 @@ def background_sync(p: Any, args: argparse.Namespace, results: dict[str, Any]) -
 def build_ahead(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     """The next question's screen is built while the respondent reads, follows the answer,
     is swapped in by Next, and is dropped when the respondent goes."""
-    from device_app.kiosk import strings as words
-    from tests.device_app.kiosk.pilot import answer_traces
+    from device_app import messages as words
+    from miniatures.kiosk_pilot import answer_traces
 
     def prepared_for() -> str | None:
-        prepared = p.app.prepared
+        prepared = p.app.respondent.prepared.screen
         return None if prepared is None else prepared.view.question.id
 
     yield p.on_screen("WelcomeScreen")
@@ -311,12 +320,12 @@ def build_ahead(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     results["ahead_after_no"] = prepared_for()  # No ends the survey: nothing to build
     p.tap("option-1")
     yield 0.4
-    ready = p.app.prepared
+    ready = p.app.respondent.prepared.screen
     p.tap("next")
     yield p.when(lambda r=ready: p.app.screens.current_screen is r, "the ready screen shown")
     shown = p.app.screens.current_screen
-    view = p.app.flow.view()
-    results["taken"] = p.app.prepared_taken
+    view = p.app.respondent.flow.view()
+    results["taken"] = p.app.respondent.prepared.taken
     results["progress_right"] = shown.progress_text == words.text(
         "progress", "en", n=view.number, total=view.total
     ) and shown.can_go_back  # fmt: skip
@@ -330,20 +339,20 @@ def build_ahead(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     yield 0.4
     # built ahead for the answer held: lead_example with option-4 picked (an answer on a
     # screen never shown)
-    prepared = p.app.prepared
+    prepared = p.app.respondent.prepared.screen
     results["ahead_holds"] = [b.key for _, b in prepared._choices if b.selected]
     p.tap("language")
     yield p.visible("pick-fr")
     p.tap("pick-fr")
     yield p.when(lambda: p.app.screens.current_screen.language == "fr", "in French")
     yield 0.4
-    results["ahead_language"] = p.app.prepared.language
+    results["ahead_language"] = p.app.respondent.prepared.screen.language
     # then the respondent walks away: the screen built ahead must go with everything else
-    yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+    yield p.when(lambda: p.app.respondent.idle_warning is not None, "idle warning")
     yield p.on_screen("WelcomeScreen")
     yield 0.3
     prepared = ready = shown = None  # the scenario's own holds must not count as traces
-    results["prepared_after_timeout"] = p.app.prepared is not None
+    results["prepared_after_timeout"] = p.app.respondent.prepared.screen is not None
     results["traces_after"] = answer_traces(p.app, [])
 
 
@@ -397,11 +406,11 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
             p.tap("option-3")
         if kind == "likert" and "idle_warning" not in taken:
             taken.add("idle_warning")
-            yield p.when(lambda: p.app.idle_warning is not None, "idle warning")
+            yield p.when(lambda: p.app.respondent.idle_warning is not None, "idle warning")
             yield 0.3
             yield p.screenshot(shots / f"idle_warning{suffix}")
             p.tap("continue")
-            yield p.when(lambda: p.app.idle_warning is None, "warning gone")
+            yield p.when(lambda: p.app.respondent.idle_warning is None, "warning gone")
         if kind == "single_choice" and "language_picker" not in taken:
             taken.add("language_picker")
             p.tap("language")
@@ -418,7 +427,7 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     yield 0.1
     yield p.screenshot(shots / f"thank_you{suffix}")
     # the coordinator's side, in the respondent's language while it is still set
-    p.app.language = language
+    p.app.respondent.language = language
     yield from corner_taps(p)
     yield p.visible("pin-ok")
     yield 0.05
@@ -467,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     prepare_kivy(settings, windowed=True, console_log=args.console_log,
                  kivy_home=args.kivy_home)  # fmt: skip
-    from tests.device_app.kiosk.pilot import Pilot
+    from miniatures.kiosk_pilot import Pilot
 
     passphrase = os.environ.pop("MSS_STATION_PASSPHRASE", None)
     app = build_app(args.station_dir, passphrase, settings)

@@ -12,8 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from miniatures.kiosk_stations import PASSPHRASE, PIN, make_kiosk_world
 from tests.contract.world import served
-from tests.device_app.kiosk.stations import PASSPHRASE, PIN, make_kiosk_world
 
 REPO = Path(__file__).resolve().parents[3]
 

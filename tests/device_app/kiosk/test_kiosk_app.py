@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from device_app.session import MESSAGES
+from device_app.messages import ANSWER_MESSAGES
 from device_app.station import Station
+from miniatures.kiosk_stations import LANGUAGES, PASSPHRASE, PIN
 from questionnaire_specs import answers as rules
-from tests.device_app.kiosk.stations import LANGUAGES, PASSPHRASE, PIN
 
 pytestmark = pytest.mark.kiosk
 
@@ -35,7 +35,7 @@ def test_a_response_by_touch_in_each_of_the_five_languages(kiosk_world, run_kios
     # "required" message
     assert results["constraint_messages"] == dict.fromkeys(LANGUAGES, True)
     assert results["required_messages"] == {
-        language: MESSAGES[rules.REQUIRED][language] for language in LANGUAGES
+        language: ANSWER_MESSAGES[rules.REQUIRED][language] for language in LANGUAGES
     }
     # the language changed mid-question and back: the picked answer stayed
     assert results["switched_language"] == "fr"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from device_app.kiosk import keyboards, strings
+from device_app import messages
+from device_app.kiosk import keyboards
 from device_app.kiosk.corner_taps import CornerTaps
 from device_app.kiosk.idle import IdlePhase, IdleWatchdog
 
@@ -65,10 +66,10 @@ def test_slow_taps_or_a_tap_elsewhere_do_not() -> None:
 
 
 def test_every_kiosk_word_exists_in_the_five_languages() -> None:
-    for key in strings.catalogue_keys():
+    for key in messages.catalogue_keys():
         for language in ("en", "fr", "es", "pt", "ar"):
-            assert strings.text(key, language, n=1, total=2, seconds=3, path="p", reason="r")
-    assert strings.text("next", "xx") == "Next"  # an unknown language falls back to English
+            assert messages.text(key, language, n=1, total=2, seconds=3, path="p", reason="r")
+    assert messages.text("next", "xx") == "Next"  # an unknown language falls back to English
 
 
 def test_the_keyboards_hold_the_alphabets() -> None:

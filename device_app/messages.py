@@ -1,14 +1,106 @@
-"""The kiosk's own words (buttons, warnings, coordinator menu) in the five survey languages.
+"""The station's words, in the five survey languages: one catalogue for the survey session
+and the kiosk. Pure Python (no Kivy): the session is pure, and the kiosk reads the session.
 
-Question texts come from the spec; only the frame around them lives here. A language the
-catalogue does not know falls back to English, so a new spec language still works.
+Two tables: what a respondent reads when the rule book (questionnaire_specs.answers) refuses
+an answer, keyed by its problem codes; and the kiosk's own words (buttons, warnings,
+coordinator menu), keyed by name. Question texts come from the spec; only the frame around
+them lives here. A language the catalogue does not know falls back to English, so a new spec
+language still works.
 """
 
 from __future__ import annotations
 
+from questionnaire_specs import answers as rules
+
 FALLBACK = "en"
 
-_CATALOGUE: dict[str, dict[str, str]] = {
+# Messages for the rule book's problem codes; `{min}`, `{max}` and `{max_length}` are filled
+# in (by the session, which knows the question). A constraint's own message comes from the spec.
+ANSWER_MESSAGES: dict[str, dict[str, str]] = {
+    rules.REQUIRED: {
+        "en": "An answer is needed to go on.",
+        "fr": "Une réponse est nécessaire pour continuer.",
+        "es": "Se necesita una respuesta para continuar.",
+        "pt": "É necessária uma resposta para continuar.",
+        "ar": "يلزم تقديم إجابة للمتابعة.",
+    },
+    rules.NOT_AN_OPTION: {
+        "en": "Please choose one of the options.",
+        "fr": "Veuillez choisir l'une des options.",
+        "es": "Elija una de las opciones.",
+        "pt": "Escolha uma das opções.",
+        "ar": "يرجى اختيار أحد الخيارات.",
+    },
+    rules.EXCLUSIVE_OPTION: {
+        "en": "This option cannot be combined with others.",
+        "fr": "Cette option ne peut pas être combinée avec d'autres.",
+        "es": "Esta opción no se puede combinar con otras.",
+        "pt": "Esta opção não pode ser combinada com outras.",
+        "ar": "لا يمكن الجمع بين هذا الخيار وخيارات أخرى.",
+    },
+    rules.NOT_A_NUMBER: {
+        "en": "Please enter a number.",
+        "fr": "Veuillez saisir un nombre.",
+        "es": "Introduzca un número.",
+        "pt": "Introduza um número.",
+        "ar": "يرجى إدخال رقم.",
+    },
+    rules.NOT_A_WHOLE_NUMBER: {
+        "en": "Please enter a whole number.",
+        "fr": "Veuillez saisir un nombre entier.",
+        "es": "Introduzca un número entero.",
+        "pt": "Introduza um número inteiro.",
+        "ar": "يرجى إدخال عدد صحيح.",
+    },
+    rules.BELOW_MINIMUM: {
+        "en": "The smallest accepted answer is {min}.",
+        "fr": "La plus petite réponse acceptée est {min}.",
+        "es": "La respuesta mínima aceptada es {min}.",
+        "pt": "A resposta mínima aceite é {min}.",
+        "ar": "أصغر إجابة مقبولة هي {min}.",
+    },
+    rules.ABOVE_MAXIMUM: {
+        "en": "The largest accepted answer is {max}.",
+        "fr": "La plus grande réponse acceptée est {max}.",
+        "es": "La respuesta máxima aceptada es {max}.",
+        "pt": "A resposta máxima aceite é {max}.",
+        "ar": "أكبر إجابة مقبولة هي {max}.",
+    },
+    rules.NOT_TEXT: {
+        "en": "Please type your answer.",
+        "fr": "Veuillez saisir votre réponse.",
+        "es": "Escriba su respuesta.",
+        "pt": "Escreva a sua resposta.",
+        "ar": "يرجى كتابة إجابتك.",
+    },
+    rules.TOO_LONG: {
+        "en": "Please keep to {max_length} characters.",
+        "fr": "Veuillez ne pas dépasser {max_length} caractères.",
+        "es": "No supere los {max_length} caracteres.",
+        "pt": "Não ultrapasse {max_length} caracteres.",
+        "ar": "يرجى ألا تتجاوز {max_length} حرفا.",
+    },
+    rules.CONSTRAINT: {
+        "en": "This answer is not accepted.",
+        "fr": "Cette réponse n'est pas acceptée.",
+        "es": "Esta respuesta no es aceptada.",
+        "pt": "Esta resposta não é aceite.",
+        "ar": "هذه الإجابة غير مقبولة.",
+    },
+    rules.NOTE_HAS_NO_ANSWER: {
+        "en": "This page takes no answer.",
+        "fr": "Cette page n'attend pas de réponse.",
+        "es": "Esta página no requiere respuesta.",
+        "pt": "Esta página não requer resposta.",
+        "ar": "لا تتطلب هذه الصفحة إجابة.",
+    },
+}
+# A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
+ANSWER_MESSAGES[rules.NOT_A_LIST] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
+ANSWER_MESSAGES[rules.REPEATED_OPTION] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
+
+# The kiosk's own words.
+KIOSK_WORDS: dict[str, dict[str, str]] = {
     "next": {"en": "Next", "fr": "Suivant", "es": "Siguiente", "pt": "Seguinte", "ar": "التالي"},
     "back": {"en": "Back", "fr": "Retour", "es": "Atrás", "pt": "Voltar", "ar": "رجوع"},
     "finish": {"en": "Finish", "fr": "Terminer", "es": "Terminar", "pt": "Concluir", "ar": "إنهاء"},
@@ -273,12 +365,22 @@ _CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def answer_template(code: str, language: str) -> str | None:
+    """The message template for the rule book's problem ``code`` in ``language`` (English
+    when not translated); None for a code we have no words for."""
+    templates = ANSWER_MESSAGES.get(code)
+    if templates is None:
+        return None
+    return templates.get(language, templates[FALLBACK])
+
+
 def text(key: str, language: str, **values: object) -> str:
     """The kiosk's word for ``key`` in ``language`` (English when not translated)."""
-    entry = _CATALOGUE[key]
+    entry = KIOSK_WORDS[key]
     template = entry.get(language) or entry[FALLBACK]
     return template.format(**values) if values else template
 
 
 def catalogue_keys() -> list[str]:
-    return list(_CATALOGUE)
+    """The names of the kiosk's words."""
+    return list(KIOSK_WORDS)

@@ -183,7 +183,7 @@ def answer_traces(app: Any, words: list[str]) -> list[str]:
     measure = ShapedLabel._measure
     if measure is not None and any(word in key[3] for key in measure._widths for word in words):
         found.append("the text width cache holds an answer word")
-    if app.flow is not None:
+    if app.respondent.flow is not None:
         found.append("the app still has a survey session")
     return found
 
