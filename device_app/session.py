@@ -32,6 +32,7 @@ from questionnaire_specs import answers as rules
 
 SNAPSHOT_VERSION = 1
 
+
 def _number(value: float | int | None) -> str:
     if value is None:
         return ""
