@@ -52,14 +52,23 @@ _BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 
 def decode_base64(text: str, *, what: str) -> bytes:
-    """Standard base64 with padding, nothing else (no whitespace, no URL alphabet)."""
+    """Standard canonical base64 with padding, nothing else (no whitespace, no URL
+    alphabet, no spare bits set)."""
     raw = text.encode("ascii", errors="replace")
     if len(raw) % 4 or not set(raw) <= _BASE64_ALPHABET:
         raise ValueError(f"{what} is not standard padded base64")
+    if b"=" in raw[:-2]:
+        raise ValueError(f"{what} is not standard padded base64")
     try:
-        return base64.b64decode(raw, validate=True)
+        decoded = base64.b64decode(raw, validate=True)
     except binascii.Error as error:
         raise ValueError(f"{what} is not valid base64: {error}") from error
+    # Only one spelling of each byte string: flipped spare bits in a padded last group
+    # ("J+Cw==" and "J+C7==" are the same bytes) would make one signature two batches.
+    padding = raw[-2:].count(b"=")
+    if padding and base64.b64encode(decoded[-(3 - padding) :]) != raw[-4:]:
+        raise ValueError(f"{what} is not canonical base64 (its spare bits are set)")
+    return decoded
 
 
 def encode_base64(data: bytes) -> str:

@@ -9,11 +9,11 @@ from device_app import messages as words
 from questionnaire_specs.models import Question, QuestionType, Spec
 
 
-class AnswerProblem(Exception):
+class AnswerRefused(Exception):
     """An answer the respondent must change; ``message`` is shown in their language."""
 
     def __init__(self, *, text: str | None = None, key: str | None = None) -> None:
-        super().__init__(key or "answer problem")  # never the answer itself
+        super().__init__(key or "answer refused")  # never the answer itself
         self._text = text
         self._key = key
 
@@ -32,7 +32,7 @@ def parse_answer(question: Question, raw: Any) -> Any:
         try:
             number = float(text) if "." in text else int(text)
         except ValueError:
-            raise AnswerProblem(key="not_a_number") from None
+            raise AnswerRefused(key="not_a_number") from None
         if isinstance(number, float) and number.is_integer() and question.integer is not False:
             number = int(number)
         return number

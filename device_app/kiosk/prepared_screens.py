@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
-from device_app.kiosk.answers import AnswerProblem, parse_answer
+from device_app.kiosk.answers import AnswerRefused, parse_answer
 from device_app.kiosk.navigation import Navigation
 from device_app.kiosk.screens.question import QuestionScreen
 from device_app.kiosk.survey import HELD, QuestionView, SurveyFlow
@@ -65,7 +65,7 @@ class PreparedScreens:
             return
         try:
             answer = parse_answer(screen.view.question, screen.answer_value())
-        except AnswerProblem:
+        except AnswerRefused:
             return  # not an answer Next would take; the screen built for the held one stays
         self._build_next(flow, answer)
 

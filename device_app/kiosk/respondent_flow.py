@@ -11,7 +11,7 @@ import contextlib
 from typing import Any
 
 from device_app.errors import StationError
-from device_app.kiosk.answers import AnswerProblem, parse_answer
+from device_app.kiosk.answers import AnswerRefused, parse_answer
 from device_app.kiosk.idle import IdlePhase, IdleWatchdog
 from device_app.kiosk.navigation import Navigation
 from device_app.kiosk.prepared_screens import PreparedScreens
@@ -108,7 +108,7 @@ class RespondentFlow:
         try:
             self.flow.answer(parse_answer(question, screen.answer_value()))
             more = self.flow.advance()
-        except AnswerProblem as problem:
+        except AnswerRefused as problem:
             screen.error_text = problem.message(self.flow.spec, self.flow.language)
             return
         if more:

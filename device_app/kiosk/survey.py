@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from device_app.kiosk.answers import AnswerProblem
+from device_app.kiosk.answers import AnswerRefused
 from device_app.session import AnswerError, SurveySession
 from questionnaire_specs.models import Question, QuestionType, Spec
 
@@ -88,14 +88,14 @@ class SurveyFlow:
         try:
             self.session.answer(value)
         except AnswerError as error:
-            raise AnswerProblem(text=error.message) from None
+            raise AnswerRefused(text=error.message) from None
 
     def advance(self) -> bool:
         """Next question; False at the end (ready to finish)."""
         try:
             more = self.session.next()
         except AnswerError as error:
-            raise AnswerProblem(text=error.message) from None
+            raise AnswerRefused(text=error.message) from None
         self._depth += 1
         return more
 

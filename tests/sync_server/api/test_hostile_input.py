@@ -7,6 +7,8 @@ SQLite an integer stops at 2^63 - 1. Each once answered 500 with a traceback in 
 from __future__ import annotations
 
 import base64
+import gzip
+import json
 import random
 from datetime import timedelta
 
@@ -89,3 +91,30 @@ def test_a_sequence_number_past_the_columns_is_refused(
     again = call(app, "POST", "/v1/batches", content=chain.signed_bytes(chain.batch(
         chain.envelopes(1))), headers=BATCH_HEADERS)  # fmt: skip
     assert again.status_code == 200, again.text
+
+
+def test_a_re_spelt_signature_is_not_a_second_batch(
+    app: FastAPI, world: World, engine: Engine
+) -> None:
+    """An Ed25519 signature is 64 bytes: its base64 ends in "==" with 4 spare bits. Setting
+    them spells the same bytes another way; that copy was once stored as a new batch and the
+    genuine one then refused as a replay."""
+    chain = world.station
+    genuine = chain.signed_bytes(chain.batch(chain.envelopes(2)))
+    document = json.loads(gzip.decompress(genuine))
+    signature = document["signature"]
+    assert signature.endswith("==")
+    last = signature[-3]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    respelt = alphabet[alphabet.index(last) | 0b0101]
+    assert respelt != last and base64.b64decode(signature[:-3] + respelt + "==") == (
+        base64.b64decode(signature)
+    )
+    document["signature"] = signature[:-3] + respelt + "=="
+    forged = gzip.compress(json.dumps(document).encode())
+    before = count_rows(engine)
+    response = call(app, "POST", "/v1/batches", content=forged, headers=BATCH_HEADERS)
+    assert response.status_code == 400, response.text
+    assert count_rows(engine) == before
+    accepted = call(app, "POST", "/v1/batches", content=genuine, headers=BATCH_HEADERS)
+    assert accepted.status_code == 200, accepted.text
