@@ -32,6 +32,7 @@ _KINDS = [
     ProblemKind("unsupported-media-type", 415, "Wrong Content-Type or Content-Encoding", False),
     ProblemKind("not-found", 404, "No such resource", False),
     ProblemKind("method-not-allowed", 405, "Method not allowed on this resource", False),
+    ProblemKind("request-timeout", 408, "The request body did not arrive in time", True),
     # who sends it
     ProblemKind("bad-signature", 401, "The signature does not verify", False),
     ProblemKind("unknown-station", 401, "The station is not enrolled on this server", False),

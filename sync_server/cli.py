@@ -119,15 +119,14 @@ def serve(
     """Run the intake API with uvicorn (it holds no survey private key)."""
     import dataclasses
 
-    import uvicorn
-
     from sync_server.app import create_app
+    from sync_server.serving import serve_app
     from sync_server.settings import Settings
 
     require_initialised(data_dir)
     settings = Settings.from_env(os.environ, data_dir=data_dir)
     settings = dataclasses.replace(settings, migrate_on_start=migrate)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    serve_app(create_app(settings), host=host, port=port)
 
 
 POPULATION_CHOICES = {

@@ -34,6 +34,9 @@ class Settings:
     random_bytes: RandomBytes = field(default=os.urandom)
     # Apply Alembic migrations when the app starts (off when an operator migrates by hand).
     migrate_on_start: bool = True
+    # A body must arrive within this many seconds: a client that declares 1,000 bytes and
+    # sends one must not hold a worker (a tablet on 2G sends 4 MiB in well under this).
+    body_read_seconds: float = 120.0
 
     @property
     def effective_database_url(self) -> str:

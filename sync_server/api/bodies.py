@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from fastapi import Request
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from protocol.codec import parse_request
 from protocol.problems import Problem
+from sync_server.api.state import server_state
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -34,7 +36,16 @@ def require_json(request: Request, *, gzip: bool) -> None:
 
 
 async def read_bounded(request: Request, limit: int) -> bytes:
-    """The body, or payload-too-large as soon as it passes `limit` bytes."""
+    """The body, or payload-too-large as soon as it passes `limit` bytes, or
+    request-timeout when it does not arrive within the settings' body_read_seconds."""
+    try:
+        async with asyncio.timeout(server_state(request).settings.body_read_seconds):
+            return await _read_up_to(request, limit)
+    except TimeoutError:
+        raise Problem("request-timeout", "the request body did not arrive in time") from None
+
+
+async def _read_up_to(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():

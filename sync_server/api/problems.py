@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protocol.canonical import canonical_json
@@ -92,6 +93,11 @@ class CatchAllProblems:
 
         try:
             await self.app(scope, receive, send_tracking)
+        except ClientDisconnect:
+            # The client went away mid-body (a tablet out of coverage): nothing was stored,
+            # no one is left to answer, and it is not the server's error.
+            log.info("client left during %s %s", scope.get("method"), scope.get("path"))
+            return
         except Exception:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if started:

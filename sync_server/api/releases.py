@@ -34,9 +34,12 @@ from sync_server.api.bodies import read_json_request
 from sync_server.api.problems import problem_response
 from sync_server.api.responses import json_response
 from sync_server.api.state import ServerState, server_state
+from sync_server.releases.formats import NAMES
 from sync_server.store.access_models import AUDIT_OUTCOMES
 
 router = APIRouter()
+# A release's format: one of the writers' names, or "all" (every format in one release).
+ReleaseFormat = Literal[(*NAMES, "all")]
 
 MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -58,8 +61,7 @@ class ReleaseBody(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     spec: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
     wave: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,20}$")
-    # "all" writes every format into one release.
-    format: Literal["csv", "xlsx", "parquet", "sav", "dta", "all"]
+    format: ReleaseFormat  # type: ignore[valid-type]  # built from formats.NAMES
     lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=8)
 
     @model_validator(mode="after")
