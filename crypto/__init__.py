@@ -14,6 +14,7 @@ from crypto.errors import (
     WrongPassphrase,
 )
 from crypto.kdf import KdfCost
+from crypto.key_file_io import read_key_file_bytes
 from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
 from crypto.seal import SEAL_OVERHEAD, open_sealed, seal
 from crypto.signing import StationKey, signed_bytes, verify_signature
@@ -55,6 +56,7 @@ __all__ = [
     "generate_survey_key",
     "hash_pin",
     "open_sealed",
+    "read_key_file_bytes",
     "read_private_key_file",
     "read_public_key_file",
     "read_public_key_from_private_file",

@@ -156,22 +156,10 @@ def submit(
     language: Annotated[str | None, typer.Option("--language")] = None,
 ) -> None:
     """Seal one response given as a JSON file (the paper fallback); invalid ones are refused."""
-    from device_app.errors import StationError
     from device_app.scripted_respondent import submit_answers
+    from device_app.secret_json import read_secret_json
 
-    try:
-        given = json.loads(answers.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise StationError(f"cannot read the answers file {answers}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        # Only where: the decoder's message may quote the file, and the file holds answers.
-        raise StationError(
-            f"the answers file {answers} is not JSON (line {error.lineno}, column {error.colno})"
-        ) from None
-    except ValueError:
-        raise StationError(f"the answers file {answers} is not UTF-8 text") from None
-    if not isinstance(given, dict):
-        raise StationError(f"{answers} must hold a JSON object: question id → answer")
+    given = read_secret_json(answers, "the answers file")
     with unlock(station_dir) as station:
         seq = submit_answers(station, given, population=population, language=language)
     typer.echo(f"response sealed into the outbox as seq {seq}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -41,6 +40,7 @@ from device_app.errors import (
     StationDirInvalid,
     StationError,
 )
+from device_app.secret_json import read_secret_json
 from device_app.station import Station, utc_now
 from device_app.store import ConfigKey, StationStore
 from device_app.sync import Backoff, ServerLink
@@ -51,7 +51,7 @@ from protocol import (
     SpecIdentityWire,
     canonical_json,
 )
-from protocol.provisioning import MAX_BUNDLE_BYTES, ProvisioningBundle
+from protocol.provisioning import ProvisioningBundle
 from questionnaire_specs import Spec, load_spec_body
 
 PIN_PATTERN = re.compile(r"[0-9]{4,12}")
@@ -59,23 +59,7 @@ PIN_PATTERN = re.compile(r"[0-9]{4,12}")
 
 def read_bundle(path: Path) -> ProvisioningBundle:
     """Read and check a provisioning bundle; BundleInvalid says what is wrong."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise BundleInvalid(f"cannot read the bundle {path}: {error.strerror}") from None
-    if len(raw) > MAX_BUNDLE_BYTES:
-        raise BundleInvalid(f"the bundle {path} is too large to be a provisioning bundle")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as error:
-        # Only where: the decoder's message may quote the bundle, and it holds the token.
-        raise BundleInvalid(
-            f"the bundle {path} is not JSON (line {error.lineno}, column {error.colno})"
-        ) from None
-    except ValueError:
-        raise BundleInvalid(f"the bundle {path} is not JSON text (UTF-8)") from None
-    if not isinstance(data, dict):
-        raise BundleInvalid(f"the bundle {path} must be a JSON object")
+    data = read_secret_json(path, "the bundle", error=BundleInvalid)
     return parse_bundle(data, where=str(path))
 
 

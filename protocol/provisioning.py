@@ -17,7 +17,6 @@ from protocol.canonical import canonical_json
 from protocol.wire import SemVer, Sha256Hex, SpecId, SpecIdentityWire, UtcTimestamp, _Wire
 
 BUNDLE_VERSION = 1
-MAX_BUNDLE_BYTES = 16 * 1024 * 1024
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crypto import KeyFileError, WrongPassphrase, unwrap_secret, wrap_secret
+from crypto import KeyFileError, WrongPassphrase, read_key_file_bytes, unwrap_secret, wrap_secret
 from device_app.durable_files import write_whole_file
 from device_app.store.errors import InvalidValue, KeyFileDamaged, StationLocked
 
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 KEY_FILE_NAME = "station.key"
 DATABASE_KEY_BYTES = 32
-# A wrapped 32-byte key is a few hundred bytes; anything much larger is not our file.
-_MAX_KEY_FILE_BYTES = 64 * 1024
 
 
 def check_passphrase(passphrase: object) -> str:
@@ -41,12 +39,9 @@ def wrap_key(key: bytes, passphrase: str, cost: KdfCost | None) -> bytes:
 def read_key(path: Path, passphrase: str) -> bytes:
     """Unwrap the database key; StationLocked on a wrong passphrase, KeyFileDamaged else."""
     try:
-        with path.open("rb") as handle:
-            blob = handle.read(_MAX_KEY_FILE_BYTES + 1)
-    except OSError as error:
-        raise KeyFileDamaged(f"cannot read the station key file {path}: {error.strerror}") from None
-    if len(blob) > _MAX_KEY_FILE_BYTES:
-        raise KeyFileDamaged(f"the station key file {path} is too large to be a key file")
+        blob = read_key_file_bytes(path)
+    except KeyFileError as error:
+        raise KeyFileDamaged(f"the station key file: {error}") from None
     try:
         key = unwrap_secret(blob, passphrase)
     except WrongPassphrase:
