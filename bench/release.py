@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from questionnaire_specs import QuestionType, Spec, canonical_json, load_spec  # noqa: E402
 from sync_server.ingest import register_spec  # noqa: E402
-from sync_server.releases import build_release  # noqa: E402
+from sync_server.releases.build import ReleaseOrder, build_release  # noqa: E402
 from sync_server.releases.frame import read_frame, read_responses  # noqa: E402
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head  # noqa: E402
 
@@ -182,11 +182,13 @@ def main() -> None:
         for n, (label, scope, country, fmt) in enumerate(runs):
             phases = Phases()
             started = time.perf_counter()
+            out_dir = Path(folder) / f"release-{n}"
+            order = ReleaseOrder(
+                scope, country, spec.id, wave=None, fmt=fmt, lang="en", out_dir=out_dir
+            )
             result = build_release(
-                sessions, scope=scope, country=country, spec_id=spec.id, wave=None, fmt=fmt,
-                lang="en", out_dir=Path(folder) / f"release-{n}", release_seed=SEED,
-                clock=lambda: datetime.now(UTC), cache_dir=cache, progress=phases,
-            )  # fmt: skip
+                sessions, order, release_seed=SEED, cache_dir=cache, progress=phases
+            )
             total = time.perf_counter() - started
             cold = cold or total
             split = ", ".join(f"{name} {s:.1f} s" for name, s in phases.finish().items())

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from device_app.kiosk.command import run as run_kiosk_command
+from device_app.kiosk.kiosk_command import run as run_kiosk_command
 
 app = typer.Typer(no_args_is_help=True)
 

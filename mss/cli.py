@@ -1,7 +1,8 @@
 """The `mss` command: one entry point, one group per user.
 
 Each group lives beside the code it drives (questionnaire_specs.cli, device_app.cli,
-sync_server.cli) and imports its heavy parts inside the commands, so `mss --help` is fast.
+sync_server.server_commands) and imports its heavy parts inside the commands, so
+`mss --help` is fast.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import typer
 
 from device_app.cli import app as station_app
 from questionnaire_specs.cli import app as spec_app
-from sync_server.cli import app as server_app
+from sync_server.server_commands import app as server_app
 
 app = typer.Typer(
     name="mss",

@@ -17,7 +17,7 @@ from device_app.kiosk.background import BackgroundTask, on_ui_thread
 from device_app.kiosk.idle import IdleWatchdog
 from device_app.kiosk.navigation import Navigation
 from device_app.kiosk.respondent_flow import RespondentFlow
-from device_app.kiosk.screens.coordinator import CoordinatorScreen
+from device_app.kiosk.screens.coordinator_menu import CoordinatorScreen
 from device_app.kiosk.screens.export_folder import ExportFolderChooser
 from device_app.kiosk.screens.pin_pad import PinPad
 from device_app.kiosk.screens.welcome import WelcomeScreen

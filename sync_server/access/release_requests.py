@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from protocol.problems import Problem
 from protocol.wire import wire_time
 from sync_server.access.audit import record, record_event
-from sync_server.access.roles import Actor, may
+from sync_server.access.user_roles import Actor, may
 from sync_server.store.access_models import ReleaseRecord
 from sync_server.store.transactions import in_transaction
 
@@ -124,7 +124,9 @@ def request_release(
             "forbidden-scope", f"{actor.name} ({actor.role}) may not request a {asked} release"
         )
     # Imported here: the release engine pulls in pandas, which the intake path never needs.
-    from sync_server.releases import ReleaseRefused, build_release, load_release_seed
+    from sync_server.releases.build import ReleaseOrder, build_release
+    from sync_server.releases.refusals import ReleaseRefused
+    from sync_server.releases.seed import load_release_seed
 
     release_id = random_bytes(RELEASE_ID_BYTES).hex()
     if len(release_id) != 2 * RELEASE_ID_BYTES:
@@ -132,12 +134,21 @@ def request_release(
     out_dir = releases_root(data_dir) / release_id
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
+        order = ReleaseOrder(
+            scope=request.scope,
+            country=request.country,
+            spec_id=request.spec_id,
+            wave=request.wave,
+            fmt=request.fmt,
+            lang=request.lang,
+            out_dir=out_dir,
+        )
         result = build_release(
-            session_factory, scope=request.scope, country=request.country,
-            spec_id=request.spec_id, wave=request.wave, fmt=request.fmt, lang=request.lang,
-            out_dir=out_dir, clock=clock, cache_dir=releases_root(data_dir) / TREATED_FOLDER,
+            session_factory,
+            order,
             release_seed=load_release_seed(data_dir, random_bytes=random_bytes),
-        )  # fmt: skip
+            cache_dir=releases_root(data_dir) / TREATED_FOLDER,
+        )
     except ReleaseRefused as refusal:
         record_event(
             session_factory, clock=clock, actor=actor.name, action="release",

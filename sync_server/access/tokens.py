@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from protocol.wire import wire_time
-from sync_server.access.roles import Actor
+from sync_server.access.user_roles import Actor
 from sync_server.access.users import UserError, check_user_name
 from sync_server.store.access_models import ApiToken, User
 from sync_server.store.transactions import in_transaction

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import KdfCost, KeyFileError, hash_pin, verify_pin
 from protocol.wire import wire_time
-from sync_server.access.roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
+from sync_server.access.user_roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
 from sync_server.store.access_models import User
 from sync_server.store.transactions import in_transaction
 

@@ -1,7 +1,9 @@
 """`anonymise`: processed responses in, a release-ready treated frame and its risk report out.
 
-Pure: a frame and a spec in, a frame out; no database, files or network. The steps and their
-order are those of issue 5 (README.md in this package explains each rule).
+Pure: a frame and a spec in, a frame out; no database, files or network. The steps run in the
+order README.md in this package lists them (identifiers and time, k-anonymity, l-diversity,
+answers that would give a suppressed value back, free text, fresh ids and order), each rule
+explained there.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ import phonenumbers
 from questionnaire_specs import Question, Spec
 from sync_server.anonymise.classes import combine
 from sync_server.anonymise.dates import PRECISIONS, coarsen_dates, whole_minutes
+from sync_server.anonymise.disclosure_roles import (
+    FIXED_QUASI_IDENTIFIERS,
+    STRATUM,
+    QuasiIdentifier,
+    Roles,
+    read_roles,
+)
 from sync_server.anonymise.free_text import DEFAULT_REGIONS, PLACEHOLDERS, scrub_text
 from sync_server.anonymise.identifiers import (
     KEPT_RESPONSE_COLUMNS,
@@ -28,14 +37,7 @@ from sync_server.anonymise.k_anonymity import (
     k_anonymise,
 )
 from sync_server.anonymise.l_diversity import DISTINCT_L, l_diversify
-from sync_server.anonymise.risk import ClassesBelowK, Diversity, RiskReport, Suppression
-from sync_server.anonymise.roles import (
-    FIXED_QUASI_IDENTIFIERS,
-    STRATUM,
-    QuasiIdentifier,
-    Roles,
-    read_roles,
-)
+from sync_server.anonymise.risk_report import ClassesBelowK, Diversity, RiskReport, Suppression
 
 SOURCE_ID = "response_id"
 # Bumped whenever the same input and seed would be treated differently (2: country is a

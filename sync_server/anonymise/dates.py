@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-DatePrecision = Literal["month", "quarter"]
 PRECISIONS: tuple[str, ...] = ("month", "quarter")
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sync_server.anonymise.classes import MISSING, Combinations, class_sizes, combine
 from sync_server.anonymise.classes import compatible_reduce as reduce_compatible
-from sync_server.anonymise.roles import STRATUM, QuasiIdentifier
+from sync_server.anonymise.disclosure_roles import STRATUM, QuasiIdentifier
 
 DEFAULT_MAX_AT_RISK_SHARE = 0.02
 

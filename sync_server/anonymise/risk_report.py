@@ -54,6 +54,29 @@ class RiskReport:
         """A plain, JSON-serialisable dict."""
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> RiskReport:
+        """The report again from its `to_json()` (as a cached treated file keeps it)."""
+
+        def rate(value: dict[str, Any]) -> Suppression:
+            return Suppression(**value)
+
+        return cls(
+            **{
+                **document,
+                "below_k_before": ClassesBelowK(**document["below_k_before"]),
+                "below_k_after": ClassesBelowK(**document["below_k_after"]),
+                "suppression": {k: rate(v) for k, v in document["suppression"].items()},
+                "diversity": {
+                    k: Diversity(**{**v, "suppressed": rate(v["suppressed"])})
+                    for k, v in document["diversity"].items()
+                },
+                "dependent_suppression": {
+                    k: rate(v) for k, v in document["dependent_suppression"].items()
+                },
+            }
+        )
+
     def to_markdown(self) -> str:
         lines = [
             "# Disclosure risk report",

@@ -27,8 +27,8 @@ from sync_server.access.release_requests import (
     request_release,
     visible_releases,
 )
-from sync_server.access.roles import Actor, may
 from sync_server.access.tokens import actor_for_token, issue_token
+from sync_server.access.user_roles import Actor, may
 from sync_server.access.users import UserError, authenticate_password
 from sync_server.api.bodies import read_json_request
 from sync_server.api.problems import problem_response

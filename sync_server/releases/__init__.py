@@ -1,9 +1,10 @@
 """Releases for analysts: anonymised national and pooled datasets, each with its codebook and
-risk report, cut from one treated file per (spec, wave). See release.py."""
+risk report, cut from one treated file per (spec, wave).
 
-from sync_server.releases.refusals import ReleaseRefused
-from sync_server.releases.release import ReleaseResult, build_release
-from sync_server.releases.seed import load_release_seed
-from sync_server.releases.waves import wave_of
+build.py builds one release (`build_release` of a `ReleaseOrder`); treated_cache.py keeps the
+treated file; wave_treatment.py is the call into the anonymiser; release_risk.py the
+release's own k check and risk report; formats.py the writers; codebook.py the codebook.
 
-__all__ = ["ReleaseRefused", "ReleaseResult", "build_release", "load_release_seed", "wave_of"]
+Nothing is imported here, so that naming the formats (formats.NAMES, as the API does) loads
+neither pandas nor pyarrow: import from the module that holds what you need.
+"""

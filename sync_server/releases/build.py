@@ -17,7 +17,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +27,52 @@ from sqlalchemy.orm import Session, sessionmaker
 from questionnaire_specs import Disclosure, QuestionType, Spec
 from sync_server.anonymise import RiskReport
 from sync_server.releases import codebook as books
-from sync_server.releases.formats import FORMATS, WRITERS, XLSX_MAX_ROWS
+from sync_server.releases.formats import NAMES, WRITERS, XLSX_MAX_ROWS
 from sync_server.releases.frame import StoreResponses, read_frame, read_responses
 from sync_server.releases.refusals import ReleaseRefused
-from sync_server.releases.risk import check_k, release_risk_json, release_risk_markdown
-from sync_server.releases.treated import Treated, is_cached, treated_file, treatment_rng
+from sync_server.releases.release_risk import check_k, release_risk_json, release_risk_markdown
+from sync_server.releases.treated_cache import (
+    Treated,
+    TreatmentKey,
+    is_cached,
+    treated_file,
+    treatment_rng,
+)
 
 SCOPES = ("national", "pooled")
-Clock = Callable[[], datetime]
 # (phase, done, total): phases are "reading", "treating", "writing"; total 0 when unknown.
 Progress = Callable[[str, int, int], None]
 POOLED_FREE_TEXT = (
     "withheld: pooled releases carry free text only once reviewed, and there is no review "
     "workflow yet"
 )
+
+
+@dataclass(frozen=True)
+class ReleaseOrder:
+    """One release asked for: which records, in which formats and language, written where."""
+
+    scope: str  # national | pooled
+    country: str | None  # a national release's country; None for pooled
+    spec_id: str
+    wave: str | None  # None: the latest wave
+    fmt: str  # one of formats.NAMES, or "all"
+    lang: str  # the language of the labels in the files
+    out_dir: Path  # absent or empty
+
+
+@dataclass(frozen=True)
+class ReleaseFiles:
+    """What one release writes: its data in each format, its codebook and its risk report."""
+
+    stem: str  # the data files' name before the format's extension
+    formats: list[str]
+    data: pd.DataFrame
+    variables: list[books.Variable]
+    lang: str
+    codebook: dict[str, Any]
+    risk_json: dict[str, Any]
+    risk_markdown: str
 
 
 @dataclass(frozen=True)
@@ -54,17 +85,18 @@ class ReleaseResult:
     risk_json: dict[str, Any] = field(default_factory=dict)
 
 
-def _check_request(scope: str, country: str | None, fmt: str, out_dir: Path) -> list[str]:
+def _check_order(order: ReleaseOrder) -> list[str]:
+    scope, country, fmt, out_dir = order.scope, order.country, order.fmt, order.out_dir
     if scope not in SCOPES:
         raise ReleaseRefused("unknown-scope", f"--scope must be national or pooled, not {scope!r}")
     if scope == "national" and not country:
         raise ReleaseRefused("missing-country", "a national release names its --country")
     if scope == "pooled" and country:
         raise ReleaseRefused("country-in-pooled", "a pooled release holds every country")
-    formats = list(FORMATS) if fmt == "all" else [fmt]
-    if fmt != "all" and fmt not in FORMATS:
+    formats = list(NAMES) if fmt == "all" else [fmt]
+    if fmt != "all" and fmt not in NAMES:
         raise ReleaseRefused(
-            "unknown-format", f"unknown format {fmt!r}: use {', '.join(FORMATS)} or all"
+            "unknown-format", f"unknown format {fmt!r}: use {', '.join(NAMES)} or all"
         )
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ReleaseRefused("out-dir-not-empty", f"{out_dir} exists and is not an empty directory")
@@ -79,26 +111,22 @@ def _scope_count(responses: StoreResponses, scope: str, country: str | None) -> 
 
 def build_release(
     session_factory: sessionmaker[Session],
+    order: ReleaseOrder,
     *,
-    scope: str,
-    country: str | None,
-    spec_id: str,
-    wave: str | None,
-    fmt: str,
-    lang: str,
-    out_dir: Path,
     release_seed: bytes,
-    clock: Clock,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> ReleaseResult:
-    """Build a release into `out_dir` (absent or empty). ReleaseRefused, with nothing
-    written, for a bad request or one that would put fewer than k respondents in a file."""
-    out_dir = Path(out_dir)
-    formats = _check_request(scope, country, fmt, out_dir)
+    """Build a release into `order.out_dir` (absent or empty). ReleaseRefused, with nothing
+    written, for a bad order or one that would put fewer than k respondents in a file.
+
+    `cache_dir` keeps the treated file per (spec, wave) for the next release to reuse."""
+    scope, country, lang = order.scope, order.country, order.lang
+    out_dir = Path(order.out_dir)
+    formats = _check_order(order)
     report = progress or (lambda _phase, _done, _total: None)
     report("reading", 0, 0)
-    responses = read_responses(session_factory, spec_id, wave)
+    responses = read_responses(session_factory, order.spec_id, order.wave)
     spec = responses.spec
     if lang not in spec.language_codes:
         raise ReleaseRefused(
@@ -133,9 +161,10 @@ def build_release(
     variables = books.variables_for(spec, list(frame.columns), treatments)
     data = _analysis_frame(spec, frame)
     if "xlsx" in formats and len(data) > XLSX_MAX_ROWS:
+        *others, last = (name for name in NAMES if name != "xlsx")
         raise ReleaseRefused(
             "too-many-rows-for-xlsx",
-            f"{len(data)} rows do not fit an Excel sheet: choose csv, parquet, sav or dta",
+            f"{len(data)} rows do not fit an Excel sheet: choose {', '.join(others)} or {last}",
         )
     release = {
         "scope": scope,
@@ -155,10 +184,9 @@ def build_release(
     stem = "-".join(
         [spec.id, scope, *([country] if scope == "national" and country else []), responses.wave]
     )
-    files = _write(
-        out_dir, stem, formats, data, variables, lang, codebook, risk_json,
-        release_risk_markdown(treated.risk_markdown, risk_json), report,
-    )  # fmt: skip
+    markdown = release_risk_markdown(treated.risk_markdown, risk_json)
+    content = ReleaseFiles(stem, formats, data, variables, lang, codebook, risk_json, markdown)
+    files = _write(out_dir, content, report)
     return ReleaseResult(out_dir, files, len(data), treated.risk, responses.wave, risk_json)
 
 
@@ -170,7 +198,8 @@ def _treated(
     report: Progress,
 ) -> Treated:
     spec = responses.spec
-    if is_cached(cache_dir, spec.id, responses.wave, responses.fingerprint, release_seed):
+    key = TreatmentKey(spec.id, responses.wave, responses.fingerprint, release_seed)
+    if is_cached(cache_dir, key):
         report("reading", responses.count, responses.count)
 
     def treat() -> Treated:
@@ -178,17 +207,13 @@ def _treated(
             session_factory, responses, progress=lambda done, _t: report("reading", done, 0)
         )
         report("treating", 0, 0)
-        from sync_server.releases.treating import treat_frame
+        from sync_server.releases.wave_treatment import treat_frame
 
-        rng = treatment_rng(release_seed, spec.id, responses.wave, responses.fingerprint)
-        treated = treat_frame(store.frame, spec, rng)
+        treated = treat_frame(store.frame, spec, treatment_rng(key))
         report("treating", 1, 1)
         return treated
 
-    return treated_file(
-        None, spec_id=spec.id, wave=responses.wave, fingerprint=responses.fingerprint,
-        release_seed=release_seed, treat=treat, cache_dir=cache_dir,
-    )  # fmt: skip
+    return treated_file(key, treat=treat, cache_dir=cache_dir)
 
 
 def _cut(treated: Treated, scope: str, country: str | None) -> pd.DataFrame:
@@ -239,34 +264,25 @@ def _codes_of(value: object) -> frozenset[object]:
     return frozenset(int(p) if isinstance(p, str) and p.lstrip("-").isdigit() else p for p in parts)
 
 
-def _write(
-    out_dir: Path,
-    stem: str,
-    formats: list[str],
-    data: pd.DataFrame,
-    variables: list[books.Variable],
-    lang: str,
-    codebook: dict[str, Any],
-    risk_json: dict[str, Any],
-    risk_markdown: str,
-    report: Progress,
-) -> list[Path]:
+def _write(out_dir: Path, content: ReleaseFiles, report: Progress) -> list[Path]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.part-"))
     try:
         names = []
-        total = len(formats) + 2
-        for done, fmt in enumerate(formats):
+        total = len(content.formats) + 2
+        for done, fmt in enumerate(content.formats):
             report("writing", done, total)
-            name = f"{stem}.{fmt}"
-            WRITERS[fmt](data, variables, lang, staging / name)
+            name = f"{content.stem}.{fmt}"
+            WRITERS[fmt](content.data, content.variables, content.lang, staging / name)
             names.append(name)
-        (staging / "codebook.json").write_bytes(books.dumps(codebook))
+        (staging / "codebook.json").write_bytes(books.dumps(content.codebook))
         (staging / "codebook.md").write_text(
-            books.codebook_markdown(codebook, lang), encoding="utf-8", newline="\n"
+            books.codebook_markdown(content.codebook, content.lang), encoding="utf-8", newline="\n"
         )
-        (staging / "risk-report.json").write_bytes(books.dumps(risk_json))
-        (staging / "risk-report.md").write_text(risk_markdown, encoding="utf-8", newline="\n")
+        (staging / "risk-report.json").write_bytes(books.dumps(content.risk_json))
+        (staging / "risk-report.md").write_text(
+            content.risk_markdown, encoding="utf-8", newline="\n"
+        )
         names += ["codebook.json", "codebook.md", "risk-report.json", "risk-report.md"]
         staging.chmod(0o750)
         if out_dir.exists():

@@ -4,6 +4,10 @@
 Every writer is reproducible: the same frame gives the same bytes. What the libraries stamp
 with the current time is pinned: the XLSX zip entries and document properties, and the
 creation date in the SPSS and Stata headers (FIXED_TIME).
+
+`NAMES`, the formats there are, comes from `WRITERS` and is all the API, the command line and
+the tests list. This module imports no pandas, numpy or pyarrow until a writer runs, so that
+the API (which never builds a release itself) can name the formats without loading them.
 """
 
 from __future__ import annotations
@@ -14,16 +18,13 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from sync_server.releases.codebook import Variable
 
-FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
-EXTENSIONS = {name: name for name in FORMATS}
+if TYPE_CHECKING:
+    import pandas as pd
+
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 FIXED_ISO_TIME = "2000-01-01T00:00:00Z"
@@ -32,30 +33,38 @@ SAV_TIME_OFFSET = 84 + 8  # after record type, product, layout, sizes and bias
 DTA_TIME = b"01 Jan 2000 00:00"
 DTA_LABEL_CHARS = 80
 
-Writer = Callable[[pd.DataFrame, list[Variable], str, Path], None]
+Writer = Callable[["pd.DataFrame", list[Variable], str, Path], None]
 
 
 def write_csv(frame: pd.DataFrame, variables: list[Variable], lang: str, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
-def _plain(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _plain_values() -> Callable[[object], object]:
+    """A cell as openpyxl takes it: None for a missing value, a numpy scalar as a Python one."""
+    import numpy as np
+    import pandas as pd
+
+    def plain(value: object) -> object:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    return plain
 
 
 def write_xlsx(frame: pd.DataFrame, variables: list[Variable], lang: str, path: Path) -> None:
     from openpyxl import Workbook
 
+    plain = _plain_values()
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet("data")
     data.append(list(frame.columns))
     columns = [frame[name].astype(object).to_numpy() for name in frame.columns]
     for row in zip(*columns, strict=True):
-        data.append([_plain(value) for value in row])
+        data.append([plain(value) for value in row])
     labels = workbook.create_sheet("labels")
     labels.append(["variable", "label", "code", "code label"])
     for variable in variables:
@@ -88,6 +97,9 @@ def _pinned_zip(data: bytes) -> bytes:
 
 
 def write_parquet(frame: pd.DataFrame, variables: list[Variable], lang: str, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(frame, preserve_index=False)
     by_name = {variable.name: variable for variable in variables}
     fields = []
@@ -110,6 +122,9 @@ def write_parquet(frame: pd.DataFrame, variables: list[Variable], lang: str, pat
 def _for_stats_package(frame: pd.DataFrame) -> pd.DataFrame:
     """SPSS and Stata know numbers and strings: nullable ints become floats with NaN as
     system-missing, and a missing text becomes an empty string."""
+    import numpy as np
+    import pandas as pd
+
     converted = {}
     for name in frame.columns:
         column = frame[name]
@@ -121,6 +136,8 @@ def _for_stats_package(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _labels(frame: pd.DataFrame, variables: list[Variable], lang: str):
+    import pandas as pd
+
     numeric = {n for n in frame.columns if pd.api.types.is_numeric_dtype(frame[n].dtype)}
     column_labels = {v.name: v.label_in(lang) for v in variables if v.name in frame.columns}
     value_labels = {
@@ -196,3 +213,4 @@ WRITERS: dict[str, Writer] = {
     "sav": write_sav,
     "dta": write_dta,
 }
+NAMES: tuple[str, ...] = tuple(WRITERS)  # also each data file's extension

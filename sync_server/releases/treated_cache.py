@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sync_server.anonymise import (
-    TREATMENT_VERSION,
-    ClassesBelowK,
-    Diversity,
-    RiskReport,
-    Suppression,
-)
-from sync_server.releases.frame import StoreFrame
+from sync_server.anonymise import TREATMENT_VERSION, RiskReport
 from sync_server.releases.seed import derived_seed
 
 CACHE_METADATA_KEY = b"mss.treatment"
@@ -49,16 +42,31 @@ class Treated:
     countries_held_back: dict[str, int]
 
 
-def cache_name(spec_id: str, wave: str, fingerprint: str, release_seed: bytes) -> str:
+@dataclass(frozen=True)
+class TreatmentKey:
+    """What one treatment depends on: the spec, the wave, the input's fingerprint and the
+    secret release seed. It names the cached file and seeds the treatment's randomness."""
+
+    spec_id: str
+    wave: str
+    fingerprint: str
+    release_seed: bytes = field(repr=False)
+
+    @property
+    def prefix(self) -> str:
+        """What every cached treatment of this spec and wave is named with first."""
+        return f"{self.spec_id}-{self.wave}-"
+
+
+def cache_name(key: TreatmentKey) -> str:
     # The treatment's version is in the key: a file treated under older rules is not reused.
-    key = derived_seed(
-        release_seed, "treated-cache", spec_id, wave, fingerprint, f"v{TREATMENT_VERSION}"
-    ).hex()[:24]
-    return f"{spec_id}-{wave}-{key}.parquet"
+    parts = (key.spec_id, key.wave, key.fingerprint, f"v{TREATMENT_VERSION}")
+    named = derived_seed(key.release_seed, "treated-cache", *parts).hex()[:24]
+    return f"{key.prefix}{named}.parquet"
 
 
-def treatment_rng(release_seed: bytes, spec_id: str, wave: str, fingerprint: str):
-    entropy = derived_seed(release_seed, "treatment", spec_id, wave, fingerprint)
+def treatment_rng(key: TreatmentKey) -> np.random.Generator:
+    entropy = derived_seed(key.release_seed, "treatment", key.spec_id, key.wave, key.fingerprint)
     return np.random.default_rng(np.frombuffer(entropy, dtype=np.uint32))
 
 
@@ -76,34 +84,11 @@ def _to_table(treated: Treated) -> pa.Table:
     return table.replace_schema_metadata(metadata)
 
 
-def risk_report(document: dict[str, Any]) -> RiskReport:
-    """The anonymiser's RiskReport again, from its to_json() (as cached)."""
-
-    def rate(value: dict[str, Any]) -> Suppression:
-        return Suppression(**value)
-
-    return RiskReport(
-        **{
-            **document,
-            "below_k_before": ClassesBelowK(**document["below_k_before"]),
-            "below_k_after": ClassesBelowK(**document["below_k_after"]),
-            "suppression": {k: rate(v) for k, v in document["suppression"].items()},
-            "diversity": {
-                k: Diversity(**{**v, "suppressed": rate(v["suppressed"])})
-                for k, v in document["diversity"].items()
-            },
-            "dependent_suppression": {
-                k: rate(v) for k, v in document["dependent_suppression"].items()
-            },
-        }
-    )
-
-
-def _from_table(table: pa.Table, risk: Any | None) -> Treated:
+def _from_table(table: pa.Table, risk: RiskReport | None) -> Treated:
     sidecar = json.loads(table.schema.metadata[CACHE_METADATA_KEY])
     return Treated(
         frame=table.to_pandas(),
-        risk=risk if risk is not None else risk_report(sidecar["risk"]),
+        risk=risk if risk is not None else RiskReport.from_json(sidecar["risk"]),
         risk_json=sidecar["risk"],
         risk_markdown=sidecar["risk_markdown"],
         treatments=sidecar["treatments"],
@@ -119,32 +104,20 @@ def _round_trip(treated: Treated) -> Treated:
 
 
 def treated_file(
-    store: StoreFrame | None,
-    *,
-    spec_id: str,
-    wave: str,
-    fingerprint: str,
-    release_seed: bytes,
-    treat: Callable[[], Treated],
-    cache_dir: Path | None,
+    key: TreatmentKey, *, treat: Callable[[], Treated], cache_dir: Path | None
 ) -> Treated:
     """The cached treatment when there is one for this input, else `treat()` (and cache it)."""
-    name = cache_name(spec_id, wave, fingerprint, release_seed)
+    name = cache_name(key)
     if cache_dir is not None and (cache_dir / name).exists():
         return _from_table(pq.read_table(cache_dir / name), None)
     fresh = _round_trip(treat())
     if cache_dir is not None:
-        _store(cache_dir, name, fresh, prefix=f"{spec_id}-{wave}-")
+        _store(cache_dir, name, fresh, prefix=key.prefix)
     return fresh
 
 
-def is_cached(
-    cache_dir: Path | None, spec_id: str, wave: str, fingerprint: str, release_seed: bytes
-) -> bool:
-    return (
-        cache_dir is not None
-        and (cache_dir / cache_name(spec_id, wave, fingerprint, release_seed)).exists()
-    )
+def is_cached(cache_dir: Path | None, key: TreatmentKey) -> bool:
+    return cache_dir is not None and (cache_dir / cache_name(key)).exists()
 
 
 def _store(cache_dir: Path, name: str, treated: Treated, *, prefix: str) -> None:

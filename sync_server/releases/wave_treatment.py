@@ -14,7 +14,7 @@ import pandas as pd
 from questionnaire_specs import Spec
 from sync_server.anonymise import anonymise
 from sync_server.releases.refusals import ReleaseRefused
-from sync_server.releases.treated import Treated
+from sync_server.releases.treated_cache import Treated
 
 
 def countries_below_k(frame: pd.DataFrame, k: int) -> dict[str, int]:

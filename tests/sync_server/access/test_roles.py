@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync_server.access.roles import ACTIONS, ROLES, Actor, may
+from sync_server.access.user_roles import ACTIONS, ROLES, Actor, may
 
 ADMIN = Actor.of("ada", "administrator", [], False)
 COORDINATOR_SL = Actor.of("cole", "coordinator", ["SL"], False)

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import KdfCost
-from sync_server.access.roles import Actor
 from sync_server.access.tokens import (
     actor_for_token,
     issue_token,
     list_tokens,
     revoke_token,
 )
+from sync_server.access.user_roles import Actor
 from sync_server.access.users import (
     UserError,
     add_user,

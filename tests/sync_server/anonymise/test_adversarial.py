@@ -1,5 +1,5 @@
-"""The intruder's cases of issue 5: the one woman over 55 with 30 years at a border post,
-identical respondents, and reproducible, seed-bound output."""
+"""What an intruder who knows a respondent tries: the one woman over 55 with 30 years at a
+border post, identical respondents; and reproducible, seed-bound output."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from questionnaire_specs import load_spec
 from sync_server.anonymise import TooFewRecords, anonymise
-from tests.sync_server.anonymise.checks import class_sizes
+from tests.sync_server.anonymise.independent_checks import class_sizes
 
 OFFICIALS = Path(__file__).resolve().parents[3] / "questionnaire_specs" / "cips" / "officials.yaml"
 

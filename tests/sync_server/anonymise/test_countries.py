@@ -19,7 +19,7 @@ import pytest
 from questionnaire_specs import Disclosure, QuestionType, Spec, load_spec
 from questionnaire_specs.answers import is_relevant
 from sync_server.anonymise import CountryTooSmall, TreatedData, anonymise
-from tests.sync_server.anonymise.checks import class_sizes, l_violations
+from tests.sync_server.anonymise.independent_checks import class_sizes, l_violations
 
 MULTI = QuestionType.MULTI_CHOICE
 OFFICIALS = Path(__file__).resolve().parents[3] / "questionnaire_specs" / "cips" / "officials.yaml"

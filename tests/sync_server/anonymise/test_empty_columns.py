@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sync_server.anonymise import anonymise
-from tests.sync_server.anonymise.checks import class_sizes
+from tests.sync_server.anonymise.independent_checks import class_sizes
 from tests.sync_server.anonymise.tiny_spec import tiny_spec
 
 ROWS = 60

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sync_server.anonymise.disclosure_roles import Level, QuasiIdentifier
 from sync_server.anonymise.k_anonymity import encode
-from sync_server.anonymise.roles import Level, QuasiIdentifier
 
 
 def test_an_answer_outside_the_hierarchy_is_counted_not_quoted() -> None:

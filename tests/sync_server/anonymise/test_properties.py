@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync_server.anonymise import CountryTooSmall, TooFewRecords, anonymise
-from tests.sync_server.anonymise.checks import class_sizes, l_violations
+from tests.sync_server.anonymise.independent_checks import class_sizes, l_violations
 from tests.sync_server.anonymise.tiny_spec import tiny_spec
 
 

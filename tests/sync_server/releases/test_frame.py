@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from sync_server.processor.run import answers_document
-from sync_server.releases import ReleaseRefused, wave_of
 from sync_server.releases.frame import read_frame, read_responses
-from sync_server.releases.waves import wave_bounds
+from sync_server.releases.refusals import ReleaseRefused
+from sync_server.releases.waves import wave_bounds, wave_of
 from sync_server.store.models import ResponseRecord
 from tests.sync_server.releases.simulated import simulate
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -16,14 +17,16 @@ import pyreadstat
 import pytest
 
 from sync_server.anonymise import RiskReport
-from sync_server.releases import ReleaseRefused, build_release
+from sync_server.releases.build import ReleaseOrder, build_release
+from sync_server.releases.formats import NAMES
+from sync_server.releases.refusals import ReleaseRefused
 from tests.sync_server.releases.simulated import simulate
 
 SEED = bytes.fromhex("8f" * 16 + "3c" * 16)
 IDENTIFYING = {"response_id", "envelope_id", "station_id", "station", "batch_id", "batch",
                "seq", "processed_at", "received_at"}  # fmt: skip
 DAY_PRECISE = re.compile(r"\d{4}-\d{2}-\d{2}")
-FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
+ORDER_FIELDS = {field.name for field in fields(ReleaseOrder)}
 
 
 @pytest.fixture
@@ -35,13 +38,22 @@ def store(session_factory, clock):
     return simulation
 
 
-def release(session_factory, clock, out_dir: Path, **changes):
-    arguments = {
-        "scope": "national", "country": "SL", "spec_id": "cips-officials", "wave": None,
-        "fmt": "all", "lang": "fr", "out_dir": out_dir, "release_seed": SEED, "clock": clock,
-        "cache_dir": out_dir.parent / "treated",
-    } | changes  # fmt: skip
-    return build_release(session_factory, **arguments)
+def release(session_factory, out_dir: Path, **changes):
+    """A national SL release in every format, French labels; `changes` to the order or to
+    the seed and cache folder."""
+    order = {
+        "scope": "national",
+        "country": "SL",
+        "spec_id": "cips-officials",
+        "wave": None,
+        "fmt": "all",
+        "lang": "fr",
+        "out_dir": out_dir,
+    } | {name: value for name, value in changes.items() if name in ORDER_FIELDS}
+    options = {"release_seed": SEED, "cache_dir": out_dir.parent / "treated"} | {
+        name: value for name, value in changes.items() if name not in ORDER_FIELDS
+    }
+    return build_release(session_factory, ReleaseOrder(**order), **options)
 
 
 def read_all(folder: Path, stem: str) -> dict[str, pd.DataFrame]:
@@ -74,12 +86,12 @@ def smallest_class(frame: pd.DataFrame, quasi_identifiers: list[str]) -> int:
     return int(compatible.sum(axis=1).min())
 
 
-def test_national_and_pooled_releases_open_and_are_safe(session_factory, clock, store, tmp_path):
-    national = release(session_factory, clock, tmp_path / "sl")
-    pooled = release(session_factory, clock, tmp_path / "all", scope="pooled", country=None)
+def test_national_and_pooled_releases_open_and_are_safe(session_factory, store, tmp_path):
+    national = release(session_factory, tmp_path / "sl")
+    pooled = release(session_factory, tmp_path / "all", scope="pooled", country=None)
     assert (national.rows, pooled.rows, national.wave) == (150, 250, "2026")
     assert sorted(p.name for p in national.files) == sorted(
-        [f"cips-officials-national-SL-2026.{ext}" for ext in FORMATS]
+        [f"cips-officials-national-SL-2026.{ext}" for ext in NAMES]
         + ["codebook.json", "codebook.md", "risk-report.json", "risk-report.md"]
     )
     assert all(path.exists() for path in national.files + pooled.files)
@@ -144,14 +156,14 @@ def test_national_and_pooled_releases_open_and_are_safe(session_factory, clock, 
 
 
 def test_releases_are_reproducible_and_never_carry_the_seed(
-    session_factory, clock, store, tmp_path, database_url
+    session_factory, store, tmp_path, database_url
 ):
     if not database_url.startswith("sqlite"):
         pytest.skip("reproducibility does not depend on the database; SQLite suffices")
-    first = release(session_factory, clock, tmp_path / "a")
+    first = release(session_factory, tmp_path / "a")
     time.sleep(1.1)  # the SPSS header would carry another second if it were not pinned
-    again = release(session_factory, clock, tmp_path / "b")  # from the cached treated file
-    fresh = release(session_factory, clock, tmp_path / "c", cache_dir=None)  # treated anew
+    again = release(session_factory, tmp_path / "b")  # from the cached treated file
+    fresh = release(session_factory, tmp_path / "c", cache_dir=None)  # treated anew
     for path in first.files:
         content = path.read_bytes()
         assert content == (tmp_path / "b" / path.name).read_bytes(), path.name
@@ -161,19 +173,19 @@ def test_releases_are_reproducible_and_never_carry_the_seed(
     assert again.rows == fresh.rows == first.rows
     # The cached treatment gives back the anonymiser's report, as a fresh one does.
     assert isinstance(again.risk, RiskReport) and again.risk == fresh.risk
-    other = release(session_factory, clock, tmp_path / "d", fmt="csv", release_seed=b"\1" * 32)
+    other = release(session_factory, tmp_path / "d", fmt="csv", release_seed=b"\1" * 32)
     assert other.files[0].read_bytes() != (tmp_path / "a" / other.files[0].name).read_bytes()
     # New responses: a new treatment replaces the cached one.
     cached = sorted(p.name for p in (tmp_path / "treated").glob("*.parquet"))
     assert len(cached) == 1
     store.add("SL", 10)
-    grown = release(session_factory, clock, tmp_path / "e", fmt="parquet")
+    grown = release(session_factory, tmp_path / "e", fmt="parquet")
     assert grown.rows == 160
     now = sorted(p.name for p in (tmp_path / "treated").glob("*.parquet"))
     assert len(now) == 1 and now != cached
 
 
-def test_refusals_write_nothing(session_factory, clock, store, tmp_path):
+def test_refusals_write_nothing(session_factory, store, tmp_path):
     work = tmp_path / "work"  # tmp_path also holds the SQLite store
     work.mkdir()
     full = work / "full"
@@ -193,7 +205,7 @@ def test_refusals_write_nothing(session_factory, clock, store, tmp_path):
     for changes, code in cases:
         out_dir = changes.pop("out_dir", work / "out")
         with pytest.raises(ReleaseRefused) as refused:
-            release(session_factory, clock, out_dir, cache_dir=work / "treated", **changes)
+            release(session_factory, out_dir, cache_dir=work / "treated", **changes)
         assert refused.value.code == code, changes
         assert refused.value.message
         assert not (work / "out").exists()
@@ -207,17 +219,16 @@ def test_a_country_below_k_is_held_back_and_blocks_no_other_release(
     simulation = simulate(session_factory, clock)
     simulation.add("SL", 60)
     simulation.add("GH", 3, region="Ashanti")  # fewer than k = 5
-    pooled = release(session_factory, clock, tmp_path / "pooled", scope="pooled", country=None,
-                     fmt="csv")  # fmt: skip
+    pooled = release(session_factory, tmp_path / "pooled", scope="pooled", country=None, fmt="csv")
     data = pd.read_csv(next((tmp_path / "pooled").glob("*.csv")), dtype=str)
     assert set(data["country"]) == {"SL"} and len(data) == 60
     report = json.loads((tmp_path / "pooled" / "risk-report.json").read_text())
     assert report["release"]["countries_held_back"] == {"GH": 3}
     assert "GH (3)" in (tmp_path / "pooled" / "risk-report.md").read_text()
-    national = release(session_factory, clock, tmp_path / "sl", fmt="csv")
+    national = release(session_factory, tmp_path / "sl", fmt="csv")
     assert national.rows == 60
     with pytest.raises(ReleaseRefused) as refused:
-        release(session_factory, clock, tmp_path / "gh", country="GH", fmt="csv")
+        release(session_factory, tmp_path / "gh", country="GH", fmt="csv")
     assert refused.value.code == "fewer-than-k"
     assert not (tmp_path / "gh").exists()
     assert pooled.rows == 60

@@ -10,9 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sync_server.releases import load_release_seed
-from sync_server.releases.command import register
-from sync_server.releases.seed import release_seed_path
+from sync_server.releases.release_commands import register
+from sync_server.releases.seed import load_release_seed, release_seed_path
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head
 from tests.sync_server.releases.simulated import simulate
 

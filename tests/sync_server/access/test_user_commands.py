@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from sync_server.access.audit import record_event
-from sync_server.access.command import app
 from sync_server.access.tokens import actor_for_token
+from sync_server.access.user_commands import app
 from sync_server.settings import utc_now
 from sync_server.store.access_models import User
 

@@ -18,8 +18,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from sync_server.access.command import app as user_app
-from sync_server.command_line import (
+from sync_server.access.user_commands import app as user_app
+from sync_server.command_kit import (
     AsJson,
     DataDir,
     central_store,
@@ -28,7 +28,7 @@ from sync_server.command_line import (
     out,
     parse_lifetime,
 )
-from sync_server.releases.command import register as register_release_command
+from sync_server.releases.release_commands import register as register_release_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
@@ -310,7 +310,7 @@ def export(
     """Administrators only: the processed responses as CSV, one row each, without ids or
     exact times, but NOT anonymised. Analysts get `mss server release`. Audited."""
     from sync_server.access.audit import record_event
-    from sync_server.access.roles import may
+    from sync_server.access.user_roles import may
     from sync_server.access.users import authenticate_password
     from sync_server.exports.responses_csv import export_responses_csv
     from sync_server.settings import utc_now

@@ -1,5 +1,5 @@
 """`mss server user …`: add, list and disable users; issue, list and revoke API tokens; read
-the audit log. `app` is a typer sub-app, mounted by sync_server/cli.py.
+the audit log. `app` is a typer sub-app, mounted by sync_server/server_commands.py.
 
 Passwords come from a prompt, or from MSS_USER_PASSWORD for scripts; they are never printed.
 A token is printed once, when issued; only its SHA-256 is stored.
@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sync_server.command_line import (
+from sync_server.command_kit import (
     AsJson,
     DataDir,
     central_store,

@@ -1,6 +1,6 @@
 """`mss server release`: an anonymised national or pooled release, written into --out.
 
-Mount it with `register(app)` (sync_server/cli.py does). Heavy imports (pandas, pyarrow)
+Mount it with `register(app)` (sync_server/server_commands.py does). Heavy imports (pandas, pyarrow)
 happen inside the command so that `mss --help` stays fast. A refusal is one clear line and
 exit code 2 (nothing written); any other failure is one line and exit code 1.
 """
@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from sync_server.command_line import DataDir, central_store, err, fail, out
+from sync_server.command_kit import DataDir, central_store, err, fail, out
+from sync_server.releases.formats import NAMES
 
-FORMAT_HELP = "csv, xlsx, parquet, sav, dta, or all"
+FORMAT_HELP = f"{', '.join(NAMES)}, or all"
 PHASES = ("reading", "treating", "writing")
 
 
@@ -35,8 +36,9 @@ def release(
     spec: Annotated[str, typer.Option(help="The questionnaire spec id.")] = "cips-officials",
 ) -> None:
     """Write an anonymised release: data file, codebook and risk report."""
-    from sync_server.releases import ReleaseRefused, build_release, load_release_seed
-    from sync_server.settings import utc_now
+    from sync_server.releases.build import ReleaseOrder, build_release
+    from sync_server.releases.refusals import ReleaseRefused
+    from sync_server.releases.seed import load_release_seed
 
     if not data_dir.is_dir():
         raise fail(f"{data_dir} is not a directory: give the server's --data-dir")
@@ -49,11 +51,14 @@ def release(
                 task = tasks[phase]
                 bars.update(task, completed=done, total=total or None, visible=True)
 
+            order = ReleaseOrder(scope, country, spec, wave, fmt, lang, out_dir)
             result = build_release(
-                sessions, scope=scope, country=country, spec_id=spec, wave=wave, fmt=fmt,
-                lang=lang, out_dir=out_dir, release_seed=load_release_seed(data_dir),
-                clock=utc_now, cache_dir=data_dir / "releases" / "treated", progress=progress,
-            )  # fmt: skip
+                sessions,
+                order,
+                release_seed=load_release_seed(data_dir),
+                cache_dir=data_dir / "releases" / "treated",
+                progress=progress,
+            )
     except ReleaseRefused as refusal:
         raise fail(f"release refused ({refusal.code}): {refusal.message}", 2) from None
     except (OSError, ValueError) as error:
@@ -67,10 +72,13 @@ class _bars:
     """One bar per phase, shown when the phase starts."""
 
     def __enter__(self) -> tuple[Progress, dict[str, TaskID]]:
-        self.progress = Progress(
-            TextColumn("{task.description:<9}"), BarColumn(),
-            TextColumn("{task.completed:>10,}"), TimeElapsedColumn(), console=err,
-        )  # fmt: skip
+        columns = (
+            TextColumn("{task.description:<9}"),
+            BarColumn(),
+            TextColumn("{task.completed:>10,}"),
+            TimeElapsedColumn(),
+        )
+        self.progress = Progress(*columns, console=err)
         self.progress.__enter__()
         tasks = {
             phase: self.progress.add_task(phase, total=None, visible=False) for phase in PHASES

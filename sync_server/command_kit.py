@@ -1,8 +1,8 @@
 """What every `mss server …` command shares: option types, one-line failures, the store.
 
-Used by sync_server/cli.py and the command modules beside the code they drive
-(access/command.py, releases/command.py), so that they open the store, report errors and
-read durations the same way.
+Used by sync_server/server_commands.py and the command modules beside the code they drive
+(access/user_commands.py, releases/release_commands.py), so that they open the store,
+report errors and read durations the same way.
 """
 
 from __future__ import annotations
