@@ -53,6 +53,8 @@ _KINDS = [
     # who may do what (users and API tokens; releases for analysts)
     ProblemKind("not-authenticated", 401, "No valid API token or password was given", False),
     ProblemKind("forbidden-scope", 403, "The user's role or countries do not allow this", False),
+    ProblemKind("too-many-attempts", 429, "Too many failed sign-ins: wait, then retry", True),
+    ProblemKind("sign-in-held", 403, "Held after repeated wrong passwords", False),
     ProblemKind("release-refused", 422, "The release cannot be built as asked", False),
     # the server
     ProblemKind("internal-error", 500, "Internal server error", True),
@@ -78,12 +80,14 @@ class ProblemBody(BaseModel):
 class Problem(Exception):
     """An error with a stable code from the catalogue; the API renders it as problem+json."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, *, retry_after: int | None = None) -> None:
         if code not in CATALOGUE:
             raise KeyError(f"unknown problem code {code!r}")
         super().__init__(f"{code}: {detail}")
         self.kind = CATALOGUE[code]
         self.detail = detail
+        # Seconds before a retry can succeed, sent as Retry-After (429 and 503).
+        self.retry_after = retry_after
 
     @property
     def code(self) -> str:

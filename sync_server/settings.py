@@ -37,6 +37,9 @@ class Settings:
     # A body must arrive within this many seconds: a client that declares 1,000 bytes and
     # sends one must not hold a worker (a tablet on 2G sends 4 MiB in well under this).
     body_read_seconds: float = 120.0
+    # Proxies whose X-Forwarded-For names the client (nginx on this host); any other peer
+    # is the client itself, so a forged header cannot dodge per-address throttling.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def effective_database_url(self) -> str:

@@ -20,7 +20,7 @@ from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 
-AUDIT_ACTIONS = ("release", "download", "export", "token")
+AUDIT_ACTIONS = ("release", "download", "export", "token", "unlock")
 MAX_DETAIL_CHARS = 1000
 
 

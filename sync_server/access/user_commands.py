@@ -116,6 +116,26 @@ def disable(data_dir: DataDir, name: Annotated[str, typer.Argument()]) -> None:
     out.print(f"user {name} disabled", highlight=False)
 
 
+@app.command("unlock")
+def unlock(data_dir: DataDir, name: Annotated[str, typer.Argument()]) -> None:
+    """Lift the hold (or the wait) that repeated wrong passwords put on a user."""
+    from sync_server.access.audit import record_event
+    from sync_server.access.sign_in import lift
+    from sync_server.settings import utc_now
+
+    with central_store(data_dir) as (_settings, sessions):
+        lifted = lift(sessions, name)
+        if lifted:
+            record_event(
+                sessions, clock=utc_now, actor=None, action="unlock", outcome="ok",
+                detail=f"sign-in hold on {name} lifted by an administrator",
+            )  # fmt: skip
+    out.print(
+        f"user {name}: sign-in hold lifted" if lifted else f"user {name} was not held",
+        highlight=False,
+    )
+
+
 @app.command("token")
 def token(
     data_dir: DataDir,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import KdfCost, KeyFileError, hash_pin, verify_pin
+from crypto import USER_PASSWORD, KdfCost, KeyFileError, hash_pin, secret_weakness, verify_pin
 from protocol.wire import wire_time
 from sync_server.access.user_roles import COUNTRY_SCOPED_ROLES, ROLES, Actor
 from sync_server.store.access_models import User
@@ -106,11 +106,16 @@ def check_role_and_countries(role: str, countries: Iterable[str]) -> list[str]:
     return chosen
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, *, name: str = "") -> str:
+    """The password when it is long enough and hard to guess (crypto's one rule for chosen
+    secrets, with the user's own name counted against it); UserError saying why."""
     if not isinstance(password, str) or len(password.strip()) < MIN_PASSWORD_CHARS:
         raise UserError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
     if len(password) > MAX_PASSWORD_CHARS:
         raise UserError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
+    weakness = secret_weakness(password, USER_PASSWORD, context=[name])
+    if weakness is not None:
+        raise UserError(weakness)
     return password
 
 
@@ -128,7 +133,9 @@ def add_user(
     """A new user; UserError for bad input or a name already taken."""
     check_user_name(name)
     chosen = check_role_and_countries(role, countries)
-    password_hash = hash_password(check_password(password), cost=cost, random_bytes=random_bytes)
+    password_hash = hash_password(
+        check_password(password, name=name), cost=cost, random_bytes=random_bytes
+    )
 
     def work(session: Session) -> UserView:
         if session.get(User, name) is not None:

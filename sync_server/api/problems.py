@@ -30,9 +30,11 @@ _STATUS_CODES = {
 }
 
 
-def problem_response(code: str, detail: str) -> Response:
+def problem_response(code: str, detail: str, *, retry_after: int | None = None) -> Response:
     body = problem_body(code, detail)
     headers = {"Retry-After": "30"} if body.retry and body.status == 503 else None
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     return Response(
         canonical_json(body.model_dump()),
         status_code=body.status,
@@ -43,7 +45,7 @@ def problem_response(code: str, detail: str) -> Response:
 
 async def _on_problem(_request: Request, error: Exception) -> Response:
     assert isinstance(error, Problem)
-    return problem_response(error.code, error.detail)
+    return problem_response(error.code, error.detail, retry_after=error.retry_after)
 
 
 async def _on_validation(_request: Request, error: Exception) -> Response:

@@ -27,10 +27,13 @@ from sync_server.access.release_requests import (
     request_release,
     visible_releases,
 )
-from sync_server.access.tokens import actor_for_token, issue_token
+from sync_server.access.sign_in import sign_in_with_password, sign_in_with_token
+from sync_server.access.throttle import worth_auditing
+from sync_server.access.tokens import issue_token
 from sync_server.access.user_roles import Actor, may
-from sync_server.access.users import UserError, authenticate_password
+from sync_server.access.users import UserError
 from sync_server.api.bodies import read_json_request
+from sync_server.api.callers import caller_of
 from sync_server.api.problems import problem_response
 from sync_server.api.responses import json_response
 from sync_server.api.state import ServerState, server_state
@@ -97,10 +100,16 @@ def _bearer(request: Request) -> str | None:
 
 
 def _actor(request: Request, state: ServerState) -> Actor | None:
-    token = _bearer(request)
-    if not token:
-        return None
-    return actor_for_token(state.session_factory, token, clock=state.settings.clock)
+    """The bearer token's user, or None (no token, or one that does not open: both counted
+    per address); Problem too-many-attempts while the address must wait."""
+    actor, failures = sign_in_with_token(
+        state.session_factory,
+        caller_of(request, state),
+        _bearer(request) or "",
+        clock=state.settings.clock,
+    )
+    request.state.audit_failure = failures == 0 or worth_auditing(failures)
+    return actor
 
 
 def _unauthenticated(request: Request) -> Response:
@@ -117,6 +126,8 @@ def _unauthenticated(request: Request) -> Response:
 def _audit_unauthenticated(
     request: Request, state: ServerState, action: str, release_id: str | None, detail: str
 ) -> None:
+    if not getattr(request.state, "audit_failure", True):
+        return  # a flood of bad tokens from one address: only every power of two is kept
     presented = "no token" if _bearer(request) is None else "a token that does not open"
     record_event(
         state.session_factory, clock=state.settings.clock, actor=None, action=action,
@@ -131,13 +142,10 @@ async def post_token(request: Request) -> Response:
         request, TokenBody, limit=state.settings.max_small_body_bytes, what="token request"
     )
     actor = await run_in_threadpool(
-        authenticate_password, state.session_factory, body.name, body.password
-    )
+        sign_in_with_password, state.session_factory, caller_of(request, state, body.name),
+        body.password, clock=state.settings.clock,
+    )  # fmt: skip
     if actor is None:
-        await run_in_threadpool(
-            record_event, state.session_factory, clock=state.settings.clock, actor=body.name,
-            action="token", outcome="unauthenticated", detail="wrong name or password",
-        )  # fmt: skip
         return problem_response(
             "not-authenticated", "the name or password is wrong, or the user is disabled"
         )

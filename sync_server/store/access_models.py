@@ -104,3 +104,18 @@ class AuditEntry(Base):
     release_id: Mapped[str | None] = mapped_column(String(100))
     # What was asked (scope, country, spec, file name) and why it was refused: never data.
     detail: Mapped[str] = mapped_column(Text)
+
+
+class SignInFailure(Base):
+    """Wrong passwords and unknown API tokens, counted per subject (revision 0005):
+    `user:<name>` (whether or not the user exists) and `address:<ip>`. What a guesser
+    learns is only when to try again."""
+
+    __tablename__ = "sign_in_failures"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Past the hold threshold only an administrator lifts it (mss server user unlock).
+    held: Mapped[bool] = mapped_column(Boolean)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sync_server.access.users import add_user
 from sync_server.app import create_app
 from sync_server.settings import Settings
 from sync_server.store.access_models import AuditEntry
+from tests.sync_server.api.conftest import call  # noqa: F401 - one in-process client
 from tests.sync_server.builders import FakeClock
 
 PASSWORD = "correct horse battery"
@@ -81,17 +81,6 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[
     app = create_app(settings)
     yield app
     app.state.server.engine.dispose()
-
-
-def call(app: FastAPI, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One request through httpx.ASGITransport (errors come back as HTTP answers)."""
-
-    async def go() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mss.test") as client:
-            return await client.request(method, url, **kwargs)
-
-    return asyncio.run(go())
 
 
 def audit_rows(session_factory: sessionmaker[Session]) -> list[tuple[Any, ...]]:
