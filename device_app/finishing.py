@@ -1,22 +1,28 @@
 """Finishing a response: seal it to the survey key and append it to the outbox, in ONE
 transaction that also deletes the draft.
 
+The session's `FinishedResponse` becomes the protocol's own model once
+(`sealed_response`: `protocol.response.SealedResponse`, with the station's country and
+region), which is encoded once
+(`protocol.response.response_plaintext`, the compact encoding the processor decodes with the
+same spec) and sealed; the envelope is built once and its canonical JSON bytes go to the
+outbox with the outer fields the store keeps beside them (`outbox_row`), read from the model,
+never parsed back.
+
 The sealing happens inside the store's write transaction (the `build` callback), so a seal
 that fails, a payload the protocol's response encoding refuses, or a crash anywhere leaves the
 draft and no envelope; a committed transaction leaves the envelope and no draft. Only the
 sealed bytes are kept: the station cannot open them (it has no survey private key).
-
-The plaintext is `protocol.response.response_plaintext` (the compact encoding the
-processor decodes with the same spec), so station and server share one codec.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from crypto import SurveyPublicKey, seal
 from device_app.errors import InvalidAnswers
@@ -28,48 +34,48 @@ from protocol import (
     canonical_json,
     envelope_seal_info,
 )
-from protocol.response import response_plaintext
+from protocol.response import SealedResponse, response_plaintext
 from protocol.wire import encode_base64
 
 if TYPE_CHECKING:
+    from device_app.session import FinishedResponse
     from device_app.store import OutboxEntry, StationStore
-    from questionnaire_specs import Spec
+    from questionnaire_specs import Spec, SpecIdentity
 
 Seal = Callable[..., bytes]  # seal(plaintext, public_key, *, info) -> bytes
 
 
-@dataclass(frozen=True)
-class ResponseRecord:
-    """Everything the sealed payload carries (docs/protocol.md, "The sealed response")."""
+def _unfit(spec: Spec | SpecIdentity) -> InvalidAnswers:
+    # The schema's or the codec's own message may quote an answer: say only which spec
+    # refused it.
+    return InvalidAnswers(
+        [f"the answers do not fit the response format of {spec.id} {spec.version}"]
+    )
 
-    answers: dict[str, Any]
-    spec: SpecIdentityWire
-    language: str
-    population: str
-    country: str
-    region: str
-    completed_on: date  # day precision: no time of day ever leaves the seal
-    duration_s: int
-    complete: bool
 
-    def payload(self) -> dict[str, Any]:
-        return {
-            "v": PROTOCOL_VERSION,
-            "answers": self.answers,
-            "spec": self.spec.model_dump(mode="json"),
-            "language": self.language,
-            "population": self.population,
-            "country": self.country,
-            "region": self.region,
-            "completed_on": self.completed_on.isoformat(),
-            "duration_s": int(self.duration_s),
-            "complete": bool(self.complete),
-        }
+def sealed_response(finished: FinishedResponse, *, country: str, region: str) -> SealedResponse:
+    """The session's finished response with where the station stands, as the protocol's
+    model (docs/protocol.md, "The sealed response"); InvalidAnswers if it does not fit."""
+    try:
+        return SealedResponse(
+            v=PROTOCOL_VERSION,
+            answers=finished.answers,
+            spec=SpecIdentityWire.model_validate(finished.spec.as_dict()),
+            language=finished.language,
+            population=finished.population,
+            country=country,
+            region=region,
+            completed_on=finished.completed_on.isoformat(),
+            duration_s=finished.duration_s,
+            complete=finished.complete,
+        )
+    except ValidationError:
+        raise _unfit(finished.spec) from None
 
 
 def sealed_payload(
     spec: Spec,
-    record: ResponseRecord,
+    response: SealedResponse,
     envelope_id: str,
     public_key: SurveyPublicKey,
     *,
@@ -78,39 +84,52 @@ def sealed_payload(
     """The protocol's compact response encoding for `spec`, HPKE-sealed with the
     envelope's context as `info`."""
     try:
-        plaintext = response_plaintext(spec, record.payload())
+        plaintext = response_plaintext(spec, response)
     except ValueError:  # ResponseFormatError, or the codec meeting a wrong type
-        # The codec's own message may quote an answer: say only which spec refused it.
-        raise InvalidAnswers(
-            [f"the answers do not fit the response format of {spec.id} {spec.version}"]
-        ) from None
-    info = envelope_seal_info(envelope_id, record.spec)
+        raise _unfit(spec) from None
+    info = envelope_seal_info(envelope_id, response.spec)
     return seal_with(plaintext, public_key, info=info)
+
+
+def outbox_row(envelope: Envelope) -> SealedEnvelope:
+    """The envelope's canonical JSON, its hash and the outer fields the outbox keeps."""
+    data = canonical_json(envelope.model_dump(mode="json"))
+    return SealedEnvelope(
+        envelope_id=envelope.envelope_id,
+        seq=envelope.seq,
+        prev=envelope.prev,
+        spec_id=envelope.spec.id,
+        spec_version=envelope.spec.version,
+        spec_sha256=envelope.spec.sha256,
+        envelope=data,
+        envelope_hash=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def append_response(
     store: StationStore,
     spec: Spec,
-    record: ResponseRecord,
+    response: SealedResponse,
     public_key: SurveyPublicKey,
     *,
     draft_id: str | None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     seal_with: Seal = seal,
 ) -> OutboxEntry:
-    """Seal `record` into the next outbox slot and delete the draft: one transaction."""
+    """Seal `response` into the next outbox slot and delete the draft: one transaction."""
     envelope_id = new_id()
 
     def build(seq: int, prev: str) -> SealedEnvelope:
-        sealed = sealed_payload(spec, record, envelope_id, public_key, seal_with=seal_with)
-        envelope = Envelope(
-            v=PROTOCOL_VERSION,
-            envelope_id=envelope_id,
-            seq=seq,
-            prev=prev,
-            spec=record.spec,
-            sealed=encode_base64(sealed),
+        sealed = sealed_payload(spec, response, envelope_id, public_key, seal_with=seal_with)
+        return outbox_row(
+            Envelope(
+                v=PROTOCOL_VERSION,
+                envelope_id=envelope_id,
+                seq=seq,
+                prev=prev,
+                spec=response.spec,
+                sealed=encode_base64(sealed),
+            )
         )
-        return SealedEnvelope.from_json(canonical_json(envelope.model_dump(mode="json")))
 
     return store.append_envelope(build, draft_id=draft_id)

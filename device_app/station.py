@@ -23,6 +23,7 @@ import httpx
 
 from crypto import StationKey, SurveyPublicKey, seal, verify_pin
 from device_app import pin as pin_rule
+from device_app.batching import Batcher, BatchLimits
 from device_app.beacon import beacon_body
 from device_app.errors import (
     PinLocked,
@@ -34,11 +35,11 @@ from device_app.errors import (
     UnknownPopulation,
     WrongPassphrase,
 )
-from device_app.finishing import ResponseRecord, Seal, append_response
+from device_app.finishing import Seal, append_response, sealed_response
 from device_app.session import FinishedResponse, SurveySession
 from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
-from device_app.sync import Backoff, BatchLimits, ServerLink, SyncReport, send_outbox
+from device_app.sync import Backoff, ServerLink, SyncReport, send_outbox
 from device_app.usb import ExportReport, export_outbox
 from protocol import SpecIdentityWire
 from questionnaire_specs import Spec, SpecIdentity, load_spec_body
@@ -255,21 +256,10 @@ class Station:
         return None
 
     def _append(self, session: SurveySession, finished: FinishedResponse) -> int:
-        record = ResponseRecord(
-            answers=dict(finished.answers),
-            spec=wire_identity(finished.spec),
-            language=finished.language,
-            population=finished.population,
-            country=self.country,
-            region=self.region,
-            completed_on=finished.completed_on,
-            duration_s=int(finished.duration_s),
-            complete=finished.complete,
-        )
         entry = append_response(
             self._store,
             session.spec,
-            record,
+            sealed_response(finished, country=self.country, region=self.region),
             self._survey_key,
             draft_id=self._draft_id(session),
             new_id=self._new_id,
@@ -280,6 +270,16 @@ class Station:
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def _batcher(self) -> Batcher:
+        return Batcher(
+            store=self._store,
+            station_id=self.station_id,
+            sign=self._key.sign,
+            clock=self._clock,
+            new_id=self._new_id,
+            limits=self._limits,
+        )
 
     # --- the coordinator -------------------------------------------------------------------
 
@@ -325,11 +325,7 @@ class Station:
                     sleep=self._sleep,
                     random=self._random,
                 ) as link:
-                    send_outbox(
-                        self._store, link, station_id=self.station_id, sign=self._key.sign,
-                        clock=self._clock, new_id=self._new_id, limits=self._limits,
-                        report=report, progress=progress,
-                    )  # fmt: skip
+                    send_outbox(self._batcher(), link, report, progress=progress)
                     self._send_beacon(link, report)
             except StationError as error:
                 self._store.record_sync(self._clock(), False, f"{error.code}: {error}"[:500])
@@ -360,10 +356,8 @@ class Station:
 
     def export_usb(self, to_dir: Path, *, include_acknowledged: bool = False) -> ExportReport:
         return export_outbox(
-            self._store, Path(to_dir), station_id=self.station_id, sign=self._key.sign,
-            clock=self._clock, new_id=self._new_id, limits=self._limits,
-            include_acknowledged=include_acknowledged,
-        )  # fmt: skip
+            self._batcher(), Path(to_dir), include_acknowledged=include_acknowledged
+        )
 
     def verify_pin(self, pin: str) -> bool:
         """Check the coordinator PIN; PinLocked while the pad is locked after wrong tries."""

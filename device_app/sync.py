@@ -4,6 +4,9 @@ Network errors and 5xx answers are retried with exponential backoff and full jit
 random time between 0 and the doubled delay, so a fleet that comes back online together does
 not knock in step). A 4xx is final: the server's problem+json detail becomes a ServerRefused
 (or StationRevoked) error. `sleep` and `random` are parameters so tests do not wait.
+
+`send_outbox` sends the batches a `batching.Batcher` cuts and issues, and marks each
+envelope as its receipt says.
 """
 
 from __future__ import annotations
@@ -11,27 +14,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from random import Random
 from typing import TYPE_CHECKING
 
 import httpx
 
-from device_app.beacon import utc_stamp
 from device_app.errors import BadReceipt, ServerRefused, ServerUnreachable, StationRevoked
-from protocol import (
-    MAX_BATCH_BYTES,
-    MAX_ENVELOPES_PER_BATCH,
-    PROTOCOL_VERSION,
-    Batch,
-    Envelope,
-    Receipt,
-    sign_batch,
-    signed_batch_bytes,
-)
+from protocol import Receipt
 
 if TYPE_CHECKING:
-    from device_app.store import OutboxEntry, StationStore
+    from device_app.batching import Batcher, BuiltBatch
+    from device_app.store import StationStore
 
 USER_AGENT = "mss-station/1"
 
@@ -131,89 +124,6 @@ def refusal(response: httpx.Response) -> ServerRefused:
     return ServerRefused(response.status_code, code, detail)
 
 
-# --- batches --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchLimits:
-    """How big one batch may grow: by envelope count and by envelope bytes (before gzip).
-
-    Sealed responses are random bytes in base64, so gzip only takes back the base64 overhead:
-    a batch of envelopes totalling `max_bytes` compresses to less than `max_bytes`.
-    """
-
-    max_envelopes: int = 100
-    max_bytes: int = 1024 * 1024
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.max_envelopes <= MAX_ENVELOPES_PER_BATCH:
-            raise ValueError(f"a batch holds 1 to {MAX_ENVELOPES_PER_BATCH} envelopes")
-        if not 1 <= self.max_bytes <= MAX_BATCH_BYTES:
-            raise ValueError(f"a batch holds 1 to {MAX_BATCH_BYTES} bytes")
-
-
-@dataclass(frozen=True)
-class BuiltBatch:
-    batch_id: str
-    batch_seq: int
-    envelope_ids: tuple[str, ...]
-    data: bytes  # the gzip bytes: the HTTP body and the USB file are the same
-
-
-def build_batch(
-    entries: list[OutboxEntry],
-    *,
-    station_id: str,
-    batch_seq: int,
-    batch_id: str,
-    created_at: datetime,
-    sign: Callable[[str, bytes], bytes],
-) -> BuiltBatch:
-    """Sign the envelopes as one batch and gzip it (deterministically: same input, same bytes)."""
-    envelopes = [Envelope.model_validate_json(entry.envelope) for entry in entries]
-    batch = Batch(
-        v=PROTOCOL_VERSION,
-        batch_id=batch_id,
-        station_id=station_id,
-        batch_seq=batch_seq,
-        created_at=utc_stamp(created_at),
-        envelopes=envelopes,
-    )
-    data = signed_batch_bytes(sign_batch(batch, sign))
-    return BuiltBatch(batch_id, batch_seq, tuple(e.envelope_id for e in envelopes), data)
-
-
-def issue_batch(
-    store: StationStore,
-    entries: list[OutboxEntry],
-    *,
-    via: str,
-    station_id: str,
-    sign: Callable[[str, bytes], bytes],
-    clock: Callable[[], datetime],
-    new_id: Callable[[], str],
-) -> BuiltBatch:
-    """Take the next batch_seq (committed first), build the batch and record it as sent.
-
-    The record is committed before a byte leaves, so a receipt can always be matched to it,
-    and a crash after the server stored it but before the receipt was marked only means the
-    envelopes are still pending: the next sync carries them in a new batch and the server
-    answers "duplicate" for each (dedup is by envelope id), so nothing is lost or counted
-    twice.
-    """
-    batch_seq = store.next_batch_seq()
-    built = build_batch(
-        entries,
-        station_id=station_id,
-        batch_seq=batch_seq,
-        batch_id=new_id(),
-        created_at=clock(),
-        sign=sign,
-    )
-    store.record_batch(built.batch_id, built.batch_seq, list(built.envelope_ids), via=via)
-    return built
-
-
 # --- one sync -------------------------------------------------------------------------------
 
 
@@ -239,30 +149,23 @@ BATCH_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
 
 
 def send_outbox(
-    store: StationStore,
+    batcher: Batcher,
     link: ServerLink,
-    *,
-    station_id: str,
-    sign: Callable[[str, bytes], bytes],
-    clock: Callable[[], datetime],
-    new_id: Callable[[], str],
-    limits: BatchLimits,
     report: SyncReport,
+    *,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Send every pending envelope, batch by batch, marking each as its receipt says."""
+    store = batcher.store
     total = store.counts().pending
     done = 0
     if progress:
         progress(0, total)
     while True:
-        entries = store.pending(limit=limits.max_envelopes, max_bytes=limits.max_bytes)
+        entries = batcher.next_pending()
         if not entries:
             break
-        built = issue_batch(
-            store, entries, via="http", station_id=station_id, sign=sign, clock=clock,
-            new_id=new_id,
-        )  # fmt: skip
+        built = batcher.issue(entries, via="http")
         response = link.post("/v1/batches", built.data, headers=BATCH_HEADERS)
         named = apply_receipt(store, built, response, report)
         report.batches += 1

@@ -1,8 +1,9 @@
 """USB export: the outbox as signed batch files plus a manifest, for a server with no network.
 
 Each file `<station_id>-<batch_seq>.mssb` holds exactly the gzip bytes an HTTP sync would
-send, so the server's import runs the same verification and dedup. `manifest.json` lists
-each file's name, SHA-256, batch id, envelope count and station id. Files are written to a
+send (cut into batches by the same `batching.Batcher`), so the server's import runs the same
+verification and dedup. `manifest.json` is `protocol.usb_manifest.UsbManifest`: each file's
+name, SHA-256, batch id, batch_seq, envelope count and station id. Files are written to a
 temporary name, fsynced and renamed, and the manifest last, so a stick pulled out mid-export
 holds only whole files.
 
@@ -13,24 +14,19 @@ sends the same envelopes again and the server answers "duplicate" for each.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from device_app.durable_files import write_whole_file
 from device_app.errors import ExportTargetInvalid
-from device_app.sync import BatchLimits, BuiltBatch, issue_batch
+from protocol.usb_manifest import MANIFEST_NAME, ManifestFile, UsbManifest, batch_file_name
 
 if TYPE_CHECKING:
-    from device_app.store import OutboxEntry, StationStore
-
-MANIFEST_NAME = "manifest.json"
-BATCH_SUFFIX = ".mssb"
-MANIFEST_VERSION = 1
+    from device_app.batching import Batcher, BuiltBatch
 
 
 @dataclass
@@ -44,65 +40,32 @@ class ExportReport:
         return len(self.files)
 
 
-def batch_file_name(station_id: str, batch_seq: int) -> str:
-    return f"{station_id}-{batch_seq}{BATCH_SUFFIX}"
-
-
 def export_outbox(
-    store: StationStore,
-    to_dir: Path,
-    *,
-    station_id: str,
-    sign: Callable[[str, bytes], bytes],
-    clock: Callable[[], datetime],
-    new_id: Callable[[], str],
-    limits: BatchLimits,
-    include_acknowledged: bool = False,
+    batcher: Batcher, to_dir: Path, *, include_acknowledged: bool = False
 ) -> ExportReport:
     """Write the pending (or pending and acknowledged) envelopes as batch files."""
     directory = prepare_directory(to_dir)
     manifest = read_manifest(directory)
     report = ExportReport(directory)
     states = ["pending", "acknowledged"] if include_acknowledged else ["pending"]
-    for chunk in chunks(store.entries(states=states), limits):
-        built = issue_batch(
-            store, chunk, via="usb", station_id=station_id, sign=sign, clock=clock,
-            new_id=new_id,
-        )  # fmt: skip
-        name = write_batch_file(directory, station_id, built)
-        manifest["files"] = [f for f in manifest["files"] if f.get("file") != name]
-        manifest["files"].append(
-            {
-                "file": name,
-                "sha256": hashlib.sha256(built.data).hexdigest(),
-                "batch_id": built.batch_id,
-                "batch_seq": built.batch_seq,
-                "envelopes": len(built.envelope_ids),
-                "station_id": station_id,
-            }
+    for entries in batcher.groups(batcher.store.entries(states=states)):
+        built = batcher.issue(entries, via="usb")
+        name = write_batch_file(directory, batcher.station_id, built)
+        manifest = manifest.with_file(
+            ManifestFile(
+                file=name,
+                sha256=hashlib.sha256(built.data).hexdigest(),
+                batch_id=built.batch_id,
+                batch_seq=built.batch_seq,
+                envelopes=len(built.envelope_ids),
+                station_id=batcher.station_id,
+            )
         )
         report.files.append(name)
         report.envelopes += len(built.envelope_ids)
     if report.files:
-        write_atomically(directory / MANIFEST_NAME, manifest_bytes(manifest))
+        write_atomically(directory / MANIFEST_NAME, manifest.to_json())
     return report
-
-
-def chunks(entries: Any, limits: BatchLimits) -> list[list[OutboxEntry]]:
-    """Group entries in seq order, bounded by count and bytes (a lone large one still goes)."""
-    groups: list[list[OutboxEntry]] = []
-    current: list[OutboxEntry] = []
-    size = 0
-    for entry in entries:
-        full = len(current) >= limits.max_envelopes or size + entry.size > limits.max_bytes
-        if current and full:
-            groups.append(current)
-            current, size = [], 0
-        current.append(entry)
-        size += entry.size
-    if current:
-        groups.append(current)
-    return groups
 
 
 def prepare_directory(to_dir: Path) -> Path:
@@ -118,31 +81,24 @@ def prepare_directory(to_dir: Path) -> Path:
     return directory
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
+def read_manifest(directory: Path) -> UsbManifest:
     """The manifest already on the stick (exports add to it), or a fresh one."""
     path = directory / MANIFEST_NAME
     if not path.exists():
-        return {"v": MANIFEST_VERSION, "files": []}
+        return UsbManifest(files=[])
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = UsbManifest.from_json(path.read_bytes())
+    except (OSError, ValidationError) as error:
+        if isinstance(error, ValidationError) and error.errors()[0]["type"] != "json_invalid":
+            raise ExportTargetInvalid(
+                f"{path} is not an MSS manifest; choose an empty folder"
+            ) from None
         raise ExportTargetInvalid(
             f"{path} exists but is not a readable manifest; choose an empty folder"
         ) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        raise ExportTargetInvalid(f"{path} is not an MSS manifest; choose an empty folder")
     # Keep entries whose files are still there; a removed file must not stay listed.
-    manifest["files"] = [
-        item
-        for item in manifest["files"]
-        if isinstance(item, dict) and (directory / str(item.get("file", ""))).is_file()
-    ]
-    manifest["v"] = MANIFEST_VERSION
-    return manifest
-
-
-def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    kept = [item for item in manifest.files if (directory / item.file).is_file()]
+    return manifest.model_copy(update={"files": kept})
 
 
 def write_batch_file(directory: Path, station_id: str, built: BuiltBatch) -> str:

@@ -27,6 +27,7 @@ from protocol.limits import (
     PROTOCOL_VERSION,
 )
 from protocol.problems import CATALOGUE, Problem, ProblemBody, ProblemKind
+from protocol.usb_manifest import MANIFEST_NAME, ManifestFile, UsbManifest
 from protocol.wire import (
     ZERO_HASH,
     Batch,
@@ -46,6 +47,7 @@ __all__ = [
     "BATCH_SIGNING_DOMAIN",
     "BEACON_SIGNING_DOMAIN",
     "CATALOGUE",
+    "MANIFEST_NAME",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_DECOMPRESSED_BYTES",
     "MAX_ENVELOPES_PER_BATCH",
@@ -60,6 +62,7 @@ __all__ = [
     "EnrolmentResponse",
     "Envelope",
     "EnvelopeResult",
+    "ManifestFile",
     "ParsedBatch",
     "Problem",
     "ProblemBody",
@@ -70,6 +73,7 @@ __all__ = [
     "SignedBeacon",
     "SpecIdentityWire",
     "SpecList",
+    "UsbManifest",
     "batch_signing_payload",
     "beacon_signing_payload",
     "canonical_json",

@@ -99,7 +99,8 @@ def elide_chained_prevs(document: dict[str, Any]) -> dict[str, Any]:
     An envelope's `prev` is the hash of the envelope before it; when that envelope travels
     in the same batch, the receiver recomputes it. Left in, a 64-hex-digit hash costs ~45 of
     the ~190 bytes a response takes on the wire. The signature still covers the full batch:
-    `restore_chained_prevs` puts every `prev` back before anything is verified or stored.
+    `parse_signed_batch_document` puts every `prev` back before anything is verified or
+    stored.
     """
     envelopes = document["batch"]["envelopes"]
     compact = []
@@ -115,15 +116,11 @@ def elide_chained_prevs(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "batch": {**document["batch"], "envelopes": compact}}
 
 
-def restore_chained_prevs(document: Any) -> Any:
-    """Undo `elide_chained_prevs`; ProtocolError when a `prev` is missing that the batch
-    does not imply. Leaves anything that is not shaped like a batch to schema validation."""
-    return _restore_and_hash(document)[0]
-
-
 def _restore_and_hash(document: Any) -> tuple[Any, tuple[str, ...] | None]:
-    """The restored document and every envelope's hash, each computed once (the hash of one
-    envelope is the `prev` of the next); None when the document is not shaped like a batch."""
+    """Undo `elide_chained_prevs`: the restored document and every envelope's hash, each
+    computed once (the hash of one envelope is the `prev` of the next); None when the
+    document is not shaped like a batch (schema validation then says what is wrong).
+    ProtocolError when a `prev` is missing that the batch does not imply."""
     try:
         envelopes = document["batch"]["envelopes"]
     except (KeyError, TypeError):
@@ -199,18 +196,12 @@ def gunzip_bounded(data: bytes, limit: int) -> bytes:
 
 @dataclass(frozen=True)
 class ParsedBatch:
-    """A validated signed batch with the exact JSON document it came from."""
+    """A validated signed batch, with what parsing computed once: each envelope's hash, and
+    the batch's canonical bytes (what the signature covers)."""
 
     signed: SignedBatch
-    document: dict[str, Any]
-    # Computed once while parsing: each envelope's hash, and the batch's canonical bytes
-    # (what the signature covers).
     envelope_hashes: tuple[str, ...]
     batch_bytes: bytes
-
-    @property
-    def batch_document(self) -> dict[str, Any]:
-        return self.document["batch"]
 
     def content_sha256(self) -> str:
         """Identifies the signed content: same batch id and digest means a retry."""
@@ -261,9 +252,7 @@ def parse_signed_batch_document(data: bytes) -> ParsedBatch:
     except CanonicalJsonError as error:
         raise ProtocolError("malformed-batch", str(error)) from None
     assert hashes is not None  # a validated SignedBatch is shaped like a batch
-    return ParsedBatch(
-        signed=signed, document=document, envelope_hashes=hashes, batch_bytes=batch_bytes
-    )
+    return ParsedBatch(signed=signed, envelope_hashes=hashes, batch_bytes=batch_bytes)
 
 
 def parse_signed_batch(data: bytes) -> SignedBatch:

@@ -54,11 +54,14 @@ def _where(error: ValidationError) -> str:
 
 
 def response_plaintext(spec: Spec, response: SealedResponse | dict[str, Any]) -> bytes:
-    """The bytes that get sealed, for a response to `spec`."""
-    if isinstance(response, SealedResponse):
-        response = response.model_dump(mode="json")
+    """The bytes that get sealed, for a response to `spec` (a model is already validated; a
+    dict is validated here)."""
     try:
-        checked = SealedResponse.model_validate({**response, "v": 1})
+        checked = (
+            response
+            if isinstance(response, SealedResponse)
+            else SealedResponse.model_validate({**response, "v": 1})
+        )
         if checked.spec.triple() != (spec.id, spec.version, spec.identity.sha256):
             raise ResponseFormatError("the response names another spec")
         return encode_response(spec, checked.model_dump(mode="json"))

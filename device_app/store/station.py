@@ -294,11 +294,6 @@ class StationStore:
         with self._use() as connection:
             return outbox_store.append_envelope(connection, build, draft_id=draft_id)
 
-    def pending(self, *, limit: int, max_bytes: int) -> list[OutboxEntry]:
-        """Pending envelopes in seq order, at most `limit` and `max_bytes` (but at least one)."""
-        with self._use() as connection:
-            return outbox_store.pending(connection, limit=limit, max_bytes=max_bytes)
-
     def entries(self, *, states: Sequence[str] | None = None) -> Iterator[OutboxEntry]:
         """Every envelope (or those in `states`) in seq order, read page by page."""
         after = 0

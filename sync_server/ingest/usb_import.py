@@ -9,7 +9,6 @@ refused with its name and the reason, and nothing of it is stored.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +17,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from protocol import MAX_BATCH_BYTES, Problem
+from protocol.usb_manifest import BATCH_FILE_SUFFIX, MANIFEST_NAME, UsbManifest
 from sync_server.ingest.batches import accept_batch
-
-BATCH_FILE_SUFFIX = ".mssb"
-MANIFEST_NAME = "manifest.json"
 
 
 @dataclass
@@ -52,14 +49,13 @@ class ImportFolderInvalid(ValueError):
 
 
 def read_checksums(folder: Path) -> dict[str, str]:
-    """file name -> sha256 from the manifest; {} when there is none."""
+    """file name -> sha256 from the manifest (protocol.usb_manifest); {} when there is none."""
     path = folder / MANIFEST_NAME
     if not path.exists():
         return {}
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        return {str(item["file"]): str(item["sha256"]) for item in manifest["files"]}
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        return UsbManifest.from_json(path.read_bytes()).checksums()
+    except (OSError, ValueError) as error:
         raise ImportFolderInvalid(f"{path} is not a readable MSS manifest: {error}") from None
 
 

@@ -311,25 +311,24 @@ def seal_records(station: Station, count: int, *, words: tuple[str, ...] = SECRE
     """Append `count` responses through the real finishing path (without a session)."""
     from datetime import date
 
-    from device_app.finishing import ResponseRecord, append_response
-    from device_app.station import wire_identity
+    from device_app.finishing import append_response, sealed_response
+    from device_app.session import FinishedResponse
 
     spec = station.spec_for(population)
     seqs = []
     for number in range(count):
-        record = ResponseRecord(
+        finished = FinishedResponse(
             answers={"consent": 1, "lead_example": 4, "comment": " ".join(words) + f" {number}"},
-            spec=wire_identity(spec),
+            spec=spec.identity,
             language="en",
             population=population,
-            country=station.country,
-            region=station.region,
             completed_on=date(2026, 11, 29),
             duration_s=300 + number,
             complete=True,
         )
+        response = sealed_response(finished, country=station.country, region=station.region)
         entry = append_response(
-            station._store, spec, record, station._survey_key, draft_id=None,
+            station._store, spec, response, station._survey_key, draft_id=None,
             new_id=station._new_id,
         )  # fmt: skip
         seqs.append(entry.seq)

@@ -12,9 +12,11 @@ import pytest
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
 from device_app.errors import InvalidAnswers
-from device_app.finishing import ResponseRecord, append_response
+from device_app.finishing import append_response, sealed_response
+from device_app.session import FinishedResponse
 from device_app.station import Station, wire_identity
 from protocol import envelope_seal_info
+from protocol.response import SealedResponse
 from tests.contract.world import SECRET_WORDS, World, make_world, open_envelope
 
 
@@ -23,18 +25,17 @@ def world(tmp_path: Path) -> World:
     return make_world(tmp_path)
 
 
-def record(station: Station, answers: dict | None = None) -> ResponseRecord:
-    return ResponseRecord(
+def record(station: Station, answers: dict | None = None) -> SealedResponse:
+    finished = FinishedResponse(
         answers=answers or {"consent": 1, "stages": [1, 3], "comment": " ".join(SECRET_WORDS)},
-        spec=wire_identity(station.spec_for("officials")),
+        spec=station.spec_for("officials").identity,
         language="fr",
         population="officials",
-        country=station.country,
-        region=station.region,
         completed_on=date(2026, 11, 29),
         duration_s=613,
         complete=True,
     )
+    return sealed_response(finished, country=station.country, region=station.region)
 
 
 def test_the_sealed_payload_opens_only_with_the_survey_key_and_its_context(
@@ -122,6 +123,15 @@ def test_a_failing_seal_appends_nothing_and_keeps_the_draft(world: World) -> Non
 
     assert station._store.counts().last_seq == 0
     assert station._store.load_draft("draft-1") == b'{"answers": "in progress"}'
+
+
+def test_a_response_the_schema_refuses_is_invalid_answers_without_the_answer(
+    world: World,
+) -> None:
+    station = world.station()
+    with pytest.raises(InvalidAnswers) as refused:
+        record(station, {"comment": ["secret", {"nested": "words"}]})
+    assert "secret" not in str(refused.value.problems)
 
 
 def test_an_unsealable_payload_appends_nothing_and_keeps_the_draft(world: World) -> None:

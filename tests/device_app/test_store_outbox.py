@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from device_app.batching import Batcher, BatchLimits
 from device_app.store import (
     GENESIS_HASH,
     BatchConflict,
@@ -19,6 +20,18 @@ from device_app.store import (
     UnknownEnvelope,
 )
 from tests.device_app.conftest import STORE_PASSPHRASE, envelope_for, sealer
+
+
+def batcher(store: StationStore, **limits: int) -> Batcher:
+    """A batcher for grouping only (it signs nothing here)."""
+
+    def never(*_: object) -> object:
+        raise AssertionError("grouping signs, stamps and names nothing")
+
+    return Batcher(
+        store=store, station_id="st_one", sign=never, clock=never, new_id=never,
+        limits=BatchLimits(**limits),
+    )  # fmt: skip
 
 
 def test_append_links_each_envelope_to_the_previous(store: StationStore) -> None:
@@ -73,15 +86,7 @@ def test_an_envelope_for_another_slot_is_refused(store: StationStore, forge) -> 
     store.save_draft("draft-1", b"{}")
 
     def build(seq: int, prev: str) -> SealedEnvelope:
-        body = forge(seq, prev)
-        return SealedEnvelope(
-            envelope_id="e",
-            spec_id="cips-officials",
-            spec_version="1.0.0",
-            spec_sha256="ab" * 32,
-            envelope=body,
-            envelope_hash=hashlib.sha256(body).hexdigest(),
-        )
+        return SealedEnvelope.from_json(forge(seq, prev))
 
     with pytest.raises(EnvelopeMismatch):
         store.append_envelope(build, draft_id="draft-1")
@@ -130,15 +135,20 @@ def test_verify_chain_detects_a_gap(store: StationStore) -> None:
     assert [str(p) for p in problems if "gap" in p.problem] == ["seq 3: gap: expected seq 2"]
 
 
-def test_pending_is_bounded_by_count_and_bytes(store: StationStore) -> None:
+def test_a_batch_is_bounded_by_count_and_bytes(store: StationStore) -> None:
     entries = [store.append_envelope(sealer(size=300)) for _ in range(10)]
     size = entries[0].size
-    assert [e.seq for e in store.pending(limit=3, max_bytes=10**6)] == [1, 2, 3]
-    assert [e.seq for e in store.pending(limit=100, max_bytes=size * 4 + 1)] == [1, 2, 3, 4]
+    assert [e.seq for e in batcher(store, max_envelopes=3).next_pending()] == [1, 2, 3]
+    by_bytes = batcher(store, max_envelopes=100, max_bytes=size * 4 + 1)
+    assert [e.seq for e in by_bytes.next_pending()] == [1, 2, 3, 4]
+    # The same rule cuts the whole outbox (what USB export writes).
+    assert [[e.seq for e in group] for group in by_bytes.groups(store.entries())] == [
+        [1, 2, 3, 4], [5, 6, 7, 8], [9, 10],
+    ]  # fmt: skip
     # One envelope alone over the budget still goes, so it can never block the outbox.
-    assert [e.seq for e in store.pending(limit=100, max_bytes=1)] == [1]
-    with pytest.raises(InvalidValue):
-        store.pending(limit=0, max_bytes=100)
+    assert [e.seq for e in batcher(store, max_bytes=1).next_pending()] == [1]
+    with pytest.raises(ValueError, match="1 to 500 envelopes"):
+        BatchLimits(max_envelopes=0)
 
 
 def test_mark_acknowledged_touches_only_named_pending_envelopes(store: StationStore) -> None:
@@ -149,7 +159,7 @@ def test_mark_acknowledged_touches_only_named_pending_envelopes(store: StationSt
     assert store.mark_problem(ids[2], "conflict", "envelope-conflict")
     acknowledged = store.mark_acknowledged([ids[0], ids[1], ids[2], "not-ours"], batch_id="batch-1")
     assert acknowledged == 2  # ids[2] is in conflict, "not-ours" is unknown
-    assert [e.seq for e in store.pending(limit=10, max_bytes=10**6)] == [4, 5]
+    assert [e.seq for e in store.entries(states=["pending"])] == [4, 5]
     states = {e.envelope_id: (e.state, e.batch_id, e.code) for e in store.entries()}
     assert states[ids[0]] == ("acknowledged", "batch-1", None)
     assert states[ids[2]] == ("conflict", None, "envelope-conflict")
@@ -236,7 +246,7 @@ def test_two_threads_appending_get_contiguous_seqs(store: StationStore) -> None:
     start.wait()
     acknowledged = 0
     while any(thread.is_alive() for thread in threads) or store.counts().pending:
-        batch = store.pending(limit=7, max_bytes=10**6)
+        batch = batcher(store, max_envelopes=7).next_pending()
         if batch:
             seq = store.next_batch_seq()
             ids = [entry.envelope_id for entry in batch]

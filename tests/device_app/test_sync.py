@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from device_app.batching import BatchLimits
 from device_app.errors import ServerUnreachable, StationRevoked
-from device_app.sync import Backoff, BatchLimits
+from device_app.sync import Backoff
 from sync_server.ingest import fleet_status, revoke_station
 from tests.contract.world import Tripwire, World, inbox_count, make_world, seal_records
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from device_app.batching import BatchLimits
 from device_app.errors import ExportTargetInvalid
-from device_app.sync import BatchLimits
 from protocol import Problem
 from sync_server.ingest import accept_batch
 from tests.contract.world import World, inbox_count, make_world, seal_records
