@@ -5,6 +5,7 @@ pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatu
 and parameters are in crypto/README.md.
 """
 
+from crypto.drafts import DraftKey
 from crypto.errors import (
     BadSignature,
     CryptoError,
@@ -46,6 +47,7 @@ __all__ = [
     "secret_weakness",
     "BadSignature",
     "CryptoError",
+    "DraftKey",
     "KdfCost",
     "KeyFileError",
     "OpenError",
