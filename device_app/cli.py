@@ -192,6 +192,7 @@ def status(
         ("conflict", current.conflict),
         ("rejected", current.rejected),
         ("last seq", current.last_seq),
+        ("interrupted respondents", current.interrupted_drafts),
         ("last sync", last),
         ("specs", ", ".join(f"{k} {v}" for k, v in sorted(current.spec_versions.items()))),
     ):

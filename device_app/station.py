@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from crypto import StationKey, SurveyPublicKey, seal, verify_pin
+from crypto import DraftKey, StationKey, SurveyPublicKey, seal, verify_pin
 from device_app import pin as pin_rule
 from device_app.batching import Batcher, BatchLimits
 from device_app.beacon import beacon_body
@@ -67,9 +67,13 @@ class StationStatus:
     country: str
     region: str
     problems: list[str] = field(default_factory=list)  # "seq N envelope <id>: state (code)"
+    # Respondents cut off before finishing (a crash, a power cut), counted when the kiosk
+    # next started, plus drafts another run left that are still in the store.
+    interrupted_drafts: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "interrupted_drafts": self.interrupted_drafts,
             "station_id": self.station_id,
             "pending": self.pending,
             "acknowledged": self.acknowledged,
@@ -118,6 +122,10 @@ class Station:
         self._limits = limits or BatchLimits()
         self._seal_with = seal_with
         self._drafts: dict[int, tuple[SurveySession, str]] = {}
+        # Drafts are sealed under a key that exists only in this run's memory: once the run
+        # ends, no one (the coordinator's passphrase included) reads a draft back from the
+        # database, its WAL or its free pages.
+        self._draft_key = DraftKey.generate()
         self._sync_lock = threading.Lock()  # one sync at a time
         self._load()
 
@@ -203,36 +211,39 @@ class Station:
         return held[1] if held and held[0] is session else None
 
     def save_draft(self, session: SurveySession) -> None:
-        """Keep the in-progress answers inside the encrypted store (and nowhere else)."""
+        """Keep the in-progress answers in the store, sealed under this run's draft key (so
+        a failed finish leaves them in the store, and the status can count an interrupted
+        respondent after a crash, but nothing can read them once this run ends)."""
         draft_id = self._draft_id(session)
         if draft_id is None:
             draft_id = uuid.UUID(int=self._random.getrandbits(128), version=4).hex
             self._drafts[id(session)] = (session, draft_id)
-        self._store.save_draft(draft_id, json.dumps(session.snapshot()).encode("utf-8"))
+        snapshot = json.dumps(session.snapshot()).encode("utf-8")
+        self._store.save_draft(draft_id, self._draft_key.seal(snapshot, context=draft_id.encode()))
 
-    def resume_draft(self) -> SurveySession | None:
-        """The in-progress session left by a restart (the first stored draft), or None.
+    def _left_behind(self) -> list[str]:
+        """Draft ids in the store that this run did not write."""
+        mine = {draft_id for _session, draft_id in self._drafts.values()}
+        return [draft_id for draft_id in self._store.drafts() if draft_id not in mine]
 
-        A draft that no longer fits its spec is dropped: it cannot become a response.
-        """
-        for draft_id in self._store.drafts():
-            payload = self._store.load_draft(draft_id)
-            try:
-                snapshot = json.loads(payload or b"")
-                spec = self.spec_for(snapshot["population"])
-                session = SurveySession.restore(spec, snapshot, clock=self._clock)
-            except (ValueError, KeyError, TypeError, StationError):
-                self._store.delete_draft(draft_id)
-                continue
-            self._drafts[id(session)] = (session, draft_id)
-            return session
-        return None
+    def abandon_interrupted_drafts(self) -> int:
+        """Delete the drafts an earlier run left (it crashed or lost power mid-respondent:
+        no key can open them now) and count them in the status; how many. The kiosk calls
+        it when it starts, as the one process that writes drafts."""
+        left = self._left_behind()
+        for draft_id in left:
+            self._store.delete_draft(draft_id)
+        if left:
+            before = int(self._store.get_config(ConfigKey.INTERRUPTED_DRAFTS, 0) or 0)
+            self._store.set_config(ConfigKey.INTERRUPTED_DRAFTS, before + len(left))
+        return len(left)
 
     def finish(self, session: SurveySession) -> int:
         """Seal the finished response into the outbox and drop its draft; the outbox seq.
 
         The latest answers are saved as the draft first, so if sealing fails (nothing is
-        appended) they are still inside the store and `resume_draft()` brings them back.
+        appended) they stay in the store, sealed under this run's draft key, and in the
+        session: finishing can be tried again in this run.
         """
         if not session.at_end:
             session.finish()  # raises SessionNotFinished, before anything is written
@@ -304,6 +315,8 @@ class Station:
             country=self.country,
             region=self.region,
             problems=problems,
+            interrupted_drafts=int(self._store.get_config(ConfigKey.INTERRUPTED_DRAFTS, 0) or 0)
+            + len(self._left_behind()),
         )
 
     def sync(

@@ -191,8 +191,14 @@ class KioskApp(App):
             screen.busy = True
             screen.message = words.text("unlocking", self.ui_language)
         station_dir, open_station = self.station_dir, self._open_station
+
+        def opened() -> Station:
+            station = open_station(station_dir, passphrase)
+            station.abandon_interrupted_drafts()  # a respondent cut off by a crash or power cut
+            return station
+
         self.tasks["unlock"].start(
-            lambda: open_station(station_dir, passphrase),
+            opened,
             done=self._unlocked,
             failed=self._unlock_failed,
         )

@@ -35,6 +35,8 @@ class ConfigKey(StrEnum):
     ENROLMENT_STATUS = "enrolment_status"
     COORDINATOR_PIN_HASH = "coordinator_pin_hash"
     ACTIVE_SPECS = "active_specs"
+    # Respondents cut off by a crash, a power cut or a kill: drafts no later run can read.
+    INTERRUPTED_DRAFTS = "interrupted_drafts"
 
 
 @dataclass(frozen=True)

@@ -81,12 +81,15 @@ def test_a_failing_seal_keeps_the_draft_and_appends_nothing(world: World) -> Non
     assert len(station._store.drafts()) == 1
     station.close()
 
-    station = world.unlock()  # after a restart, with a working seal
-    resumed = station.resume_draft()
-    assert resumed is not None and resumed.at_end
-    assert station.finish(resumed) == 1
-    assert payload_of(world, station, 1)["answers"]["comment"] == "kept"
+    # After a restart no key opens that draft: the respondent was cut off. The kiosk
+    # abandons it when it starts, and the status counts it.
+    station = world.unlock()
+    assert station.status().interrupted_drafts == 1
+    assert station.abandon_interrupted_drafts() == 1
     assert station._store.drafts() == []
+    assert station.status().interrupted_drafts == 1
+    assert station.status().last_seq == 0
+    station.close()
 
 
 def test_abandon_discards_by_default(world: World) -> None:
@@ -113,22 +116,27 @@ def test_abandon_seals_a_partial_response_when_the_spec_says_so(tmp_path: Path) 
     assert payload["complete"] is False and payload["answers"] == {"consent": 1}
 
 
-def test_a_draft_survives_a_restart(world: World) -> None:
+def test_a_draft_left_by_a_restart_is_abandoned_and_counted(world: World) -> None:
     station = world.station()
     session = station.new_session("officials", "fr")
     session.next()
     session.answer(1)
     session.next()
     station.save_draft(session)
+    own = station.new_session("officials", "en")
+    station.save_draft(own)
+    assert station.status().interrupted_drafts == 0  # this run's drafts are its own
     station.close()
 
     station = world.unlock()
-    resumed = station.resume_draft()
-    assert resumed is not None and resumed.current.id == "lead_example"
-    assert resumed.language == "fr"
-    answer_all(station, resumed)
-    assert station.finish(resumed) == 1
+    in_progress = station.new_session("officials", "en")
+    station.save_draft(in_progress)
+    assert station.abandon_interrupted_drafts() == 2
+    assert len(station._store.drafts()) == 1  # this run's draft is kept
+    answer_all(station, in_progress)
+    assert station.finish(in_progress) == 1
     assert station._store.drafts() == []
+    assert station.status().interrupted_drafts == 2
 
 
 def test_the_station_files_hold_no_free_text_word(world: World) -> None:
