@@ -212,7 +212,7 @@ def run_child(
 
 def parent(args: argparse.Namespace) -> int:
     from miniatures.kiosk_stations import make_kiosk_world
-    from tests.contract.world import served
+    from miniatures.served_app import served
 
     with tempfile.TemporaryDirectory(prefix="mss-bench-kiosk-") as scratch:
         root = Path(scratch)

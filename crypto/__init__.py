@@ -5,7 +5,7 @@ pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatu
 and parameters are in crypto/README.md.
 """
 
-from crypto.drafts import DraftKey
+from crypto.draft_key import DraftKey
 from crypto.errors import (
     BadSignature,
     CryptoError,

@@ -1,16 +1,16 @@
 """The `mss` command: one entry point, one group per user.
 
-Each group lives beside the code it drives (questionnaire_specs.cli, device_app.cli,
-sync_server.server_commands) and imports its heavy parts inside the commands, so
-`mss --help` is fast.
+Each group lives beside the code it drives (questionnaire_specs.spec_commands,
+device_app.station_commands, sync_server.server_commands) and imports its heavy parts
+inside the commands, so `mss --help` is fast.
 """
 
 from __future__ import annotations
 
 import typer
 
-from device_app.cli import app as station_app
-from questionnaire_specs.cli import app as spec_app
+from device_app.station_commands import app as station_app
+from questionnaire_specs.spec_commands import app as spec_app
 from sync_server.server_commands import app as server_app
 
 app = typer.Typer(

@@ -1,4 +1,5 @@
-"""`mss station run`: the typer command that starts the kiosk (mounted by device_app/cli.py)."""
+"""`mss station run`: the typer command that starts the kiosk (mounted by
+device_app/station_commands.py)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from device_app.store.outbox import (
     OutboxEntry,
     SealedEnvelope,
 )
-from device_app.store.station import StationStore
+from device_app.store.station_store import StationStore
 from device_app.store.sync_log import SyncStatus
 
 __all__ = [

@@ -8,24 +8,21 @@ synchronous client) in-process, or over real HTTP to uvicorn on 127.0.0.1 (`serv
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
 import httpx
-import uvicorn
 
 from crypto import KdfCost, SurveyPrivateKey, generate_survey_key
 from device_app.provisioning import provision
 from device_app.station import Station
+from miniatures.served_app import free_port, served  # noqa: F401 - shared with bench/
 from protocol.provisioning import ProvisioningBundle
 from questionnaire_specs import canonical_json, load_spec_text
 from sync_server.app import create_app
@@ -268,34 +265,6 @@ def make_world(root: Path, *, abandon: str = "discard", cips: bool = False) -> W
     for body in cips_bodies() if cips else spec_bodies(abandon):
         register_spec(world.session_factory, body, clock=world.clock)
     return world
-
-
-def free_port() -> int:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        return listener.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(app: object) -> Iterator[str]:
-    """Run the app with uvicorn on 127.0.0.1 in a thread; yield its URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",  # type: ignore[arg-type]
-                            lifespan="off")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from questionnaire_specs import load_spec
-from questionnaire_specs.cli import app
+from questionnaire_specs.spec_commands import app
 from tests.questionnaire_specs.documents import BASE, FIXTURES
 
 EXAMPLE = FIXTURES / "example.yaml"
