@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import random
-from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -18,9 +16,13 @@ from sqlalchemy import Engine
 
 from crypto import StationKey
 from protocol import PROTOCOL_VERSION, ZERO_HASH, canonical_json
-from sync_server.ingest import issue_enrolment_token
 from tests.sync_server.api.conftest import call
-from tests.sync_server.api.test_http_intake import BATCH_HEADERS, JSON_HEADERS, refused
+from tests.sync_server.api.test_http_intake import (
+    BATCH_HEADERS,
+    JSON_HEADERS,
+    new_token,
+    refused,
+)
 from tests.sync_server.builders import World, count_rows
 
 
@@ -42,15 +44,7 @@ def test_a_nul_or_a_broken_byte_in_the_request_line_is_refused(
 
 
 def enrolment_body(world: World, **changes: object) -> bytes:
-    token, _ = issue_enrolment_token(
-        world.session_factory,
-        country="SL",
-        region="Western Area",
-        populations=["officials"],
-        lifetime=timedelta(hours=1),
-        clock=world.clock,
-        random_bytes=random.Random(11).randbytes,
-    )
+    token = new_token(world, 11)
     request = {
         "v": PROTOCOL_VERSION,
         "token": token,

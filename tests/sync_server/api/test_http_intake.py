@@ -66,7 +66,8 @@ def test_specs_are_served(app: FastAPI, world: World) -> None:
     expect_problem(call(app, "DELETE", "/v1/specs"), 405, "method-not-allowed")
 
 
-def test_enrolment_over_http(app: FastAPI, world: World, engine: Engine) -> None:
+def new_token(world: World, seed: int) -> str:
+    """A fresh enrolment token for an officials station in SL."""
     token, _ = issue_enrolment_token(
         world.session_factory,
         country="SL",
@@ -74,8 +75,13 @@ def test_enrolment_over_http(app: FastAPI, world: World, engine: Engine) -> None
         populations=["officials"],
         lifetime=timedelta(hours=1),
         clock=world.clock,
-        random_bytes=random.Random(9).randbytes,
+        random_bytes=random.Random(seed).randbytes,
     )
+    return token
+
+
+def test_enrolment_over_http(app: FastAPI, world: World, engine: Engine) -> None:
+    token = new_token(world, 9)
     request = EnrolmentRequest(
         v=PROTOCOL_VERSION,
         token=token,
