@@ -9,10 +9,11 @@ wire within 1.2x of plain compressed JSON (bench/wire.py).
 
 Layout (docs/protocol.md):
     byte 0      format version (1)
-    byte 1      flags: bit 0 complete, bit 1 the rest is raw DEFLATE (used when smaller)
+    byte 1      flags: bit 0 complete, bit 1 the rest is raw DEFLATE (used when smaller),
+                bit 2 completed_on is before 2000-01-01 (its varint counts days back)
     rest        a bit stream, most significant bit first:
                 varint language index, varint population index,
-                varint completed_on (days since 2000-01-01), varint duration_s,
+                varint completed_on (days from 2000-01-01), varint duration_s,
                 text country, text region,
                 then for every answerable question of the population, in spec order:
                 1 presence bit, and if present the answer:
@@ -39,7 +40,12 @@ from questionnaire_specs import Question, QuestionType, Spec
 FORMAT_VERSION = 1
 _COMPLETE = 0x01
 _DEFLATED = 0x02
+# A tablet whose clock battery went flat says 1970: the response is sealed all the same
+# (the processor judges the date), so dates before the epoch count backwards.
+_BEFORE_EPOCH = 0x04
 EPOCH = date(2000, 1, 1)
+_DAYS_AFTER = (date.max - EPOCH).days
+_DAYS_BEFORE = (EPOCH - date.min).days
 MAX_TEXT_BYTES = 64 * 1024
 MAX_DECODED_BYTES = 256 * 1024
 
@@ -183,7 +189,8 @@ def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
     writer = _BitWriter()
     writer.varint(_index(spec.language_codes, response["language"], "language"))
     writer.varint(_index([p.id for p in spec.populations], population, "population"))
-    writer.varint((date.fromisoformat(response["completed_on"]) - EPOCH).days)
+    days = (date.fromisoformat(response["completed_on"]) - EPOCH).days
+    writer.varint(abs(days))
     writer.varint(int(response["duration_s"]))
     writer.raw(response["country"].encode("utf-8"))
     writer.raw(response["region"].encode("utf-8"))
@@ -198,7 +205,7 @@ def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
         if value is not None:
             _write_answer(writer, spec, question, value)
     body = writer.to_bytes()
-    flags = _COMPLETE if response["complete"] else 0
+    flags = (_COMPLETE if response["complete"] else 0) | (_BEFORE_EPOCH if days < 0 else 0)
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     deflated = packer.compress(body) + packer.flush()
     if len(deflated) < len(body):  # free text compresses; bit-packed codes do not
@@ -211,7 +218,7 @@ def decode_response(spec: Spec, data: bytes) -> dict[str, Any]:
     if len(data) < 2 or data[0] != FORMAT_VERSION:
         raise ResponseCodecError("not a version 1 response")
     flags, body = data[1], data[2:]
-    if flags & ~(_COMPLETE | _DEFLATED):
+    if flags & ~(_COMPLETE | _DEFLATED | _BEFORE_EPOCH):
         raise ResponseCodecError("unknown flags")
     if flags & _DEFLATED:
         inflater = zlib.decompressobj(-15)
@@ -228,8 +235,10 @@ def decode_response(spec: Spec, data: bytes) -> dict[str, Any]:
     if language >= len(languages) or population >= len(populations):
         raise ResponseCodecError("language or population index out of range")
     days, duration = reader.varint(), reader.varint()
-    if days > 100_000:
+    before = bool(flags & _BEFORE_EPOCH)
+    if days > (_DAYS_BEFORE if before else _DAYS_AFTER) or (before and days == 0):
         raise ResponseCodecError("the completion date is out of range")
+    completed_on = EPOCH - timedelta(days=days) if before else EPOCH + timedelta(days=days)
     try:
         country = reader.raw(200).decode("utf-8")
         region = reader.raw(800).decode("utf-8")
@@ -248,7 +257,7 @@ def decode_response(spec: Spec, data: bytes) -> dict[str, Any]:
         "population": populations[population],
         "country": country,
         "region": region,
-        "completed_on": (EPOCH + timedelta(days=days)).isoformat(),
+        "completed_on": completed_on.isoformat(),
         "duration_s": duration,
         "complete": bool(flags & _COMPLETE),
     }

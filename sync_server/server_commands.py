@@ -258,6 +258,11 @@ def process(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )  # fmt: skip
     out.print(f"processed {report.processed}, quarantined {report.quarantined}")
+    if report.dates_replaced:
+        out.print(
+            f"{report.dates_replaced} response(s) from a tablet with an impossible date: "
+            "kept, dated the day they arrived"
+        )
     for code, count in sorted(report.reasons.items()):
         out.print(f"  quarantined as {code}: {count}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
 from protocol import envelope_seal_info
@@ -82,6 +83,21 @@ def check_storable(response: SealedResponse) -> None:
     if any("\x00" in text for text in texts):
         # PostgreSQL text cannot hold NUL, and no respondent typed one.
         raise Quarantine("nul-in-text", "a text value holds a NUL character")
+
+
+# No CIPS response was completed before this; a tablet that says so has a wrong clock.
+EARLIEST_PLAUSIBLE = date(2000, 1, 1)
+
+
+def judged_completion_date(claimed: date, received: datetime) -> tuple[date, str]:
+    """The completion date to keep, and where it comes from. The tablet's own date unless
+    it is impossible (before 2000, or after the day the server received it): then the day
+    of arrival, the latest the respondent can have finished. The response is kept either
+    way; a wrong clock never costs an answer."""
+    arrived = received.date()
+    if EARLIEST_PLAUSIBLE <= claimed <= arrived + timedelta(days=1):
+        return claimed, "station"
+    return arrived, "received"
 
 
 def check_opened(response: SealedResponse, spec: Spec, station: StationFacts) -> None:

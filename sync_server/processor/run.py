@@ -23,6 +23,7 @@ from sync_server.processor.opening import (
     Quarantine,
     StationFacts,
     check_opened,
+    judged_completion_date,
     load_registered_spec,
     open_envelope,
 )
@@ -37,6 +38,8 @@ class ProcessReport:
     processed: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # processed responses whose impossible tablet date was replaced by the arrival day
+    dates_replaced: int = 0
 
 
 def pending_count(session_factory: sessionmaker[Session]) -> int:
@@ -154,6 +157,10 @@ def process_inbox(
                     report.reasons[outcome.code] = report.reasons.get(outcome.code, 0) + 1
                     continue
                 response_id = new_id()
+                completed_on, source = judged_completion_date(
+                    opened.completed_date, row.received_at
+                )
+                report.dates_replaced += int(source == "received")
                 responses.append(
                     {
                         "response_id": response_id,
@@ -165,7 +172,8 @@ def process_inbox(
                         "region": opened.region,
                         "population": opened.population,
                         "language": opened.language,
-                        "completed_on": opened.completed_date,
+                        "completed_on": completed_on,
+                        "completed_on_source": source,
                         "duration_s": opened.duration_s,
                         "complete": opened.complete,
                         "processed_at": now,

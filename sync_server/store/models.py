@@ -202,6 +202,9 @@ class ResponseRecord(Base):
     population: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(8))
     completed_on: Mapped[date] = mapped_column(Date)
+    # "station": the tablet's date; "received": the day the server received it, because
+    # the tablet's date was impossible (a flat clock battery says 1970) (revision 0006).
+    completed_on_source: Mapped[str] = mapped_column(String(10), server_default="station")
     duration_s: Mapped[int] = mapped_column(Integer)
     complete: Mapped[bool] = mapped_column(Boolean)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -228,3 +228,17 @@ def test_identity_languages_and_refusals(world: World) -> None:
     status = station.status()
     assert status.station_id == station.station_id
     assert status.spec_versions == {"test-officials": "1.0.0", "test-private": "1.0.0"}
+
+
+@pytest.mark.parametrize("year", [1970, 1999, 2300])
+def test_a_wrong_tablet_clock_still_seals_the_response(world: World, year: int) -> None:
+    """A flat clock battery said 1970 and finishing failed: the response stayed a draft
+    for ever. Whatever the clock says, the response is sealed; the processor judges it."""
+    from datetime import UTC, datetime
+
+    station = world.station()
+    world.now[0] = datetime(year, 1, 1, 9, tzinfo=UTC)
+    session = answer_all(station, station.new_session("officials", "en"))
+    assert station.finish(session) == 1
+    assert payload_of(world, station, 1)["completed_on"] == f"{year}-01-01"
+    assert station._store.drafts() == []

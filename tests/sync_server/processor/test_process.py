@@ -242,3 +242,28 @@ def test_inbox_holds_no_readable_answer(setup, survey_key, clock):
         sealed = session.scalars(select(InboxEnvelope.sealed)).one()
     for needle in (b"Western Area", b"consent", b"lead_example", b"2026-11-29"):
         assert needle not in sealed
+
+
+@pytest.mark.parametrize(
+    ("claimed", "kept", "source"),
+    [
+        ("1970-01-01", "2026-11-29", "received"),  # a flat clock battery
+        ("1999-12-31", "2026-11-29", "received"),
+        ("2300-01-01", "2026-11-29", "received"),  # once quarantined as malformed
+        ("2026-11-28", "2026-11-28", "station"),
+    ],
+)
+def test_an_impossible_tablet_date_is_kept_and_dated_on_arrival(
+    setup, survey_key, clock, claimed, kept, source
+):
+    world, chain = setup
+    envelope = sealed_envelope(
+        chain, response(GOOD_ANSWERS, chain.spec, completed_on=claimed), survey_key.public_key()
+    )
+    deliver(world, chain, [envelope])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined) == (1, 0)
+    assert report.dates_replaced == (1 if source == "received" else 0)
+    with world.session_factory() as session:
+        stored = session.scalars(select(ResponseRecord)).one()
+        assert (stored.completed_on.isoformat(), stored.completed_on_source) == (kept, source)
