@@ -277,6 +277,13 @@ KIOSK_WORDS: dict[str, dict[str, str]] = {
         "pt": "Última sincronização",
         "ar": "آخر مزامنة",
     },
+    "wrong_clock": {
+        "en": "The tablet's clock says {date}: set the date and time",
+        "fr": "L'horloge de la tablette indique le {date} : réglez la date et l'heure",
+        "es": "El reloj de la tableta marca {date}: ajuste la fecha y la hora",
+        "pt": "O relógio do tablet indica {date}: acerte a data e a hora",
+        "ar": "ساعة الجهاز تشير إلى {date}: اضبط التاريخ والوقت",
+    },
     "never": {"en": "never", "fr": "jamais", "es": "nunca", "pt": "nunca", "ar": "أبدا"},
     "specs": {
         "en": "Questionnaires",

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from random import Random, SystemRandom
 from typing import Any
@@ -52,6 +52,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# No station of this software ran before this day: a clock that says earlier is wrong.
+EARLIEST_PLAUSIBLE_CLOCK = date(2026, 1, 1)
+
+
 @dataclass(frozen=True)
 class StationStatus:
     station_id: str
@@ -70,10 +74,14 @@ class StationStatus:
     # Respondents cut off before finishing (a crash, a power cut), counted when the kiosk
     # next started, plus drafts another run left that are still in the store.
     interrupted_drafts: int = 0
+    # What the tablet's clock says, when it cannot be right (a flat clock battery): the
+    # coordinator is told to set it. Responses are sealed all the same.
+    wrong_clock: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "interrupted_drafts": self.interrupted_drafts,
+            "wrong_clock": self.wrong_clock.isoformat() if self.wrong_clock else None,
             "station_id": self.station_id,
             "pending": self.pending,
             "acknowledged": self.acknowledged,
@@ -295,6 +303,7 @@ class Station:
     # --- the coordinator -------------------------------------------------------------------
 
     def status(self) -> StationStatus:
+        today = self._clock().date()
         counts = self._store.counts()
         last = self._store.last_sync()
         problems = [
@@ -317,6 +326,7 @@ class Station:
             problems=problems,
             interrupted_drafts=int(self._store.get_config(ConfigKey.INTERRUPTED_DRAFTS, 0) or 0)
             + len(self._left_behind()),
+            wrong_clock=today if today < EARLIEST_PLAUSIBLE_CLOCK else None,
         )
 
     def sync(

@@ -193,6 +193,7 @@ def status(
         ("rejected", current.rejected),
         ("last seq", current.last_seq),
         ("interrupted respondents", current.interrupted_drafts),
+        ("clock", f"WRONG: says {current.wrong_clock}" if current.wrong_clock else "ok"),
         ("last sync", last),
         ("specs", ", ".join(f"{k} {v}" for k, v in sorted(current.spec_versions.items()))),
     ):

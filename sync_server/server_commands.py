@@ -271,6 +271,7 @@ def process(
 def status(data_dir: DataDir, as_json: AsJson = False) -> None:
     """Per station: received, duplicates, conflicts, sequences, gaps, last sync and beacon."""
     from sync_server.ingest import fleet_status
+    from sync_server.ingest.fleet import CLOCK_SKEW_WARNING_SECONDS
 
     require_initialised(data_dir)
     with central_store(data_dir) as (_settings, sessions):
@@ -293,14 +294,17 @@ def status(data_dir: DataDir, as_json: AsJson = False) -> None:
         return
     table = Table(title="Stations")
     for column in ("station", "country", "region", "status", "received", "dup", "conflicts",
-                   "last seq", "gaps", "last sync"):  # fmt: skip
+                   "last seq", "gaps", "last sync", "clock"):  # fmt: skip
         table.add_column(column)
     for s in fleet.stations:
         gaps = ", ".join(f"{a}–{b}" for a, b in s.gaps) or "none"
         last = s.last_sync_at.strftime("%Y-%m-%d %H:%M") if s.last_sync_at else "never"
+        skew = s.clock_skew_seconds
+        clock = "?" if skew is None else ("WRONG" if abs(skew) > CLOCK_SKEW_WARNING_SECONDS
+                                          else "ok")  # fmt: skip
         table.add_row(s.station_id, s.country, s.region, s.status, str(s.received),
                       str(s.duplicates), str(s.conflicts), str(s.last_envelope_seq), gaps,
-                      last)  # fmt: skip
+                      last, clock)  # fmt: skip
     out.print(table)
     out.print(", ".join(f"{key} {value}" for key, value in totals.items()))
 

@@ -13,7 +13,12 @@ def status_lines(status: StationStatus, language: str) -> list[str]:
         else words.text("never", language)
     )
     specs = ", ".join(f"{spec} {version}" for spec, version in sorted(status.spec_versions.items()))
-    return [
+    warning = (
+        [words.text("wrong_clock", language, date=status.wrong_clock.isoformat())]
+        if status.wrong_clock is not None
+        else []
+    )
+    return warning + [
         f"{words.text('station', language)}: {status.station_id}",
         f"{words.text('pending', language)}: {status.pending}",
         f"{words.text('acknowledged', language)}: {status.acknowledged}",

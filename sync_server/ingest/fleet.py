@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,6 +29,25 @@ class StationStatus(BaseModel):
     last_sync_at: datetime | None
     last_beacon: dict[str, Any] | None
     last_beacon_at: datetime | None
+    # What the tablet's clock said minus when its beacon arrived (seconds): a flat clock
+    # battery shows as decades; None without a beacon.
+    clock_skew_seconds: int | None = None
+
+
+# Past this, a tablet's clock is wrong, not merely late with its beacon.
+CLOCK_SKEW_WARNING_SECONDS = 24 * 3600
+
+
+def clock_skew(beacon: dict[str, Any] | None, arrived: datetime | None) -> int | None:
+    if not beacon or arrived is None:
+        return None
+    try:
+        claimed = datetime.fromisoformat(str(beacon.get("sent_at", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if arrived.tzinfo is None:
+        arrived = arrived.replace(tzinfo=UTC)
+    return int((claimed - arrived).total_seconds())
 
 
 class FleetStatus(BaseModel):
@@ -91,6 +110,7 @@ def fleet_status(session_factory: sessionmaker[Session]) -> FleetStatus:
                 last_sync_at=s.last_sync_at,
                 last_beacon=s.last_beacon,
                 last_beacon_at=s.last_beacon_at,
+                clock_skew_seconds=clock_skew(s.last_beacon, s.last_beacon_at),
             )
             for s in session.scalars(select(Station).order_by(Station.station_id))
         ]

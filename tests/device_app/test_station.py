@@ -242,3 +242,13 @@ def test_a_wrong_tablet_clock_still_seals_the_response(world: World, year: int) 
     assert station.finish(session) == 1
     assert payload_of(world, station, 1)["completed_on"] == f"{year}-01-01"
     assert station._store.drafts() == []
+    # the coordinator is told, in the menu's first line, in their language
+    from device_app.kiosk.status_text import status_lines
+
+    status = station.status()
+    if year < 2026:
+        assert status.wrong_clock is not None and status.wrong_clock.year == year
+        assert f"{year}-01-01" in status_lines(status, "ar")[0]
+        assert status_lines(status, "fr")[0].startswith("L'horloge de la tablette")
+    else:
+        assert status.wrong_clock is None  # a clock ahead is only seen by the server

@@ -68,7 +68,8 @@ def test_slow_taps_or_a_tap_elsewhere_do_not() -> None:
 def test_every_kiosk_word_exists_in_the_five_languages() -> None:
     for key in messages.catalogue_keys():
         for language in ("en", "fr", "es", "pt", "ar"):
-            assert messages.text(key, language, n=1, total=2, seconds=3, path="p", reason="r")
+            assert messages.text(key, language, n=1, total=2, seconds=3, path="p", reason="r",
+                                 date="2026-01-01")  # fmt: skip
     assert messages.text("next", "xx") == "Next"  # an unknown language falls back to English
 
 

@@ -52,6 +52,7 @@ def test_a_clock_in_the_future_does_not_hide_later_beacons(world: World) -> None
     )  # same outbox sequence, clock set right
     (status,) = fleet_status(world.session_factory).stations
     assert status.last_beacon["sent_at"] == "2026-11-29T10:05:00Z"
+    assert status.clock_skew_seconds == 300  # the clock, five minutes ahead of arrival
     record_beacon(
         world.session_factory,
         beacon_bytes(world, "1970-01-01T00:00:00Z", last_seq=12),
@@ -62,6 +63,7 @@ def test_a_clock_in_the_future_does_not_hide_later_beacons(world: World) -> None
         "1970-01-01T00:00:00Z",
         12,
     )
+    assert status.clock_skew_seconds < -50 * 365 * 24 * 3600  # shown as a wrong clock
     record_beacon(
         world.session_factory, beacon_bytes(world, "2026-11-29T11:00:00Z"), clock=world.clock
     )  # a late delivery from before those responses (lower sequence): older news
