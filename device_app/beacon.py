@@ -7,7 +7,7 @@ its clock (so a drifting clock shows). Nothing about any respondent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import metadata
 
 from protocol import (
@@ -17,15 +17,17 @@ from protocol import (
     canonical_json,
     sign_beacon,
 )
+from protocol.wire import wire_time
 
 DISTRIBUTION = "mobile-survey-stations"
 
 
 def utc_stamp(moment: datetime) -> str:
-    """The wire's timestamp form: UTC, second precision, with a Z."""
+    """The wire's timestamp (protocol.wire_time) of what the station's clock said, which
+    must be aware: a naive time on a tablet has no known zone."""
     if moment.tzinfo is None:
         raise ValueError("the station clock must return an aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return wire_time(moment)
 
 
 def app_version() -> str:

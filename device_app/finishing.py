@@ -6,8 +6,8 @@ The session's `FinishedResponse` becomes the protocol's own model once
 region), which is encoded once
 (`protocol.response.response_plaintext`, the compact encoding the processor decodes with the
 same spec) and sealed; the envelope is built once and its canonical JSON bytes go to the
-outbox with the outer fields the store keeps beside them (`outbox_row`), read from the model,
-never parsed back.
+outbox with the columns the store keeps beside them (`outbox_row`), taken from the model;
+the store checks them, and the slot, against the bytes.
 
 The sealing happens inside the store's write transaction (the `build` callback), so a seal
 that fails, a payload the protocol's response encoding refuses, or a crash anywhere leaves the
@@ -96,8 +96,6 @@ def outbox_row(envelope: Envelope) -> SealedEnvelope:
     data = canonical_json(envelope.model_dump(mode="json"))
     return SealedEnvelope(
         envelope_id=envelope.envelope_id,
-        seq=envelope.seq,
-        prev=envelope.prev,
         spec_id=envelope.spec.id,
         spec_version=envelope.spec.version,
         spec_sha256=envelope.spec.sha256,

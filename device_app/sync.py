@@ -2,8 +2,9 @@
 
 Network errors and 5xx answers are retried with exponential backoff and full jitter (sleep a
 random time between 0 and the doubled delay, so a fleet that comes back online together does
-not knock in step). A 4xx is final: the server's problem+json detail becomes a ServerRefused
-(or StationRevoked) error. `sleep` and `random` are parameters so tests do not wait.
+not knock in step). A 4xx is final unless its problem says `retry` (408, 429): the server's
+problem+json detail becomes a ServerRefused (or StationRevoked) error. `sleep` and
+`random` are parameters so tests do not wait.
 
 `send_outbox` sends the batches a `batching.Batcher` cuts and issues, and marks each
 envelope as its receipt says.
@@ -92,7 +93,7 @@ class ServerLink:
             except httpx.TransportError as error:
                 last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
                 continue
-            if response.status_code >= 500:
+            if response.status_code >= 400 and says_retry(response):
                 last = f"HTTP {response.status_code} {problem_of(response)[1]}".rstrip()
                 continue
             if response.status_code >= 400:
@@ -102,6 +103,18 @@ class ServerLink:
             f"could not reach {self.server_url}{path} after {self.backoff.attempts} "
             f"attempt(s) ({last}); nothing was lost, sync again later"
         )
+
+
+def says_retry(response: httpx.Response) -> bool:
+    """Whether the same request may succeed later: any 5xx, and a 4xx whose problem says so
+    (the catalogue's `retry`: a body that arrived too slowly, too many attempts)."""
+    if response.status_code >= 500:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("retry") is True
 
 
 def problem_of(response: httpx.Response) -> tuple[str, str]:

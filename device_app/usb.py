@@ -88,13 +88,9 @@ def read_manifest(directory: Path) -> UsbManifest:
         return UsbManifest(files=[])
     try:
         manifest = UsbManifest.from_json(path.read_bytes())
-    except (OSError, ValidationError) as error:
-        if isinstance(error, ValidationError) and error.errors()[0]["type"] != "json_invalid":
-            raise ExportTargetInvalid(
-                f"{path} is not an MSS manifest; choose an empty folder"
-            ) from None
+    except (OSError, ValidationError):
         raise ExportTargetInvalid(
-            f"{path} exists but is not a readable manifest; choose an empty folder"
+            f"{path} exists but is not a readable MSS manifest; choose an empty folder"
         ) from None
     # Keep entries whose files are still there; a removed file must not stay listed.
     kept = [item for item in manifest.files if (directory / item.file).is_file()]

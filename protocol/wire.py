@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
@@ -38,8 +38,16 @@ UtcTimestamp = Annotated[
 
 
 def wire_time(moment: datetime) -> str:
-    """A UTC datetime as a UtcTimestamp (second precision)."""
+    """A datetime as a UtcTimestamp (second precision); an aware one is converted to UTC,
+    a naive one is taken as UTC already (the server's stored times)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_wire_time(text: str) -> datetime:
+    """A UtcTimestamp back as an aware UTC datetime; ValueError if it is not one."""
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
 
 
 SpecId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]

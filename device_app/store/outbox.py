@@ -7,10 +7,10 @@ point leaves either the draft (and no envelope) or the envelope (and no draft): 
 is lost, none is counted twice. Seqs are 1, 2, 3… with no gaps because the next seq is read
 and written under the same write lock and rows are never deleted.
 
-The store never opens an envelope (it cannot: it is sealed to the survey key). A
-`SealedEnvelope` brings the envelope's canonical JSON bytes with its outer fields (`seq`,
-`prev`, `envelope_id`, `spec`) already read from the same envelope, so appending checks the
-slot without parsing the bytes again; `verify_chain` reads the stored JSON back to check it.
+The store never opens an envelope (it cannot: it is sealed to the survey key). It does
+read the envelope's outer JSON inside the transaction: the chain is the store's promise, so
+the bytes it stores must themselves say this slot's seq and prev, whatever the caller
+claims beside them.
 """
 
 from __future__ import annotations
@@ -37,13 +37,12 @@ _COLUMNS = (
 class SealedEnvelope:
     """What a `build` callback returns: one envelope, ready for its outbox slot.
 
-    The fields are the envelope's outer fields, read from the same envelope as `envelope`
-    (finishing.outbox_row takes them from the model it dumps; `from_json` parses the bytes).
+    The fields are the columns kept beside the bytes (finishing.outbox_row takes them from
+    the model it dumps; `from_json` parses the bytes); append_envelope checks them, and the
+    slot's seq and prev, against the bytes themselves.
     """
 
     envelope_id: str
-    seq: int
-    prev: str
     spec_id: str
     spec_version: str
     spec_sha256: str
@@ -57,8 +56,6 @@ class SealedEnvelope:
         spec = outer["spec"]
         return cls(
             envelope_id=outer["envelope_id"],
-            seq=outer.get("seq"),  # not checked here: append_envelope checks it against the slot
-            prev=outer.get("prev"),
             spec_id=spec["id"],
             spec_version=spec["version"],
             spec_sha256=spec["sha256"],
@@ -158,10 +155,19 @@ def _check_slot(sealed: object, seq: int, prev: str) -> None:
         raise EnvelopeMismatch("the envelope must be non-empty bytes of canonical JSON")
     if hashlib.sha256(sealed.envelope).hexdigest() != sealed.envelope_hash:
         raise EnvelopeMismatch("envelope_hash is not the SHA-256 of the envelope bytes")
-    if not isinstance(sealed.envelope_id, str) or not sealed.envelope_id:
-        raise EnvelopeMismatch("the envelope has no envelope_id")
-    for field, found, wanted in (("seq", sealed.seq, seq), ("prev", sealed.prev, prev)):
-        if found != wanted:
+    outer = _outer_fields(sealed.envelope)
+    expected = {
+        "seq": seq,
+        "prev": prev,
+        "envelope_id": sealed.envelope_id,
+        "spec": {
+            "id": sealed.spec_id,
+            "version": sealed.spec_version,
+            "sha256": sealed.spec_sha256,
+        },
+    }
+    for field, value in expected.items():
+        if outer.get(field) != value:
             raise EnvelopeMismatch(
                 f"the envelope's {field!r} does not match its outbox slot (seq {seq})"
             )

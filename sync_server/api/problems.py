@@ -65,9 +65,9 @@ async def _on_http(_request: Request, error: Exception) -> Response:
 
 
 async def _on_data_error(_request: Request, error: Exception) -> Response:
-    # A value the request carried that a column cannot hold (an integer past the column's
-    # range, a NUL in text): the transaction was rolled back, so nothing changed. Named by
-    # kind only, never quoting the value.
+    # A value the request carried that a column cannot hold and no model bound caught (the
+    # wire models bound what they know: sequences, lengths, patterns): the transaction was
+    # rolled back, so nothing changed. Named by kind only, never quoting the value.
     log.info("refused a value the store cannot hold: %s", type(error).__name__)
     return problem_response(
         "invalid-request", "a value in the request is out of the range the server stores"
@@ -116,7 +116,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         RequestValidationError: _on_validation,
         StarletteHTTPException: _on_http,
         DataError: _on_data_error,
-        OverflowError: _on_data_error,  # SQLite's driver: an integer past 64 bits
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, handler)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from protocol.wire import parse_wire_time
 from sync_server.store.models import InboxEnvelope, QuarantinedEnvelope, Station
 
 
@@ -42,7 +43,7 @@ def clock_skew(beacon: dict[str, Any] | None, arrived: datetime | None) -> int |
     if not beacon or arrived is None:
         return None
     try:
-        claimed = datetime.fromisoformat(str(beacon.get("sent_at", "")).replace("Z", "+00:00"))
+        claimed = parse_wire_time(str(beacon.get("sent_at", "")))
     except ValueError:
         return None
     if arrived.tzinfo is None:

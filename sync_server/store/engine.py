@@ -21,17 +21,22 @@ log = logging.getLogger(__name__)
 def private_sqlite_file(path: Path) -> None:
     """Make the central store's file owner-only before SQLite opens it, whatever the umask:
     it holds processed answers in the clear. SQLite gives its -wal and -shm files the
-    database file's mode, so they follow. A folder or file found wider is narrowed, and
-    the log says so."""
+    database file's mode, so they follow. A folder it creates is owner-only; an existing
+    folder open to others is the operator's to fix (it may be shared on purpose), so the
+    log warns; a wider file is narrowed, and the log says so."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     descriptor = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
     os.close(descriptor)
-    for place, private in ((folder, PRIVATE_DIR_MODE), (path, PRIVATE_FILE_MODE)):
-        mode = place.stat().st_mode & 0o777
-        if mode & ~private:
-            log.warning("%s was mode %o: narrowed to %o (owner only)", place, mode, private)
-            place.chmod(private)
+    folder_mode = folder.stat().st_mode & 0o777
+    if folder_mode & ~PRIVATE_DIR_MODE:
+        log.warning("%s is mode %o: others can list the central store's folder", folder,
+                    folder_mode)  # fmt: skip
+    file_mode = path.stat().st_mode & 0o777
+    if file_mode & ~PRIVATE_FILE_MODE:
+        log.warning("%s was mode %o: narrowed to %o (owner only)", path, file_mode,
+                    PRIVATE_FILE_MODE)  # fmt: skip
+        path.chmod(PRIVATE_FILE_MODE)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -94,6 +94,20 @@ def test_an_envelope_for_another_slot_is_refused(store: StationStore, forge) -> 
     assert store.load_draft("draft-1") == b"{}"
 
 
+@pytest.mark.parametrize("column", ["envelope_id", "spec_version"])
+def test_columns_that_disagree_with_the_bytes_are_refused(store: StationStore, column: str) -> None:
+    """The store checks what it stores, not what its caller says beside it: a builder bug
+    that put another id or spec beside the bytes would file the envelope wrongly."""
+
+    def lying(seq: int, prev: str) -> SealedEnvelope:
+        sealed = SealedEnvelope.from_json(envelope_for(seq, prev))
+        return SealedEnvelope(**{**sealed.__dict__, column: "9.9.9-other"})
+
+    with pytest.raises(EnvelopeMismatch, match=column.split("_")[0]):
+        store.append_envelope(lying)
+    assert store.counts().last_seq == 0
+
+
 def test_a_wrong_hash_or_reused_envelope_id_is_refused(store: StationStore) -> None:
     def wrong_hash(seq: int, prev: str) -> SealedEnvelope:
         sealed = SealedEnvelope.from_json(envelope_for(seq, prev))

@@ -122,6 +122,23 @@ def test_5xx_then_success_backs_off_with_full_jitter(world: World) -> None:
     assert 0 <= world.sleeps[0] <= 1.0 and 0 <= world.sleeps[1] <= 2.0
 
 
+def test_a_4xx_the_catalogue_marks_retry_is_retried(world: World) -> None:
+    """A body that reached the server too slowly (408) or too many attempts (429) say
+    `retry` in their problem: the station backs off and tries again instead of giving up."""
+    from protocol.problems import CATALOGUE
+
+    assert CATALOGUE["request-timeout"].retry and CATALOGUE["too-many-attempts"].retry
+    station = world.station()
+    seal_records(station, 2)
+    world.transport.answer_first("/v1/batches", 408, 429)
+
+    report = station.sync()
+
+    assert report.accepted == 2
+    assert len(world.sleeps) == 2
+    assert inbox_count(world) == 2
+
+
 def test_5xx_every_time_gives_up_keeps_everything_and_says_retry(world: World) -> None:
     station = world.station()
     seal_records(station, 2)

@@ -108,12 +108,24 @@ def test_only_a_trusted_proxy_names_the_client(app, people: People) -> None:
 
 def test_unlock_command_lifts_a_hold(tmp_path, monkeypatch) -> None:
     from mss.cli import app as mss_app
+    from sync_server.store import make_engine, make_session_factory
 
     monkeypatch.setenv("MSS_KEY_PASSPHRASE", "a survey key passphrase for tests")
     monkeypatch.delenv("MSS_DATABASE_URL", raising=False)
     runner = CliRunner()
     data = tmp_path / "server"
     assert runner.invoke(mss_app, ["server", "init", "--data-dir", str(data)]).exit_code == 0
+    engine = make_engine(f"sqlite:///{data / 'central.db'}")
+    sessions = make_session_factory(engine)
+    subjects = [throttle.user_subject("ana")]
+    for _ in range(throttle.HOLD_AFTER):
+        throttle.record_failure(sessions, subjects, clock=FakeClock(), hold=True)
+    assert throttle.check(sessions, subjects, clock=FakeClock()).wait_seconds is None  # held
+
     result = runner.invoke(mss_app, ["server", "user", "unlock", "ana", "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
-    assert "was not held" in result.output
+    assert "sign-in hold lifted" in result.output
+    assert throttle.check(sessions, subjects, clock=FakeClock()).allowed
+    again = runner.invoke(mss_app, ["server", "user", "unlock", "ana", "--data-dir", str(data)])
+    assert "was not held" in again.output
+    engine.dispose()
