@@ -89,6 +89,9 @@ def test_the_pin_guards_the_menu_and_sync_now_reaches_the_server(kiosk_world, ru
     assert results["locked_after_lock"] is True
     status = status_of(station_dir)
     assert (status.pending, status.acknowledged) == (0, 1)
+    assert status.interrupted_drafts == 1
+    with Station.unlock(station_dir, PASSPHRASE) as station:
+        assert station._store.drafts() == []  # the kiosk abandoned it when it started
 
 
 def test_screenshots_of_every_screen_type(kiosk_world, run_kiosk, tmp_path: Path) -> None:
@@ -150,6 +153,10 @@ def test_five_wrong_pins_lock_the_pad_with_a_countdown(kiosk_world, run_kiosk) -
 
 def test_idle_on_welcome_the_kiosk_syncs_by_itself(kiosk_world, run_kiosk) -> None:
     station_dir = kiosk_world.provision("background")
+    # and a respondent an earlier run was cut off from (a crash): cleared and counted
+    with Station.unlock(station_dir, PASSPHRASE) as station:
+        station.save_draft(station.new_session("officials", "en"))
+    assert status_of(station_dir).interrupted_drafts == 1  # left behind, not yet cleared
     results = run_kiosk("background_sync", station_dir, "--sync-interval", "0.3").results
     # never while a respondent is answering: only once back on Welcome
     assert results["at_thanks"] == {"pending": 1, "acknowledged": 0}
@@ -157,3 +164,6 @@ def test_idle_on_welcome_the_kiosk_syncs_by_itself(kiosk_world, run_kiosk) -> No
     assert results["screen_after_sync"] == "WelcomeScreen"
     status = status_of(station_dir)
     assert (status.pending, status.acknowledged) == (0, 1)
+    assert status.interrupted_drafts == 1
+    with Station.unlock(station_dir, PASSPHRASE) as station:
+        assert station._store.drafts() == []  # the kiosk abandoned it when it started
