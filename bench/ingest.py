@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crypto import KdfCost, StationKey, open_sealed  # noqa: E402
 from miniatures.traffic import BenchStation, officials_spec, random_answers, response_payload  # noqa: E402
-from protocol import EnrolmentRequest, envelope_seal_info  # noqa: E402
+from protocol import EnrolmentRequest, seal_info_of  # noqa: E402
 from protocol.codec import parse_signed_batch  # noqa: E402
 from questionnaire_specs import canonical_json as spec_json  # noqa: E402
 from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec  # noqa: E402
@@ -210,8 +210,9 @@ def bulk_insert(database_url: str, server: Server, batches: list[bytes]) -> floa
 def bare_open_loop(server: Server, batches: list[bytes]) -> tuple[float, int]:
     items = []
     for data in batches:
-        for envelope in parse_signed_batch(data).batch.envelopes:
-            info = envelope_seal_info(envelope.envelope_id, envelope.spec)
+        batch = parse_signed_batch(data).batch
+        for envelope in batch.envelopes:
+            info = seal_info_of(envelope.v, envelope.envelope_id, envelope.spec, batch.station_id)
             items.append((base64.b64decode(envelope.sealed), info))
     started = time.perf_counter()
     for sealed, info in items:

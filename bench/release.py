@@ -47,8 +47,9 @@ COUNTRIES = ("SL", "GH", "KE", "NP", "PE", "SN", "JO", "MZ")
 SEED = bytes(range(32))  # a throwaway release seed
 CHUNK = 20_000
 RESPONSE_FIELDS = (
-    "response_id", "envelope_id", "spec_id", "spec_version", "spec_sha256", "country", "region",
-    "population", "language", "completed_on", "duration_s", "complete", "processed_at", "answers",
+    "response_id", "station_id", "envelope_id", "spec_id", "spec_version", "spec_sha256",
+    "country", "region", "population", "language", "completed_on", "duration_s", "complete",
+    "processed_at", "answers",
 )  # fmt: skip
 INSERT_RESPONSE = (  # our own column names only
     f"INSERT INTO responses ({', '.join(RESPONSE_FIELDS)}) "  # noqa: S608
@@ -94,7 +95,7 @@ def generate(path: Path, spec: Spec, rows: int, answers: int, countries: int) ->
         ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(size)]
         days = nrng.integers(0, 330, size)
         responses = [
-            (rid, rid, identity.id, identity.version, identity.sha256,
+            (rid, "st_bench", rid, identity.id, identity.version, identity.sha256,
              COUNTRIES[i % countries], "Region", "officials", "en" if i % 3 else "fr",
              (date(2026, 1, 5) + timedelta(days=int(days[i]))).isoformat(),
              int(300 + days[i]), 1, processed)

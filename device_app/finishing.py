@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -28,6 +29,7 @@ from crypto import SurveyPublicKey, seal
 from device_app.errors import InvalidAnswers
 from device_app.store import SealedEnvelope
 from protocol import (
+    ENVELOPE_VERSION,
     PROTOCOL_VERSION,
     Envelope,
     SpecIdentityWire,
@@ -43,6 +45,16 @@ if TYPE_CHECKING:
     from questionnaire_specs import Spec, SpecIdentity
 
 Seal = Callable[..., bytes]  # seal(plaintext, public_key, *, info) -> bytes
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """Who seals: the survey's public key, and the station whose id the seal binds (so that
+    no other tablet can send its envelopes as its own)."""
+
+    public_key: SurveyPublicKey
+    station_id: str
+    seal_with: Seal = seal
 
 
 def _unfit(spec: Spec | SpecIdentity) -> InvalidAnswers:
@@ -74,21 +86,16 @@ def sealed_response(finished: FinishedResponse, *, country: str, region: str) ->
 
 
 def sealed_payload(
-    spec: Spec,
-    response: SealedResponse,
-    envelope_id: str,
-    public_key: SurveyPublicKey,
-    *,
-    seal_with: Seal = seal,
+    spec: Spec, response: SealedResponse, envelope_id: str, sealing: Sealing
 ) -> bytes:
     """The protocol's compact response encoding for `spec`, HPKE-sealed with the
-    envelope's context as `info`."""
+    envelope's context (envelope id, spec, station) as `info`."""
     try:
         plaintext = response_plaintext(spec, response)
     except ValueError:  # ResponseFormatError, or the codec meeting a wrong type
         raise _unfit(spec) from None
-    info = envelope_seal_info(envelope_id, response.spec)
-    return seal_with(plaintext, public_key, info=info)
+    info = envelope_seal_info(envelope_id, response.spec, station_id=sealing.station_id)
+    return sealing.seal_with(plaintext, sealing.public_key, info=info)
 
 
 def outbox_row(envelope: Envelope) -> SealedEnvelope:
@@ -108,20 +115,19 @@ def append_response(
     store: StationStore,
     spec: Spec,
     response: SealedResponse,
-    public_key: SurveyPublicKey,
+    sealing: Sealing,
     *,
     draft_id: str | None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    seal_with: Seal = seal,
 ) -> OutboxEntry:
     """Seal `response` into the next outbox slot and delete the draft: one transaction."""
     envelope_id = new_id()
 
     def build(seq: int, prev: str) -> SealedEnvelope:
-        sealed = sealed_payload(spec, response, envelope_id, public_key, seal_with=seal_with)
+        sealed = sealed_payload(spec, response, envelope_id, sealing)
         return outbox_row(
             Envelope(
-                v=PROTOCOL_VERSION,
+                v=ENVELOPE_VERSION,
                 envelope_id=envelope_id,
                 seq=seq,
                 prev=prev,

@@ -35,7 +35,7 @@ from device_app.errors import (
     UnknownPopulation,
     WrongPassphrase,
 )
-from device_app.finishing import Seal, append_response, sealed_response
+from device_app.finishing import Seal, Sealing, append_response, sealed_response
 from device_app.session import FinishedResponse, SurveySession
 from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
@@ -279,10 +279,9 @@ class Station:
             self._store,
             session.spec,
             sealed_response(finished, country=self.country, region=self.region),
-            self._survey_key,
+            Sealing(self._survey_key, self.station_id, self._seal_with),
             draft_id=self._draft_id(session),
             new_id=self._new_id,
-            seal_with=self._seal_with,
         )
         self._drafts.pop(id(session), None)
         return entry.seq

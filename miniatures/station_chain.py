@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from crypto import StationKey, SurveyPublicKey, seal
 from protocol import (
+    ENVELOPE_VERSION,
     PROTOCOL_VERSION,
     ZERO_HASH,
     Batch,
     Envelope,
     SpecIdentityWire,
     envelope_hash,
-    envelope_seal_info,
+    seal_info_of,
     sign_batch,
     signed_batch_bytes,
 )
@@ -36,6 +37,8 @@ class StationChain:
     last_seq: int = 0
     last_hash: str = ZERO_HASH
     batch_seq: int = 0
+    # 1: a station of before envelopes named their station in the sealed context.
+    envelope_v: int = ENVELOPE_VERSION
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -43,7 +46,7 @@ class StationChain:
     def append(self, sealed: bytes, envelope_id: str | None = None) -> Envelope:
         """The next envelope of the chain, carrying `sealed` bytes."""
         envelope = Envelope(
-            v=PROTOCOL_VERSION,
+            v=self.envelope_v,
             envelope_id=envelope_id or self.new_id(),
             seq=self.last_seq + 1,
             prev=self.last_hash,
@@ -54,9 +57,10 @@ class StationChain:
         return envelope
 
     def sealed(self, plaintext: bytes, public_key: SurveyPublicKey) -> Envelope:
-        """The next envelope, with `plaintext` really sealed to its id and spec (HPKE)."""
+        """The next envelope, with `plaintext` really sealed to its id, spec and this
+        station (HPKE)."""
         envelope_id = self.new_id()
-        info = envelope_seal_info(envelope_id, self.spec)
+        info = seal_info_of(self.envelope_v, envelope_id, self.spec, self.station_id)
         return self.append(seal(plaintext, public_key, info=info), envelope_id)
 
     def envelopes(self, count: int, sealed: bytes | None = None) -> list[Envelope]:

@@ -4,6 +4,7 @@ from protocol.canonical import CanonicalJsonError, canonical_json, load_json
 from protocol.codec import (
     BATCH_SIGNING_DOMAIN,
     BEACON_SIGNING_DOMAIN,
+    BOUND_SEAL_INFO_PREFIX,
     SEAL_INFO_PREFIX,
     ParsedBatch,
     ProtocolError,
@@ -14,12 +15,14 @@ from protocol.codec import (
     parse_signed_batch,
     parse_signed_batch_document,
     parse_signed_beacon,
+    seal_info_of,
     sign_batch,
     sign_beacon,
     signed_batch_bytes,
     signing_prefix,
 )
 from protocol.limits import (
+    ENVELOPE_VERSION,
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
     MAX_ENVELOPES_PER_BATCH,
@@ -46,7 +49,9 @@ from protocol.wire import (
 __all__ = [
     "BATCH_SIGNING_DOMAIN",
     "BEACON_SIGNING_DOMAIN",
+    "BOUND_SEAL_INFO_PREFIX",
     "CATALOGUE",
+    "ENVELOPE_VERSION",
     "MANIFEST_NAME",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_DECOMPRESSED_BYTES",
@@ -83,6 +88,7 @@ __all__ = [
     "parse_signed_batch",
     "parse_signed_batch_document",
     "parse_signed_beacon",
+    "seal_info_of",
     "sign_batch",
     "sign_beacon",
     "signed_batch_bytes",

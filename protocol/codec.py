@@ -21,7 +21,7 @@ from protocol.canonical import (
     canonical_json_of_parsed,
     load_json,
 )
-from protocol.limits import MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
+from protocol.limits import ENVELOPE_VERSION, MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
 from protocol.problems import Problem
 from protocol.wire import (
     Batch,
@@ -35,7 +35,8 @@ from protocol.wire import (
 
 BATCH_SIGNING_DOMAIN = "batch"
 BEACON_SIGNING_DOMAIN = "beacon"
-SEAL_INFO_PREFIX = b"MSS envelope v1\x00"
+SEAL_INFO_PREFIX = b"MSS envelope v1\x00"  # unbound: sealed before stations were named
+BOUND_SEAL_INFO_PREFIX = b"MSS envelope v2\x00"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -62,14 +63,27 @@ def envelope_hash(envelope: Envelope | dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
-def envelope_seal_info(envelope_id: str, spec_identity: SpecIdentityWire | Any) -> bytes:
-    """The HPKE `info` that binds a sealed response to its envelope id and spec."""
+def envelope_seal_info(
+    envelope_id: str, spec_identity: SpecIdentityWire | Any, *, station_id: str | None
+) -> bytes:
+    """The HPKE `info` that binds a sealed response to its envelope id, spec and the station
+    that sealed it (envelope v2). `station_id=None` gives the v1 context, which names no
+    station: only for opening envelopes sealed before v2."""
     spec = {
         "id": spec_identity.id,
         "version": spec_identity.version,
         "sha256": spec_identity.sha256,
     }
-    return SEAL_INFO_PREFIX + canonical_json({"envelope_id": envelope_id, "spec": spec})
+    if station_id is None:
+        return SEAL_INFO_PREFIX + canonical_json({"envelope_id": envelope_id, "spec": spec})
+    context = {"envelope_id": envelope_id, "spec": spec, "station_id": station_id}
+    return BOUND_SEAL_INFO_PREFIX + canonical_json(context)
+
+
+def seal_info_of(envelope_v: int, envelope_id: str, spec_identity: Any, station_id: str) -> bytes:
+    """The `info` an envelope of version `envelope_v`, sent by `station_id`, was sealed with."""
+    bound = envelope_v >= ENVELOPE_VERSION
+    return envelope_seal_info(envelope_id, spec_identity, station_id=station_id if bound else None)
 
 
 def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 PROTOCOL_VERSION = 1
+# An envelope's own version: 2 binds the sealing station's id into the HPKE context, so
+# another tablet cannot pass a station's envelopes off as its own. Version 1 envelopes
+# (sealed before that, still in outboxes) stay valid and are checked otherwise.
+ENVELOPE_VERSION = 2
+UNBOUND_ENVELOPE_VERSION = 1
 
 MAX_ENVELOPES_PER_BATCH = 500
 # The gzip bytes on the wire (HTTP body or USB file).

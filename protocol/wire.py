@@ -20,9 +20,15 @@ from pydantic import (
     field_validator,
 )
 
-from protocol.limits import MAX_ENVELOPES_PER_BATCH, MAX_SEALED_CHARS, MAX_SEQUENCE
+from protocol.limits import (
+    ENVELOPE_VERSION,
+    MAX_ENVELOPES_PER_BATCH,
+    MAX_SEALED_CHARS,
+    MAX_SEQUENCE,
+)
 
 ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
+EnvelopeVersion = Annotated[int, Field(strict=True, ge=1, le=ENVELOPE_VERSION)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Uuid4Text = Annotated[
     str,
@@ -113,7 +119,7 @@ class SpecIdentityWire(_Wire):
 class Envelope(_Wire):
     """One sealed response as the outbox holds it and the wire carries it."""
 
-    v: ProtocolVersion
+    v: EnvelopeVersion
     envelope_id: Uuid4Text
     seq: Annotated[int, Field(ge=1, le=MAX_SEQUENCE)]
     prev: Sha256Hex

@@ -193,13 +193,18 @@ def _refuse_unknown_specs(session: Session, envelopes: list[Envelope]) -> None:
 def _sort_envelopes(
     session: Session, station_id: str, envelopes: list[Envelope], hashes: list[str]
 ) -> _Sorting:
-    """Decide accepted / duplicate / conflict for each envelope, with set queries only."""
+    """Decide accepted / duplicate / conflict for each envelope, with set queries only.
+
+    Only this station's own envelopes count: an envelope id is the station's choice, so the
+    same id from another tablet (a replay of copied files) is that tablet's envelope, which
+    the processor will not open as its own — it never makes this station's a duplicate or a
+    conflict."""
     ids = [envelope.envelope_id for envelope in envelopes]
     seen: dict[str, str] = {
         envelope_id: stored_hash
         for envelope_id, stored_hash in session.execute(
             select(InboxEnvelope.envelope_id, InboxEnvelope.envelope_hash).where(
-                InboxEnvelope.envelope_id.in_(ids)
+                InboxEnvelope.station_id == station_id, InboxEnvelope.envelope_id.in_(ids)
             )
         )
     }
@@ -207,7 +212,8 @@ def _sort_envelopes(
         (envelope_id, stored_hash)
         for envelope_id, stored_hash in session.execute(
             select(QuarantinedEnvelope.envelope_id, QuarantinedEnvelope.envelope_hash).where(
-                QuarantinedEnvelope.envelope_id.in_(ids)
+                QuarantinedEnvelope.station_id == station_id,
+                QuarantinedEnvelope.envelope_id.in_(ids),
             )
         )
     }
@@ -291,6 +297,7 @@ def _conflict(
 def _inbox_row(envelope: Envelope, digest: str) -> dict[str, Any]:
     return {
         "envelope_id": envelope.envelope_id,
+        "envelope_v": envelope.v,
         "seq": envelope.seq,
         "prev_hash": envelope.prev,
         "spec_id": envelope.spec.id,

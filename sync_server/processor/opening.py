@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
-from protocol import envelope_seal_info
+from protocol import ENVELOPE_VERSION, seal_info_of
 from protocol.response import (
     ResponseFormatError,
     SealedResponse,
@@ -41,19 +41,50 @@ def load_registered_spec(body: str) -> Spec:
         raise Quarantine("spec-unusable", f"the registered spec does not load: {error}") from None
 
 
+@dataclass(frozen=True)
+class EnvelopeAddress:
+    """Which envelope this is: the station that sent it, its id, and its version (from v2 the
+    sealed context names the station, so it opens only under the station that sealed it)."""
+
+    station_id: str
+    envelope_id: str
+    envelope_v: int
+
+    @property
+    def bound(self) -> bool:
+        return self.envelope_v >= ENVELOPE_VERSION
+
+
+REPLAYED = "replayed-from-another-station"
+
+
 def open_envelope(
     *,
-    envelope_id: str,
+    address: EnvelopeAddress,
     spec: Spec,
     sealed: bytes,
     private_key: SurveyPrivateKey,
+    copies_elsewhere: frozenset[str] = frozenset(),
 ) -> SealedResponse:
-    """Open the sealed bytes bound to this envelope id and spec; Quarantine if impossible."""
+    """Open the sealed bytes bound to this envelope's context; Quarantine if impossible.
+
+    `copies_elsewhere`: the states of the same sealed bytes stored under other stations —
+    a second tablet that sent a first one's files. A bound (v2) envelope opens only under its
+    own station, so the copy fails to open and is named a replay. An unbound (v1) envelope
+    opens under any station: the copy is counted once, where it was first counted."""
+    if not address.bound and "processed" in copies_elsewhere:
+        raise Quarantine(
+            REPLAYED, "this unbound (v1) envelope is already counted under another station"
+        )
     identity = SpecIdentityWire(**spec.identity.as_dict())
-    info = envelope_seal_info(envelope_id, identity)
+    info = seal_info_of(address.envelope_v, address.envelope_id, identity, address.station_id)
     try:
         plaintext = open_sealed(sealed, private_key, info=info)
     except OpenError:
+        if copies_elsewhere:
+            raise Quarantine(
+                REPLAYED, "another station's envelope, sent again by this one: it was sealed there"
+            ) from None
         raise Quarantine(
             "cannot-open",
             "the survey key does not open this envelope (another key, or altered bytes)",

@@ -3,14 +3,19 @@
 On PostgreSQL several processors can run at once: each claims its chunk with
 SELECT … FOR UPDATE SKIP LOCKED, so no envelope is worked on twice. On SQLite the engine's
 BEGIN IMMEDIATE makes one processor write at a time. A crash loses at most the chunk in
-flight, which is simply claimed again: the unique key on responses.envelope_id makes loading
-idempotent.
+flight, which is simply claimed again: the unique key on responses (station_id, envelope_id)
+makes loading idempotent.
+
+An envelope opens only under the station that sent it (see opening.EnvelopeAddress); the
+same sealed bytes under two stations are a replay, and the copies are looked up once per
+chunk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto import SurveyPrivateKey
 from protocol import canonical_json
 from sync_server.processor.opening import (
+    EnvelopeAddress,
     Quarantine,
     StationFacts,
     check_opened,
@@ -118,6 +124,43 @@ class _Lookups:
         return self.specs[(spec_id, version)]
 
 
+class _Copies:
+    """The same envelope ids under other stations, for the chunk being processed: the states
+    of identical sealed bytes elsewhere, including those this run has just processed."""
+
+    def __init__(self, session: Session, rows: Iterable[InboxEnvelope]) -> None:
+        ids = sorted({row.envelope_id for row in rows})
+        self._copies: dict[str, list[tuple[str, bytes, str]]] = {}
+        for station_id, envelope_id, sealed, state in session.execute(
+            select(
+                InboxEnvelope.station_id,
+                InboxEnvelope.envelope_id,
+                InboxEnvelope.sealed,
+                InboxEnvelope.state,
+            ).where(InboxEnvelope.envelope_id.in_(ids))
+        ):
+            self._copies.setdefault(envelope_id, []).append((station_id, _digest(sealed), state))
+        self._processed_here: set[tuple[str, str]] = set()
+
+    def elsewhere(self, row: InboxEnvelope) -> frozenset[str]:
+        digest = _digest(row.sealed)
+        states = {
+            state
+            for station_id, other, state in self._copies.get(row.envelope_id, ())
+            if station_id != row.station_id and other == digest
+        }
+        if (row.envelope_id, digest) in self._processed_here:
+            states.add("processed")
+        return frozenset(states)
+
+    def processed(self, row: InboxEnvelope) -> None:
+        self._processed_here.add((row.envelope_id, _digest(row.sealed)))
+
+
+def _digest(sealed: bytes) -> str:
+    return hashlib.sha256(sealed).hexdigest()
+
+
 def process_inbox(
     session_factory: sessionmaker[Session],
     private_key: SurveyPrivateKey,
@@ -138,15 +181,17 @@ def process_inbox(
             if not rows:
                 break
             lookups = _Lookups(session)
+            copies = _Copies(session, rows)
             responses: list[dict[str, object]] = []
             for row in rows:
                 try:
                     spec = load_registered_spec(lookups.spec_body(row.spec_id, row.spec_version))
                     opened = open_envelope(
-                        envelope_id=row.envelope_id,
+                        address=EnvelopeAddress(row.station_id, row.envelope_id, row.envelope_v),
                         spec=spec,
                         sealed=row.sealed,
                         private_key=private_key,
+                        copies_elsewhere=copies.elsewhere(row),
                     )
                     check_opened(opened, spec, lookups.station(row.station_id))
                 except Quarantine as outcome:
@@ -164,6 +209,7 @@ def process_inbox(
                 responses.append(
                     {
                         "response_id": response_id,
+                        "station_id": row.station_id,
                         "envelope_id": row.envelope_id,
                         "spec_id": row.spec_id,
                         "spec_version": row.spec_version,
@@ -181,6 +227,7 @@ def process_inbox(
                     }
                 )
                 row.state = "processed"
+                copies.processed(row)
                 report.processed += 1
             _insert_many(session, ResponseRecord.__table__, responses)
         if progress is not None:

@@ -142,10 +142,17 @@ class InboxEnvelope(Base):
         CheckConstraint("state IN ('pending', 'processed', 'quarantined')", name="state"),
         ForeignKeyConstraint(["spec_id", "spec_version"], ["specs.spec_id", "specs.version"]),
         Index(None, "state", "received_at"),
+        # The processor looks for the same envelope id under other stations (a replay).
+        Index(None, "envelope_id"),
     )
 
+    # Keyed by station, then envelope id: an id is the station's own choice, so another
+    # tablet sending the same id is another envelope, never a duplicate of this one
+    # (revision 0007).
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.station_id"), primary_key=True)
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.station_id"))
+    # The envelope's own version: 2 binds the station into the sealed context.
+    envelope_v: Mapped[int] = mapped_column(Integer, server_default="1")
     seq: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64))
     spec_id: Mapped[str] = mapped_column(String(100))
@@ -167,7 +174,7 @@ class QuarantinedEnvelope(Base):
     """An envelope that conflicts with what is stored: kept with its reason, never dropped."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (UniqueConstraint("envelope_id", "envelope_hash"),)
+    __table_args__ = (UniqueConstraint("station_id", "envelope_id", "envelope_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     envelope_id: Mapped[str] = mapped_column(String(36))
@@ -183,17 +190,24 @@ class QuarantinedEnvelope(Base):
 
 
 # --- the processor's results -------------------------------------------------------------
-# A response keeps the envelope id it came from: the unique key makes loading idempotent (one
-# response per envelope). That link and the exact completion date stay on the server;
-# releases drop them (sync_server/anonymise).
+# A response keeps the (station, envelope id) it came from: the unique key makes loading
+# idempotent (one response per envelope). That link and the exact completion date stay on
+# the server; releases drop them (sync_server/anonymise).
 
 
 class ResponseRecord(Base):
     __tablename__ = "responses"
-    __table_args__ = (Index(None, "country", "spec_id", "spec_version"),)
+    __table_args__ = (
+        Index(None, "country", "spec_id", "spec_version"),
+        UniqueConstraint("station_id", "envelope_id"),
+        ForeignKeyConstraint(
+            ["station_id", "envelope_id"], ["inbox.station_id", "inbox.envelope_id"]
+        ),
+    )
 
     response_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    envelope_id: Mapped[str] = mapped_column(ForeignKey("inbox.envelope_id"), unique=True)
+    station_id: Mapped[str] = mapped_column(String(44))
+    envelope_id: Mapped[str] = mapped_column(String(36))
     spec_id: Mapped[str] = mapped_column(String(100))
     spec_version: Mapped[str] = mapped_column(String(40))
     spec_sha256: Mapped[str] = mapped_column(String(64))

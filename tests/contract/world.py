@@ -280,7 +280,7 @@ def seal_records(station: Station, count: int, *, words: tuple[str, ...] = SECRE
     """Append `count` responses through the real finishing path (without a session)."""
     from datetime import date
 
-    from device_app.finishing import append_response, sealed_response
+    from device_app.finishing import Sealing, append_response, sealed_response
     from device_app.session import FinishedResponse
 
     spec = station.spec_for(population)
@@ -297,8 +297,8 @@ def seal_records(station: Station, count: int, *, words: tuple[str, ...] = SECRE
         )
         response = sealed_response(finished, country=station.country, region=station.region)
         entry = append_response(
-            station._store, spec, response, station._survey_key, draft_id=None,
-            new_id=station._new_id,
+            station._store, spec, response, Sealing(station._survey_key, station.station_id),
+            draft_id=None, new_id=station._new_id,
         )  # fmt: skip
         seqs.append(entry.seq)
     return seqs
@@ -319,11 +319,11 @@ def open_envelope(world: World, station: Station, envelope: bytes) -> dict:
 
     from crypto import open_sealed
     from device_app.station import wire_identity
-    from protocol import envelope_seal_info
+    from protocol import seal_info_of
     from protocol.response import read_response_plaintext
 
     outer = json.loads(envelope)
     spec = next(s for s in station.specs() if s.id == outer["spec"]["id"])
-    info = envelope_seal_info(outer["envelope_id"], wire_identity(spec))
+    info = seal_info_of(outer["v"], outer["envelope_id"], wire_identity(spec), station.station_id)
     plaintext = open_sealed(base64.b64decode(outer["sealed"]), world.survey_key, info=info)
     return read_response_plaintext(spec, plaintext).model_dump(mode="json")

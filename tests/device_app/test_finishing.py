@@ -12,7 +12,7 @@ import pytest
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
 from device_app.errors import InvalidAnswers
-from device_app.finishing import append_response, sealed_response
+from device_app.finishing import Sealing, append_response, sealed_response
 from device_app.session import FinishedResponse
 from device_app.station import Station, wire_identity
 from protocol import envelope_seal_info
@@ -46,7 +46,7 @@ def test_the_sealed_payload_opens_only_with_the_survey_key_and_its_context(
         station._store,
         station.spec_for("officials"),
         record(station),
-        station._survey_key,
+        Sealing(station._survey_key, station.station_id),
         draft_id=None,
     )
 
@@ -68,9 +68,18 @@ def test_the_sealed_payload_opens_only_with_the_survey_key_and_its_context(
         "duration_s": 613,
         "complete": True,
     }
-    other = envelope_seal_info("00000000-0000-4000-8000-000000000000", spec)
+    other = envelope_seal_info(
+        "00000000-0000-4000-8000-000000000000", spec, station_id=station.station_id
+    )
     with pytest.raises(OpenError):
         open_sealed(sealed, world.survey_key, info=other)
+    # Bound to its station: the same envelope id and spec under another station (a second
+    # tablet replaying this one's files), or with no station named (v1), does not open.
+    assert envelope["v"] == 2
+    for station_id in ("st_another0tablet", None):
+        elsewhere = envelope_seal_info(envelope["envelope_id"], spec, station_id=station_id)
+        with pytest.raises(OpenError):
+            open_sealed(sealed, world.survey_key, info=elsewhere)
 
 
 def test_the_station_cannot_open_its_own_responses(world: World) -> None:
@@ -79,7 +88,7 @@ def test_the_station_cannot_open_its_own_responses(world: World) -> None:
         station._store,
         station.spec_for("officials"),
         record(station),
-        station._survey_key,
+        Sealing(station._survey_key, station.station_id),
         draft_id=None,
     )
     sealed = base64.b64decode(json.loads(entry.envelope)["sealed"])
@@ -93,7 +102,11 @@ def test_the_station_cannot_open_its_own_responses(world: World) -> None:
     with pytest.raises(TypeError):
         open_sealed(sealed, station._survey_key, info=b"")  # type: ignore[arg-type]
     # Nothing the station stores opens it, even tried as an X25519 private key.
-    info = envelope_seal_info(entry.envelope_id, wire_identity(station.spec_for("officials")))
+    info = envelope_seal_info(
+        entry.envelope_id,
+        wire_identity(station.spec_for("officials")),
+        station_id=station.station_id,
+    )
     tried = 0
     for key in station._store.config_keys():
         value = station._store.get_config(key)
@@ -116,9 +129,8 @@ def test_a_failing_seal_appends_nothing_and_keeps_the_draft(world: World) -> Non
             station._store,
             station.spec_for("officials"),
             record(station),
-            station._survey_key,
+            Sealing(station._survey_key, station.station_id, broken_seal),
             draft_id="draft-1",
-            seal_with=broken_seal,
         )
 
     assert station._store.counts().last_seq == 0
@@ -142,7 +154,7 @@ def test_an_unsealable_payload_appends_nothing_and_keeps_the_draft(world: World)
             station._store,
             station.spec_for("officials"),
             record(station, {"years": "many"}),
-            station._survey_key,
+            Sealing(station._survey_key, station.station_id),
             draft_id="draft-1",
         )
     assert station._store.counts().last_seq == 0
@@ -156,14 +168,14 @@ def test_finishing_deletes_the_draft_and_chains_the_envelopes(world: World) -> N
         station._store,
         station.spec_for("officials"),
         record(station),
-        station._survey_key,
+        Sealing(station._survey_key, station.station_id),
         draft_id="draft-1",
     )
     second = append_response(
         station._store,
         station.spec_for("officials"),
         record(station),
-        station._survey_key,
+        Sealing(station._survey_key, station.station_id),
         draft_id=None,
     )
 

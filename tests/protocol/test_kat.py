@@ -1,7 +1,8 @@
 """Known answers pin the wire format: change a byte of it and this fails.
 
-kat/protocol_v1.json was written once from these inputs; never regenerate it to make a
-failing test pass: a difference means stations and server no longer agree.
+kat/protocol_v1.json and kat/envelope_v2.json were written once from these inputs; never
+regenerate them to make a failing test pass: a difference means stations and server no
+longer agree. v1 stays pinned because envelopes sealed before v2 still arrive.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from protocol import (
     canonical_json,
     envelope_hash,
     envelope_seal_info,
+    seal_info_of,
     sign_batch,
     signing_prefix,
 )
 
 KAT_FILE = Path(__file__).parent / "kat" / "protocol_v1.json"
+KAT_V2_FILE = Path(__file__).parent / "kat" / "envelope_v2.json"
 
 SPEC = SpecIdentityWire(id="cips-officials", version="1.0.0", sha256="ab" * 32)
 ENVELOPE = Envelope(
@@ -50,7 +53,7 @@ def answers() -> dict[str, str]:
     return {
         "envelope_canonical_json": canonical_json(ENVELOPE.model_dump(mode="json")).decode(),
         "envelope_hash": envelope_hash(ENVELOPE),
-        "seal_info_hex": envelope_seal_info(ENVELOPE.envelope_id, SPEC).hex(),
+        "seal_info_hex": envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=None).hex(),
         "batch_signed_message_sha256": hashlib.sha256(
             signing_prefix("batch") + batch_signing_payload(BATCH)
         ).hexdigest(),
@@ -67,9 +70,41 @@ def test_known_answers() -> None:
 
 
 def test_seal_info_layout() -> None:
-    info = envelope_seal_info(ENVELOPE.envelope_id, SPEC)
+    info = envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=None)
     assert info.startswith(b"MSS envelope v1\x00{")
     assert json.loads(info[len(b"MSS envelope v1\x00") :]) == {
         "envelope_id": ENVELOPE.envelope_id,
         "spec": {"id": SPEC.id, "version": SPEC.version, "sha256": SPEC.sha256},
     }
+
+
+ENVELOPE_V2 = ENVELOPE.model_copy(update={"v": 2})
+
+
+def answers_v2() -> dict[str, str]:
+    return {
+        "envelope_canonical_json": canonical_json(ENVELOPE_V2.model_dump(mode="json")).decode(),
+        "envelope_hash": envelope_hash(ENVELOPE_V2),
+        "seal_info_hex": envelope_seal_info(
+            ENVELOPE_V2.envelope_id, SPEC, station_id=BATCH.station_id
+        ).hex(),
+    }
+
+
+def test_known_answers_of_the_bound_envelope() -> None:
+    assert answers_v2() == json.loads(KAT_V2_FILE.read_text("utf-8"))
+
+
+def test_the_bound_seal_info_names_the_station() -> None:
+    info = envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=BATCH.station_id)
+    assert info.startswith(b"MSS envelope v2\x00{")
+    assert json.loads(info[len(b"MSS envelope v2\x00") :]) == {
+        "envelope_id": ENVELOPE.envelope_id,
+        "spec": {"id": SPEC.id, "version": SPEC.version, "sha256": SPEC.sha256},
+        "station_id": BATCH.station_id,
+    }
+    # The envelope's own version picks the context: v1 names no station, v2 does.
+    assert seal_info_of(1, ENVELOPE.envelope_id, SPEC, BATCH.station_id) == envelope_seal_info(
+        ENVELOPE.envelope_id, SPEC, station_id=None
+    )
+    assert seal_info_of(2, ENVELOPE.envelope_id, SPEC, BATCH.station_id) == info

@@ -105,7 +105,10 @@ def test_same_id_other_bytes_is_a_conflict_kept_in_quarantine(world: World, engi
         kept = session.scalars(select(QuarantinedEnvelope)).one()
         assert (kept.envelope_id, kept.reason) == (original.envelope_id, "envelope-conflict")
         assert json.loads(kept.envelope)["sealed"] == "AAAA"
-        assert session.get(InboxEnvelope, original.envelope_id).sealed == original.sealed_bytes()
+        assert (
+            session.get(InboxEnvelope, (chain.station_id, original.envelope_id)).sealed
+            == original.sealed_bytes()
+        )
     status = fleet_status(world.session_factory)
     assert status.stations[0].conflicts == 1
     assert status.conflicts == 1
@@ -238,6 +241,6 @@ def test_a_really_sealed_envelope_is_stored_byte_for_byte(world: World) -> None:
         clock=world.clock,
     )
     with world.session_factory() as session:
-        stored = session.get(InboxEnvelope, envelope.envelope_id)
+        stored = session.get(InboxEnvelope, (chain.station_id, envelope.envelope_id))
         assert stored.sealed == envelope.sealed_bytes()
         assert stored.spec_sha256 == world.spec.sha256

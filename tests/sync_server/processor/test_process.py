@@ -9,37 +9,20 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import StationKey, generate_survey_key
+from crypto import generate_survey_key
 from miniatures.station_chain import StationChain
 from protocol import Envelope
 from protocol.response import response_plaintext
-from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs import load_spec
-from sync_server.ingest import accept_batch, register_spec
-from sync_server.ingest.specs import register_survey_key
+from sync_server.ingest import accept_batch
 from sync_server.processor import process_inbox
 from sync_server.processor.run import answers_document
 from sync_server.store.models import InboxEnvelope, ResponseRecord
-from tests.sync_server.builders import FakeClock, World
+from tests.sync_server.builders import World
 
 SPEC_PATH = Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "example.yaml"
 GOOD_ANSWERS = {"consent": 1, "age": 2, "lead_example": 4, "offered_payment": 2, "years": 12}
-
-
-@pytest.fixture
-def survey_key():
-    return generate_survey_key()
-
-
-@pytest.fixture
-def setup(session_factory: sessionmaker[Session], clock: FakeClock, survey_key):
-    spec = load_spec(SPEC_PATH)
-    identity = register_spec(session_factory, spec_canonical_json(spec), clock=clock)
-    register_survey_key(session_factory, "SL", survey_key.public_key().to_text(), clock=clock)
-    world = World(session_factory, clock, identity, survey_key.public_key().to_text())
-    return world, world.enrol(StationKey.generate())
 
 
 def response(answers: dict, identity, **changes) -> dict:
@@ -179,7 +162,7 @@ def test_bad_content_is_quarantined_with_its_reason(setup, survey_key, clock, pa
     report = process_inbox(world.session_factory, survey_key, clock=clock)
     assert (report.processed, report.quarantined, report.reasons) == (2, 1, {code: 1})
     with world.session_factory() as session:
-        row = session.get(InboxEnvelope, bad.envelope_id)
+        row = session.get(InboxEnvelope, (chain.station_id, bad.envelope_id))
         assert (row.state, row.problem_code) == ("quarantined", code)
         assert row.problem_detail
         # the reason names rules and questions, never an answer
@@ -195,7 +178,7 @@ def test_a_quarantine_reason_quotes_no_answer(setup, survey_key, clock):
     report = process_inbox(world.session_factory, survey_key, clock=clock)
     assert report.reasons == {"invalid-answers": 1}
     with world.session_factory() as session:
-        detail = session.get(InboxEnvelope, bad.envelope_id).problem_detail
+        detail = session.get(InboxEnvelope, (chain.station_id, bad.envelope_id)).problem_detail
     assert "years" in detail and "comment" in detail  # it does say what is wrong
     assert "4567" not in detail and "Zebra" not in detail
 

@@ -100,9 +100,10 @@ class Simulation:
                 "batch_id": batch_id, "received_at": processed_at, "state": "processed",
             })  # fmt: skip
             responses.append({
-                "response_id": response_id, "envelope_id": envelope_id,
-                "spec_id": identity.id, "spec_version": identity.version,
-                "spec_sha256": identity.sha256, "country": country, "region": region,
+                "response_id": response_id, "station_id": station_id,
+                "envelope_id": envelope_id, "spec_id": identity.id,
+                "spec_version": identity.version, "spec_sha256": identity.sha256,
+                "country": country, "region": region,
                 "population": "officials", "language": self.rng.choice(["en", "fr"]),
                 "completed_on": days[0] + timedelta(days=self.rng.randint(0, span)),
                 "duration_s": self.rng.randint(300, 1500), "complete": True,
