@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
+from sync_server.serving import server_config
+
 
 def free_port() -> int:
     with socket.socket() as listener:
@@ -20,10 +22,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served(app: object) -> Iterator[str]:
-    """Run the app with uvicorn on 127.0.0.1 in a thread; yield its URL."""
+    """Run the app with uvicorn on 127.0.0.1 in a thread, with the limits production has;
+    yield its URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",  # type: ignore[arg-type]
-                            lifespan="off")  # fmt: skip
+    config = server_config(app, host="127.0.0.1", port=port, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

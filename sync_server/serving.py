@@ -17,10 +17,12 @@ KEEP_ALIVE_SECONDS = 5
 BACKLOG = 512
 
 
-def serve_app(app: Any, *, host: str, port: int) -> None:
+def server_config(app: Any, *, host: str, port: int, lifespan: str = "auto") -> Any:
+    """The uvicorn configuration every MSS app is served with (the tests serve with it too,
+    so the limits they check are the ones in production)."""
     import uvicorn
 
-    uvicorn.run(
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -28,6 +30,13 @@ def serve_app(app: Any, *, host: str, port: int) -> None:
         limit_concurrency=MAX_CONCURRENT,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         backlog=BACKLOG,
+        lifespan=lifespan,
         # Stations report problems through problem+json, not access lines.
         access_log=False,
     )
+
+
+def serve_app(app: Any, *, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.Server(server_config(app, host=host, port=port)).run()
