@@ -1,0 +1,143 @@
+"""Every figure of the report, recomputed from the release rows with plain pandas and
+scipy's own intervals and tests (none of the report's code), on skewed generated data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from questionnaire_specs import load_spec
+from sync_server.reports.factor_index import factor_items
+from sync_server.reports.figures import experience_items, report_figures
+
+SPEC = load_spec(Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml")
+
+
+def generated(n: int, seed: int) -> pd.DataFrame:
+    """Officials as a field wave gives them: 28 % women, a few who do not say, one tiny
+    "other" group, women a little more critical, 10 % "don't know", some who skip a whole
+    block, most answering "no" to the experience items."""
+    rng = np.random.default_rng(seed)
+    gender = rng.choice([1, 2, 9], size=n, p=[0.28, 0.67, 0.05]).astype(float)
+    gender[:3] = 3  # three "other": below any cell size
+    gender[rng.random(n) < 0.02] = np.nan
+    rows: dict[str, object] = {"population": ["officials"] * n, "gender": gender}
+    for group in factor_items(SPEC, "officials"):
+        skip_block = rng.random(n) < 0.04
+        for question in group.items:
+            shift = np.where(gender == 1, -0.4, 0.0) + group.factor / 10
+            codes = np.clip(np.round(rng.normal(3.2 + shift, 1.1)), 1, 5)
+            codes[rng.random(n) < 0.10] = rng.choice([8, 9])
+            codes[skip_block] = np.nan
+            rows[question.id] = codes
+    for question in experience_items(SPEC, "officials"):
+        codes = rng.choice([1, 2, 9], size=n, p=[0.18, 0.77, 0.05]).astype(float)
+        codes[rng.random(n) < 0.03] = np.nan
+        rows[question.id] = codes
+    return pd.DataFrame(rows)
+
+
+def plain_scores(frame: pd.DataFrame, factor: int) -> pd.Series:
+    ids = [q.id for q in SPEC.questions_for("officials") if q.key_factor == factor]
+    items = frame[ids].where(frame[ids].isin([1, 2, 3, 4, 5]))
+    score = (items - 1).mul(25).mean(axis=1)
+    return score.where(items.notna().sum(axis=1) >= math.ceil(len(ids) / 2)).dropna()
+
+
+def assert_mean(figure: dict, values: pd.Series) -> None:
+    low, high = stats.t.interval(0.95, len(values) - 1, values.mean(), stats.sem(values))
+    assert figure["n"] == len(values)
+    assert figure["value"] == pytest.approx(values.mean(), rel=1e-12)
+    assert (figure["low"], figure["high"]) == (pytest.approx(low), pytest.approx(high))
+
+
+def assert_rate(figure: dict, hits: int, n: int) -> None:
+    interval = stats.binomtest(hits, n).proportion_ci(0.95, method="wilson")
+    assert (figure["n"], figure["value"]) == (n, pytest.approx(hits / n))
+    assert (figure["low"], figure["high"]) == (
+        pytest.approx(interval.low),
+        pytest.approx(interval.high),
+    )
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return generated(400, seed=3)
+
+
+@pytest.fixture(scope="module")
+def figures(frame: pd.DataFrame) -> dict:
+    return report_figures(frame, SPEC, "officials")
+
+
+def test_each_factor_index_recomputed(frame: pd.DataFrame, figures: dict) -> None:
+    assert [f["factor"] for f in figures["factors"]] == list(range(1, 11))
+    for figure in figures["factors"]:
+        assert_mean(figure["index"], plain_scores(frame, figure["factor"]))
+
+
+def test_each_gender_gap_recomputed(frame: pd.DataFrame, figures: dict) -> None:
+    significant = 0
+    for figure in figures["factors"]:
+        scores = plain_scores(frame, figure["factor"])
+        gender = frame.loc[scores.index, "gender"]
+        women, men = scores[gender == 1], scores[gender == 2]
+        cells = figure["by_gender"]["categories"]
+        assert_mean(cells["1"]["estimate"], women)
+        assert_mean(cells["2"]["estimate"], men)
+        reference = stats.ttest_ind(women, men, equal_var=False)
+        interval = reference.confidence_interval(0.95)
+        gap = figure["by_gender"]["gap_women_minus_men"]
+        assert gap["difference"] == pytest.approx(women.mean() - men.mean())
+        assert gap["p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
+        assert (gap["low"], gap["high"]) == (
+            pytest.approx(interval.low),
+            pytest.approx(interval.high),
+        )
+        significant += gap["significant"]
+    assert significant >= 5  # the generated women are more critical: the tests see it
+
+
+def test_experience_rates_recomputed(frame: pd.DataFrame, figures: dict) -> None:
+    items = [figure["item"] for figure in figures["experience"]]
+    assert items == ["offered", "asked_internal", "know_report", "safe_report"]
+    for figure in figures["experience"]:
+        answers = frame[figure["item"]]
+        substantive = answers[answers.isin([1, 2, 3])]  # 9 "prefer not to answer" is none
+        assert_rate(figure["rate_yes"], int((substantive == 1).sum()), len(substantive))
+        women = substantive[frame.loc[substantive.index, "gender"] == 1]
+        assert_rate(
+            figure["by_gender"]["categories"]["1"]["estimate"],
+            int((women == 1).sum()),
+            len(women),
+        )
+
+
+def test_no_hidden_cell_can_be_derived(frame: pd.DataFrame, figures: dict) -> None:
+    """The three "other" are hidden everywhere, and always with a second cell, so that the
+    total minus the cells shown never gives one of them."""
+    for figure in figures["factors"] + figures["experience"]:
+        cells = figure["by_gender"]["categories"]
+        hidden = [c for c, cell in cells.items() if cell["estimate"] is None]
+        assert "3" in hidden
+        assert len(hidden) >= 2
+        shown_n = sum(cell["estimate"]["n"] for cell in cells.values() if cell["estimate"])
+        total = figure.get("index") or figure.get("rate_yes")
+        assert total["n"] - shown_n >= 3  # what is hidden holds the three, and more
+    reasons = {entry["reason"] for entry in figures["suppressed"]}
+    assert reasons == {"small", "complementary"}
+
+
+def test_a_small_population_shows_no_figure() -> None:
+    figures = report_figures(generated(8, seed=1), SPEC, "officials")
+    assert all(f["index"] is None for f in figures["factors"])
+    assert all(
+        cell["estimate"] is None
+        for f in figures["factors"]
+        for cell in f["by_gender"]["categories"].values()
+    )
