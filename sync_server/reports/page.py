@@ -1,0 +1,73 @@
+"""The report as an HTML page (Jinja2) and as a PDF (WeasyPrint, which shapes Arabic with
+HarfBuzz and embeds the fonts it uses), from the figures and the spec's texts."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from questionnaire_specs import Spec, key_factor_name
+from sync_server.reports.charts import COLOURS, factor_profile_svg
+from sync_server.reports.wording import RTL, word
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("sync_server.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _number(value: float | None, places: int = 0) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def profile_text(figures: dict[str, Any], lang: str) -> str:
+    """The text alternative of the factor profile chart: every value it draws."""
+    parts = []
+    for factor in figures["factors"]:
+        index = factor["index"]
+        name = key_factor_name(factor["factor"], lang)
+        parts.append(f"{factor['factor']}. {name}: " + (
+            _number(index["value"]) if index else word("hidden", lang)
+        ))  # fmt: skip
+    return "; ".join(parts)
+
+
+def _data_uri(svg: str) -> str:
+    # An image, not inline SVG: WeasyPrint and browsers draw it alike, and the page needs
+    # no other file.
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -> str:
+    """The whole report as one self-contained HTML page (charts inline, no network)."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        direction="rtl" if lang in RTL else "ltr",
+        figures=figures,
+        scope=scope,
+        population=spec.population(figures["population"]).label.get(lang, ""),
+        factor_name=lambda number: key_factor_name(number, lang),
+        question_label=lambda qid: (
+            spec.question(qid).label.get(lang) or spec.question(qid).label["en"]
+        ),
+        word=lambda key, **values: word(key, lang, **values),
+        number=_number,
+        percent=lambda value: "" if value is None else f"{value * 100:.0f} %",
+        colours=COLOURS,
+        profile_chart=_data_uri(factor_profile_svg(figures["factors"])),
+        profile_text=profile_text(figures, lang),
+    )
+
+
+def write_pdf(html: str, path: Path) -> None:
+    from weasyprint import HTML
+
+    HTML(string=html).write_pdf(path)
