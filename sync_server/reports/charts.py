@@ -19,9 +19,7 @@ MARKERS = {"all": "o", "1": "s", "2": "D"}
 def _figure_svg(figure: Any) -> str:
     out = io.StringIO()
     # No date and no random ids in the file: the same figures give the same bytes.
-    figure.savefig(
-        out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
-    )
+    figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return out.getvalue()
 
 

@@ -145,25 +145,34 @@ def report_figures(
     *,
     min_n: int = DEFAULT_MIN_N,
     factors: Sequence[int] | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The figures of one population's report from its release rows (one row a respondent,
-    answers as codes)."""
-    rows = frame[frame["population"] == population] if "population" in frame else frame
+    answers as codes). With `previous`, the same population's release of an earlier wave,
+    each factor also gets its change since then (this wave minus that one, Welch's test),
+    unless either wave has fewer than `min_n` scores for it."""
+    rows = _of_population(frame, population)
     figures = _Figures(rows, spec, population, min_n)
     scores = factor_scores(rows, spec, population)
+    before = (
+        None
+        if previous is None
+        else factor_scores(_of_population(previous, population), spec, population)
+    )
     factor_figures = []
     for column in scores.columns:
         number = int(column.removeprefix("kf"))
         if factors is not None and number not in factors:
             continue
         values = scores[column]
-        factor_figures.append(
-            {
-                "factor": number,
-                "index": figures.total(column, values, "mean"),
-                "by_gender": figures.breakdown(column, values, "mean"),
-            }
-        )
+        entry = {
+            "factor": number,
+            "index": figures.total(column, values, "mean"),
+            "by_gender": figures.breakdown(column, values, "mean"),
+        }
+        if before is not None:
+            entry["change"] = _change(values, before[column], min_n)
+        factor_figures.append(entry)
     experience = []
     for question in experience_items(spec, population):
         substantive = {o.code for o in spec.options_for(question) if not o.non_substantive}
@@ -187,3 +196,14 @@ def report_figures(
         "experience": experience,
         "suppressed": figures.suppressed,
     }
+
+
+def _of_population(frame: pd.DataFrame, population: str) -> pd.DataFrame:
+    return frame[frame["population"] == population] if "population" in frame else frame
+
+
+def _change(now: pd.Series, then: pd.Series, min_n: int) -> dict[str, Any] | None:
+    now, then = now.dropna(), then.dropna()
+    if len(now) < min_n or len(then) < min_n:
+        return None
+    return _comparison(welch_comparison(now.tolist(), then.tolist()))

@@ -53,6 +53,7 @@ def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -
         direction="rtl" if lang in RTL else "ltr",
         figures=figures,
         scope=scope,
+        compared=any("change" in factor for factor in figures["factors"]),
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
         question_label=lambda qid: (

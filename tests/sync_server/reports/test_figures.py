@@ -141,3 +141,23 @@ def test_a_small_population_shows_no_figure() -> None:
         for f in figures["factors"]
         for cell in f["by_gender"]["categories"].values()
     )
+
+
+def test_the_change_since_the_last_wave_recomputed(frame: pd.DataFrame) -> None:
+    earlier = generated(350, seed=11)
+    for column in [c for c in earlier if c.startswith("lead_")]:
+        earlier[column] = earlier[column].where(earlier[column] > 4, earlier[column] - 1).clip(1)
+    figures = report_figures(frame, SPEC, "officials", previous=earlier)
+    for figure in figures["factors"]:
+        now, then = plain_scores(frame, figure["factor"]), plain_scores(earlier, figure["factor"])
+        reference = stats.ttest_ind(now, then, equal_var=False)
+        change = figure["change"]
+        assert change["difference"] == pytest.approx(now.mean() - then.mean())
+        assert change["p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
+    # leadership was rated lower in the earlier wave: a significant rise now
+    leadership = figures["factors"][0]["change"]
+    assert leadership["difference"] > 0 and leadership["significant"]
+    # no earlier wave, no change; a tiny earlier wave, no change shown
+    assert "change" not in report_figures(frame, SPEC, "officials")["factors"][0]
+    tiny = report_figures(frame, SPEC, "officials", previous=generated(6, seed=2))
+    assert tiny["factors"][0]["change"] is None

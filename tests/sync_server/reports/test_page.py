@@ -79,3 +79,14 @@ def test_the_pdf_reads_back_in_arabic_and_english(figures: dict, tmp_path: Path)
             ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
         ).stdout.splitlines()[2:]
         assert fonts and all(" yes yes yes " in line for line in fonts)  # embedded, subset
+
+
+def test_the_change_column_shows_only_with_an_earlier_wave() -> None:
+    frame = generated(300, seed=5)
+    with_change = report_figures(frame, SPEC, "officials", previous=generated(300, seed=9))
+    page = render_html(with_change, SPEC, "fr", scope="national")
+    assert "Évolution depuis la vague précédente" in page
+    signed = f"{with_change['factors'][0]['change']['difference']:+.1f}"
+    assert signed in page
+    plain = render_html(report_figures(frame, SPEC, "officials"), SPEC, "fr", scope="national")
+    assert "Évolution depuis" not in plain
