@@ -16,6 +16,7 @@ import pandas as pd
 
 from questionnaire_specs import Question, QuestionType, Spec
 from questionnaire_specs.models import Disclosure
+from questionnaire_specs.response_quality import is_speeder, is_straight_liner
 from sync_server.reports.cells import DEFAULT_MIN_N, suppressed_cells
 from sync_server.reports.estimates import (
     Comparison,
@@ -151,9 +152,12 @@ def report_figures(
     answers as codes). With `previous`, the same population's release of an earlier wave,
     each factor also gets its change since then (this wave minus that one, Welch's test),
     unless either wave has fewer than `min_n` scores for it."""
-    rows = _of_population(frame, population)
+    everyone = _of_population(frame, population)
+    careless = careless_flags(everyone, spec, population)
+    rows = everyone[~careless.any(axis=1)]
     figures = _Figures(rows, spec, population, min_n)
     scores = factor_scores(rows, spec, population)
+    all_scores = factor_scores(everyone, spec, population)
     before = (
         None
         if previous is None
@@ -188,9 +192,20 @@ def report_figures(
                 "by_gender": figures.breakdown(question.id, yes, "rate"),
             }
         )
+    quality = {
+        "straight_liners": int(careless["straight_liner"].sum()),
+        "speeders": int(careless["speeder"].sum()),
+        "excluded": len(everyone) - len(rows),
+        # what leaving them out changes: each index with them minus without them
+        "effect_on_index": {
+            column: _shift(all_scores[column], scores[column], min_n) for column in scores
+        },
+    }
     return {
         "population": population,
-        "respondents": len(rows),
+        "respondents": len(everyone),
+        "in_indices": len(rows),
+        "quality": quality,
         "min_n": min_n,
         "factors": factor_figures,
         "experience": experience,
@@ -207,3 +222,24 @@ def _change(now: pd.Series, then: pd.Series, min_n: int) -> dict[str, Any] | Non
     if len(now) < min_n or len(then) < min_n:
         return None
     return _comparison(welch_comparison(now.tolist(), then.tolist()))
+
+
+def careless_flags(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFrame:
+    """Per respondent: straight-liner, speeder (questionnaire_specs.response_quality; speed
+    only where the file has the exact duration)."""
+    columns = [q.id for q in spec.questions_for(population) if q.id in frame]
+    records = frame[columns].astype(object).where(frame[columns].notna(), None)
+    answers = records.to_dict("records")
+    straight = [is_straight_liner(spec, population, a) for a in answers]
+    if "duration_s" in frame:
+        speed = [is_speeder(a, float(d)) for a, d in zip(answers, frame["duration_s"], strict=True)]
+    else:
+        speed = [False] * len(answers)
+    return pd.DataFrame({"straight_liner": straight, "speeder": speed}, index=frame.index)
+
+
+def _shift(with_all: pd.Series, without: pd.Series, min_n: int) -> float | None:
+    with_all, without = with_all.dropna(), without.dropna()
+    if len(with_all) < min_n or len(without) < min_n:
+        return None
+    return float(with_all.mean() - without.mean())

@@ -54,6 +54,10 @@ def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -
         figures=figures,
         scope=scope,
         compared=any("change" in factor for factor in figures["factors"]),
+        largest_effect=max(
+            (abs(v) for v in figures["quality"]["effect_on_index"].values() if v is not None),
+            default=0.0,
+        ),
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
         question_label=lambda qid: (

@@ -64,6 +64,28 @@ WORDS: dict[str, dict[str, str]] = {
                       "es": "permitiría deducir una celda más pequeña a partir del total",
                       "pt": "permitiria deduzir uma célula mais pequena a partir do total",
                       "ar": "كانت ستسمح باستنتاج خانة أصغر من المجموع"},
+    "quality": {"en": "Data quality", "fr": "Qualité des données", "es": "Calidad de los datos",
+                "pt": "Qualidade dos dados", "ar": "جودة البيانات"},
+    "quality_text": {
+        "en": "{excluded} of {respondents} respondents are left out of the indices: "
+              "{straight} gave the same answer to every statement, {speeders} answered faster "
+              "than two seconds a question. Counting them would move an index by at most "
+              "{largest} points.",
+        "fr": "{excluded} des {respondents} répondants sont exclus des indices : {straight} ont "
+              "donné la même réponse à toutes les affirmations, {speeders} ont répondu en moins "
+              "de deux secondes par question. Les compter modifierait un indice d'au plus "
+              "{largest} points.",
+        "es": "{excluded} de las {respondents} personas quedan fuera de los índices: {straight} "
+              "dieron la misma respuesta a todas las afirmaciones, {speeders} respondieron en "
+              "menos de dos segundos por pregunta. Contarlas movería un índice como máximo "
+              "{largest} puntos.",
+        "pt": "{excluded} dos {respondents} inquiridos ficam fora dos índices: {straight} deram "
+              "a mesma resposta a todas as afirmações, {speeders} responderam em menos de dois "
+              "segundos por pergunta. Contá-los alteraria um índice no máximo {largest} pontos.",
+        "ar": "استُبعد {excluded} من أصل {respondents} مشاركا من المؤشرات: {straight} أعطوا الإجابة "
+              "نفسها لكل العبارات، و{speeders} أجابوا في أقل من ثانيتين للسؤال. ولو احتُسبوا لتغير "
+              "المؤشر بما لا يزيد على {largest} نقطة.",
+    },
     "method": {"en": "Method", "fr": "Méthode", "es": "Método", "pt": "Método",
                "ar": "المنهجية"},
     "method_text": {

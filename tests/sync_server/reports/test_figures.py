@@ -161,3 +161,24 @@ def test_the_change_since_the_last_wave_recomputed(frame: pd.DataFrame) -> None:
     assert "change" not in report_figures(frame, SPEC, "officials")["factors"][0]
     tiny = report_figures(frame, SPEC, "officials", previous=generated(6, seed=2))
     assert tiny["factors"][0]["change"] is None
+
+
+def test_careless_respondents_are_left_out_and_the_effect_shown() -> None:
+    frame = generated(300, seed=8)
+    likert = [q.id for q in SPEC.questions_for("officials") if q.key_factor is not None]
+    frame.loc[frame.index[-12:], likert] = 5.0  # twelve who agree with everything
+    frame["duration_s"] = 900
+    frame.loc[frame.index[:7], "duration_s"] = 40  # seven who took 40 s for ~55 answers
+    figures = report_figures(frame, SPEC, "officials")
+    quality = figures["quality"]
+    assert (quality["straight_liners"], quality["speeders"], quality["excluded"]) == (12, 7, 19)
+    assert (figures["respondents"], figures["in_indices"]) == (300, 281)
+    kept = frame.iloc[7:-12]
+    for figure in figures["factors"]:
+        assert_mean(figure["index"], plain_scores(kept, figure["factor"]))
+        everyone = plain_scores(frame, figure["factor"])
+        effect = quality["effect_on_index"][f"kf{figure['factor']}"]
+        assert effect == pytest.approx(
+            everyone.mean() - plain_scores(kept, figure["factor"]).mean()
+        )
+        assert effect > 0  # the all-5 respondents pulled every index up

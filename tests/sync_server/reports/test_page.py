@@ -13,7 +13,7 @@ import pytest
 from questionnaire_specs import key_factor_name
 from sync_server.reports.figures import report_figures
 from sync_server.reports.page import render_html, write_pdf
-from sync_server.reports.wording import LANGUAGES
+from sync_server.reports.wording import LANGUAGES, word
 from tests.sync_server.reports.test_figures import SPEC, generated
 
 
@@ -54,6 +54,7 @@ def test_the_page_in_each_language(figures: dict, lang: str) -> None:
     (alternative,) = page.labels
     assert alternative.count(";") == 9
     assert "http://" not in text and "https://" not in text  # nothing fetched
+    assert f"{figures['respondents']}" in text and word("quality", lang) in text
 
 
 def test_the_pdf_reads_back_in_arabic_and_english(figures: dict, tmp_path: Path) -> None:

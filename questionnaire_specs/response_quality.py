@@ -1,0 +1,47 @@
+"""Whether a finished response looks careless: the data-quality rules the processor can flag
+and the results report excludes from its indices (and says how much that changes).
+
+- A straight-liner gives one identical answer to every statement of every key-factor block
+  they answered: at least `MIN_BLOCKS` blocks, each with at least `MIN_BLOCK_ANSWERS`
+  substantive answers. Agreeing strongly with all of one factor is an opinion; the same
+  point for fifty statements on ten subjects is not reading them.
+- A speeder took less than `SECONDS_PER_ANSWER` per question answered: faster than anyone
+  reads a statement.
+Pure: a response's answers in, a yes or no out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from questionnaire_specs.models import QuestionType, Spec
+
+MIN_BLOCKS = 3
+MIN_BLOCK_ANSWERS = 3
+SECONDS_PER_ANSWER = 2.0
+
+
+def _substantive(spec: Spec, question_id: str) -> frozenset[object]:
+    return frozenset(o.code for o in spec.options_for(question_id) if not o.non_substantive)
+
+
+def is_straight_liner(spec: Spec, population: str, answers: Mapping[str, object]) -> bool:
+    blocks: dict[int, list[object]] = {}
+    for question in spec.questions_for(population):
+        if question.key_factor is None or question.type is not QuestionType.LIKERT:
+            continue
+        value = answers.get(question.id)
+        if value in _substantive(spec, question.id):
+            blocks.setdefault(question.key_factor, []).append(value)
+    answered = [values for values in blocks.values() if len(values) >= MIN_BLOCK_ANSWERS]
+    if len(answered) < MIN_BLOCKS:
+        return False
+    return len({value for values in answered for value in values}) == 1
+
+
+def answered_count(answers: Mapping[str, object]) -> int:
+    return sum(1 for value in answers.values() if value is not None and value != [])
+
+
+def is_speeder(answers: Mapping[str, object], duration_s: float) -> bool:
+    return duration_s < SECONDS_PER_ANSWER * answered_count(answers)
