@@ -1,0 +1,88 @@
+"""A report written from a release folder: figures.json, report.html and report.pdf.
+
+The report reads only the release's own Parquet file (the same rows the analyst
+downloads), and the spec for its texts and its questions' structure. Everything shown is
+in figures.json, so each number can be checked against the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from questionnaire_specs import Spec
+from sync_server.reports.cells import DEFAULT_MIN_N
+from sync_server.reports.figures import report_figures
+from sync_server.reports.page import render_html, write_pdf
+
+
+class ReportRefused(Exception):
+    """The report cannot be made from what was given: nothing is written."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    figures: Path
+    html: list[Path]
+    pdf: list[Path]
+
+
+def release_rows(release_dir: Path) -> pd.DataFrame:
+    """The rows of a release folder's Parquet file."""
+    files = sorted(release_dir.glob("*.parquet"))
+    if len(files) != 1:
+        raise ReportRefused(
+            f"{release_dir} must hold one release's .parquet file (found {len(files)}): make "
+            "the release with --format parquet or all"
+        )
+    return pd.read_parquet(files[0])
+
+
+def build_report(
+    release_dir: Path,
+    spec: Spec,
+    out_dir: Path,
+    *,
+    lang: str,
+    scope: str,
+    previous_dir: Path | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> ReportFiles:
+    """Write the report of every population in the release into `out_dir` (new or empty)."""
+    if lang not in spec.language_codes:
+        raise ReportRefused(f"spec {spec.id} has no language {lang!r}")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise ReportRefused(f"{out_dir} exists and is not empty")
+    rows = release_rows(release_dir)
+    previous = release_rows(previous_dir) if previous_dir is not None else None
+    populations = [p.id for p in spec.populations if (rows["population"] == p.id).any()]
+    if not populations:
+        raise ReportRefused(f"the release holds no respondent of spec {spec.id}'s populations")
+    figures: dict[str, Any] = {
+        "spec": spec.identity.as_dict(),
+        "scope": scope,
+        "countries": sorted(str(c) for c in rows["country"].dropna().unique()),
+        "populations": {
+            population: report_figures(rows, spec, population, min_n=min_n, previous=previous)
+            for population in populations
+        },
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures_path = out_dir / "figures.json"
+    figures_path.write_text(
+        json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
+    )
+    html_paths, pdf_paths = [], []
+    for population, population_figures in figures["populations"].items():
+        page = render_html(population_figures, spec, lang, scope=scope)
+        html_path = out_dir / f"report-{population}-{lang}.html"
+        html_path.write_text(page, "utf-8")
+        pdf_path = html_path.with_suffix(".pdf")
+        write_pdf(page, pdf_path)
+        html_paths.append(html_path)
+        pdf_paths.append(pdf_path)
+    return ReportFiles(figures_path, html_paths, pdf_paths)
