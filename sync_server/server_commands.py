@@ -29,10 +29,12 @@ from sync_server.command_kit import (
     parse_lifetime,
 )
 from sync_server.releases.release_commands import register as register_release_command
+from sync_server.reports.report_commands import register as register_report_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
 register_release_command(app)
+register_report_command(app)
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
 KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"

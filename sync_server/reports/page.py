@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from questionnaire_specs import Spec, key_factor_name
 from sync_server.reports.charts import COLOURS, factor_profile_svg
+from sync_server.reports.figures import NOT_STATED
 from sync_server.reports.wording import RTL, word
 
 
@@ -39,6 +40,23 @@ def profile_text(figures: dict[str, Any], lang: str) -> str:
     return "; ".join(parts)
 
 
+def cell_name(spec: Spec, figure: str, lang: str) -> str:
+    """A hidden cell's name for people: "kf3/gender/3" → "3. Transparency — Other"."""
+    item, _, rest = figure.partition("/")
+    if item.startswith("kf") and item[2:].isdigit():
+        name = f"{item[2:]}. {key_factor_name(int(item[2:]), lang)}"
+    else:
+        label = spec.question(item).label
+        name = label.get(lang) or label["en"]
+    if not rest:
+        return name
+    _, _, category = rest.partition("/")
+    if category == NOT_STATED:
+        return f"{name} — {word('not_stated', lang)}"
+    option = next(o for o in spec.options_for("gender") if str(o.code) == category)
+    return f"{name} — {option.label.get(lang) or option.label['en']}"
+
+
 def _data_uri(svg: str) -> str:
     # An image, not inline SVG: WeasyPrint and browsers draw it alike, and the page needs
     # no other file.
@@ -60,6 +78,7 @@ def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -
         ),
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
+        cell_name=lambda figure: cell_name(spec, figure, lang),
         question_label=lambda qid: (
             spec.question(qid).label.get(lang) or spec.question(qid).label["en"]
         ),

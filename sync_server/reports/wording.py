@@ -32,6 +32,8 @@ WORDS: dict[str, dict[str, str]] = {
     "n": {"en": "n", "fr": "n", "es": "n", "pt": "n", "ar": "العدد"},
     "women": {"en": "Women", "fr": "Femmes", "es": "Mujeres", "pt": "Mulheres", "ar": "النساء"},
     "men": {"en": "Men", "fr": "Hommes", "es": "Hombres", "pt": "Homens", "ar": "الرجال"},
+    "not_stated": {"en": "Not stated", "fr": "Non précisé", "es": "No indicado",
+                   "pt": "Não indicado", "ar": "غير مذكور"},
     "all": {"en": "All", "fr": "Ensemble", "es": "Total", "pt": "Total", "ar": "الجميع"},
     "gap": {"en": "Gap (women − men)", "fr": "Écart (femmes − hommes)",
             "es": "Brecha (mujeres − hombres)", "pt": "Diferença (mulheres − homens)",

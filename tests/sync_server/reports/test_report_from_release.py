@@ -41,3 +41,43 @@ def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Pa
     assert files.pdf[0].read_bytes().startswith(b"%PDF")
     with pytest.raises(ReportRefused):  # an out folder that holds something already
         build_report(release_dir, simulation.spec, tmp_path / "report", lang="fr", scope="national")
+
+
+def test_the_report_command(session_factory, clock, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mss.cli import app
+
+    simulation = simulate(session_factory, clock)
+    simulation.add("SL", 120)
+    release_dir = tmp_path / "release"
+    build_release(
+        session_factory,
+        ReleaseOrder("national", "SL", "cips-officials", None, "all", "en", release_dir),
+        release_seed=SEED,
+        cache_dir=tmp_path / "cache",
+    )
+    officials = Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml"
+    private = officials.with_name("private_sector.yaml")
+    runner = CliRunner()
+
+    def report(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["server", "report", "--release", str(release_dir), *args])
+        return result.exit_code, " ".join(result.output.split())
+
+    code, output = report("--spec", str(officials), "--lang", "ar", "--out", str(tmp_path / "r"))
+    assert code == 0, output
+    assert {p.name for p in (tmp_path / "r").iterdir()} == {
+        "figures.json", "report-officials-ar.html", "report-officials-ar.pdf",
+    }  # fmt: skip
+    # the wrong spec, an unknown language, a folder that is no release: refused, nothing made
+    code, output = report("--spec", str(private), "--out", str(tmp_path / "x"))
+    assert code == 2 and "give the release's own spec" in output
+    code, output = report("--spec", str(officials), "--lang", "de", "--out", str(tmp_path / "x"))
+    assert code == 2 and "no language 'de'" in output
+    assert not (tmp_path / "x").exists()
+    result = runner.invoke(
+        app, ["server", "report", "--release", str(tmp_path), "--spec", str(officials),
+              "--out", str(tmp_path / "x")],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "not a release folder" in " ".join(result.output.split())
