@@ -17,7 +17,7 @@ import pandas as pd
 from questionnaire_specs import Spec
 from sync_server.reports.cells import DEFAULT_MIN_N
 from sync_server.reports.figures import report_figures
-from sync_server.reports.page import render_html, write_pdf
+from sync_server.reports.page import Labels, render_html, write_pdf
 
 
 class ReportRefused(Exception):
@@ -42,6 +42,33 @@ def release_rows(release_dir: Path) -> pd.DataFrame:
     return pd.read_parquet(files[0])
 
 
+def _coded_variables(release_dir: Path) -> list[dict[str, Any]]:
+    path = release_dir / "codebook.json"
+    if not path.is_file():
+        return []
+    document = json.loads(path.read_text("utf-8"))
+    return [v for v in document.get("variables", []) if v.get("codes")]
+
+
+def codebook_labels(release_dir: Path) -> Labels:
+    """The code labels of the release's codebook: for a recoded variable, those of the
+    level the release holds (an age band "Under 35", not the spec's "18–24")."""
+    return {
+        variable["name"]: {str(code["code"]): code["label"] for code in variable["codes"]}
+        for variable in _coded_variables(release_dir)
+    }
+
+
+def codebook_codes(release_dir: Path) -> dict[str, list[tuple[object, bool]]]:
+    """The codes the release holds per variable, non-substantive ones marked."""
+    return {
+        variable["name"]: [
+            (code["code"], bool(code.get("non_substantive"))) for code in variable["codes"]
+        ]
+        for variable in _coded_variables(release_dir)
+    }
+
+
 def build_report(
     release_dir: Path,
     spec: Spec,
@@ -59,6 +86,7 @@ def build_report(
         raise ReportRefused(f"{out_dir} exists and is not empty")
     rows = release_rows(release_dir)
     previous = release_rows(previous_dir) if previous_dir is not None else None
+    codes = codebook_codes(release_dir)
     populations = [p.id for p in spec.populations if (rows["population"] == p.id).any()]
     if not populations:
         raise ReportRefused(f"the release holds no respondent of spec {spec.id}'s populations")
@@ -67,7 +95,9 @@ def build_report(
         "scope": scope,
         "countries": sorted(str(c) for c in rows["country"].dropna().unique()),
         "populations": {
-            population: report_figures(rows, spec, population, min_n=min_n, previous=previous)
+            population: report_figures(
+                rows, spec, population, min_n=min_n, previous=previous, codes_released=codes
+            )
             for population in populations
         },
     }
@@ -76,9 +106,10 @@ def build_report(
     figures_path.write_text(
         json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
     )
+    labels = codebook_labels(release_dir)
     html_paths, pdf_paths = [], []
     for population, population_figures in figures["populations"].items():
-        page = render_html(population_figures, spec, lang, scope=scope)
+        page = render_html(population_figures, spec, lang, scope=scope, labels=labels)
         html_path = out_dir / f"report-{population}-{lang}.html"
         html_path.write_text(page, "utf-8")
         pdf_path = html_path.with_suffix(".pdf")

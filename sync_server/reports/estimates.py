@@ -9,7 +9,9 @@ that an analyst with any statistics package gets the same figures:
 - a difference of two means (a gender gap, a change since the last wave): Welch's t test
   and its interval (unequal variances, Welch–Satterthwaite degrees of freedom);
 - a difference of two rates: the two-sided z test of two proportions (pooled standard error
-  for the test, unpooled for the interval).
+  for the test, unpooled for the interval);
+- means across several categories (grade, post, region): Welch's one-way ANOVA; rates across
+  them: the chi-square test of independence (no continuity correction).
 A difference is "significant" when p < 0.05.
 """
 
@@ -108,3 +110,39 @@ def rate_comparison(hits_a: int, n_a: int, hits_b: int, n_b: int) -> Comparison 
 
 def _variance(values: Sequence[float], mean: float) -> float:
     return math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+
+@dataclass(frozen=True)
+class GroupTest:
+    """Whether the categories of a breakdown differ at all, and by which test."""
+
+    statistic: float
+    p_value: float
+    test: str
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < SIGNIFICANCE
+
+
+def means_test(groups: Sequence[Sequence[float]]) -> GroupTest | None:
+    """Welch's ANOVA over the groups with two values or more; None for fewer than two such."""
+    usable = [list(g) for g in groups if len(g) >= 2]
+    # Welch weighs each group by n / variance: a group without spread leaves it undefined.
+    if len(usable) < 2 or any(_variance(g, math.fsum(g) / len(g)) == 0 for g in usable):
+        return None
+    result = stats.f_oneway(*usable, equal_var=False)
+    return GroupTest(float(result.statistic), float(result.pvalue), "welch-anova")
+
+
+def rates_test(counts: Sequence[tuple[int, int]]) -> GroupTest | None:
+    """The chi-square test of independence of (hits, n) per group; None when it is
+    undefined (fewer than two groups, or every answer the same)."""
+    usable = [(hits, n) for hits, n in counts if n > 0]
+    total_hits = sum(h for h, _ in usable)
+    total = sum(n for _, n in usable)
+    if len(usable) < 2 or total_hits in (0, total):
+        return None
+    table = [[hits, n - hits] for hits, n in usable]
+    statistic, p, _, _ = stats.chi2_contingency(table, correction=False)
+    return GroupTest(float(statistic), float(p), "chi-square")

@@ -9,7 +9,8 @@ own, so that no hidden cell can be derived from the total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,9 +22,12 @@ from sync_server.reports.cells import DEFAULT_MIN_N, suppressed_cells
 from sync_server.reports.estimates import (
     Comparison,
     Estimate,
+    GroupTest,
     mean_estimate,
+    means_test,
     rate_comparison,
     rate_estimate,
+    rates_test,
     welch_comparison,
 )
 from sync_server.reports.factor_index import factor_scores
@@ -50,18 +54,59 @@ def experience_items(spec: Spec, population: str) -> list[Question]:
     ]
 
 
-def gender_categories(spec: Spec, frame: pd.DataFrame) -> pd.Series:
-    """Each respondent's gender category: an option code as text, or "not_stated"."""
-    question = spec.question("gender")
-    substantive = {o.code for o in spec.options_for(question) if not o.non_substantive}
-    codes = frame["gender"] if "gender" in frame else pd.Series(pd.NA, index=frame.index)
-    return codes.map(lambda c: str(int(c)) if c in substantive else NOT_STATED)
+# A question's answer codes and whether each is non-substantive: the spec's, or — for a
+# variable the release recoded — those of the level released (its codebook's).
+Codes = Sequence[tuple[object, bool]]
+
+
+def categories_of(
+    spec: Spec, frame: pd.DataFrame, question_id: str, codes_released: Codes | None = None
+) -> tuple[pd.Series, list[str]]:
+    """Each respondent's category of a breakdown question (its answer code as text, or
+    "not_stated" for a skip or a non-substantive answer), and the categories in code order.
+    A code not listed is a category too."""
+    listed_codes: Codes = codes_released or [
+        (o.code, o.non_substantive) for o in spec.options_for(question_id)
+    ]
+    substantive = [code for code, silent in listed_codes if not silent]
+    silent = {code for code, quiet in listed_codes if quiet}
+    codes = frame[question_id] if question_id in frame else pd.Series(pd.NA, index=frame.index)
+
+    def category(code: object) -> str:
+        if code is None or code is pd.NA or (isinstance(code, float) and math.isnan(code)):
+            return NOT_STATED
+        if code in silent:
+            return NOT_STATED
+        return str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
+
+    categories = codes.map(category)
+    listed = [str(code) for code in substantive]
+    extra = sorted(set(categories) - set(listed) - {NOT_STATED})
+    return categories, [*listed, *extra, NOT_STATED]
+
+
+def breakdown_questions(spec: Spec, population: str) -> list[str]:
+    """The breakdowns besides gender: the comparisons the spec's importance order names
+    (the analysis plan), where they are single-choice questions of this population."""
+    asked = {q.id for q in spec.questions_for(population) if q.type is QuestionType.SINGLE_CHOICE}
+    return [q for q in spec.settings.importance or () if q != "gender" and q in asked]
 
 
 def _estimate(estimate: Estimate | None) -> dict[str, Any] | None:
     if estimate is None:
         return None
     return {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n}
+
+
+def _group_test(test: GroupTest | None) -> dict[str, Any] | None:
+    if test is None:
+        return None
+    return {
+        "statistic": test.statistic,
+        "p_value": test.p_value,
+        "test": test.test,
+        "significant": test.significant,
+    }
 
 
 def _comparison(comparison: Comparison | None) -> dict[str, Any] | None:
@@ -78,33 +123,41 @@ def _comparison(comparison: Comparison | None) -> dict[str, Any] | None:
 
 
 class _Figures:
-    def __init__(self, frame: pd.DataFrame, spec: Spec, population: str, min_n: int) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, spec: Spec, min_n: int, codes: Mapping[str, Codes]
+    ) -> None:
         self.frame = frame
         self.spec = spec
-        self.population = population
         self.min_n = min_n
-        self.gender = gender_categories(spec, frame)
-        self.categories = [
-            str(o.code) for o in spec.options_for("gender") if not o.non_substantive
-        ] + [NOT_STATED]
+        self.codes = codes
+        self._categories: dict[str, tuple[pd.Series, list[str]]] = {}
         self.suppressed: list[dict[str, str]] = []
 
-    def _hidden(self, figure: str, counts: dict[str, int]) -> dict[str, str]:
+    def categories(self, by: str) -> tuple[pd.Series, list[str]]:
+        if by not in self._categories:
+            self._categories[by] = categories_of(self.spec, self.frame, by, self.codes.get(by))
+        return self._categories[by]
+
+    def _hidden(self, figure: str, by: str, counts: dict[str, int]) -> dict[str, str]:
         hidden = {cell.category: cell.reason for cell in suppressed_cells(counts, min_n=self.min_n)}
         self.suppressed += [
-            {"figure": f"{figure}/gender/{category}", "reason": reason}
+            {"figure": f"{figure}/{by}/{category}", "reason": reason}
             for category, reason in hidden.items()
         ]
         return hidden
 
-    def breakdown(self, figure: str, values: pd.Series, kind: str) -> dict[str, Any]:
-        """By gender: each category's estimate (None where hidden) and the gap."""
+    def breakdown(
+        self, figure: str, values: pd.Series, kind: str, by: str = "gender"
+    ) -> dict[str, Any]:
+        """Each category's estimate (None where hidden), and whether the categories shown
+        differ: for gender the gap women minus men, otherwise a test across them."""
+        of, categories = self.categories(by)
         present = values.notna()
-        counts = {c: int((present & (self.gender == c)).sum()) for c in self.categories}
-        hidden = self._hidden(figure, counts)
-        groups = {c: values[present & (self.gender == c)] for c in self.categories}
+        counts = {c: int((present & (of == c)).sum()) for c in categories}
+        hidden = self._hidden(figure, by, counts)
+        groups = {c: values[present & (of == c)] for c in categories}
         cells = {}
-        for category in self.categories:
+        for category in categories:
             if category in hidden:
                 cells[category] = {"estimate": None, "suppressed": hidden[category]}
             else:
@@ -112,11 +165,21 @@ class _Figures:
                     "estimate": _estimate(self.estimate(groups[category], kind)),
                     "suppressed": None,
                 }
-        women, men = str(FEMALE), str(MALE)
-        gap = None
-        if women not in hidden and men not in hidden:
-            gap = _comparison(self.compare(groups[women], groups[men], kind))
-        return {"categories": cells, "gap_women_minus_men": gap}
+        if by == "gender":
+            women, men = str(FEMALE), str(MALE)
+            gap = None
+            if women not in hidden and men not in hidden:
+                gap = _comparison(self.compare(groups[women], groups[men], kind))
+            return {"categories": cells, "gap_women_minus_men": gap}
+        # Only the categories shown take part: a test must not tell about a hidden cell.
+        shown = [groups[c] for c in categories if c not in hidden and c != NOT_STATED]
+        return {"categories": cells, "test": _group_test(self.across(shown, kind))}
+
+    @staticmethod
+    def across(groups: list[pd.Series], kind: str) -> GroupTest | None:
+        if kind == "mean":
+            return means_test([g.astype(float).tolist() for g in groups])
+        return rates_test([(int(g.sum()), int(g.count())) for g in groups])
 
     @staticmethod
     def estimate(values: pd.Series, kind: str) -> Estimate | None:
@@ -147,15 +210,18 @@ def report_figures(
     min_n: int = DEFAULT_MIN_N,
     factors: Sequence[int] | None = None,
     previous: pd.DataFrame | None = None,
+    codes_released: Mapping[str, Codes] | None = None,
 ) -> dict[str, Any]:
     """The figures of one population's report from its release rows (one row a respondent,
     answers as codes). With `previous`, the same population's release of an earlier wave,
     each factor also gets its change since then (this wave minus that one, Welch's test),
-    unless either wave has fewer than `min_n` scores for it."""
+    unless either wave has fewer than `min_n` scores for it. `codes_released`: the codes of
+    the variables the release recoded, from its codebook (build.py reads them)."""
+    breakdowns = breakdown_questions(spec, population)
     everyone = _of_population(frame, population)
     careless = careless_flags(everyone, spec, population)
     rows = everyone[~careless.any(axis=1)]
-    figures = _Figures(rows, spec, population, min_n)
+    figures = _Figures(rows, spec, min_n, codes_released or {})
     scores = factor_scores(rows, spec, population)
     all_scores = factor_scores(everyone, spec, population)
     before = (
@@ -173,6 +239,7 @@ def report_figures(
             "factor": number,
             "index": figures.total(column, values, "mean"),
             "by_gender": figures.breakdown(column, values, "mean"),
+            "by": {by: figures.breakdown(column, values, "mean", by) for by in breakdowns},
         }
         if before is not None:
             entry["change"] = _change(values, before[column], min_n)
@@ -190,6 +257,7 @@ def report_figures(
                 "item": question.id,
                 "rate_yes": figures.total(question.id, yes, "rate"),
                 "by_gender": figures.breakdown(question.id, yes, "rate"),
+                "by": {by: figures.breakdown(question.id, yes, "rate", by) for by in breakdowns},
             }
         )
     quality = {
@@ -207,6 +275,7 @@ def report_figures(
         "in_indices": len(rows),
         "quality": quality,
         "min_n": min_n,
+        "breakdowns": ["gender", *breakdowns],
         "factors": factor_figures,
         "experience": experience,
         "suppressed": figures.suppressed,

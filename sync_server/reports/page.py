@@ -4,6 +4,7 @@ HarfBuzz and embeds the fonts it uses), from the figures and the spec's texts.""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ def profile_text(figures: dict[str, Any], lang: str) -> str:
     return "; ".join(parts)
 
 
-def cell_name(spec: Spec, figure: str, lang: str) -> str:
-    """A hidden cell's name for people: "kf3/gender/3" → "3. Transparency — Other"."""
+def cell_name(spec: Spec, figure: str, lang: str, category_label: Callable[[str, str], str]) -> str:
+    """A hidden cell's name for people: "kf3/gender/3" → "3. Transparency — Gender: Other"."""
     item, _, rest = figure.partition("/")
     if item.startswith("kf") and item[2:].isdigit():
         name = f"{item[2:]}. {key_factor_name(int(item[2:]), lang)}"
@@ -50,11 +51,9 @@ def cell_name(spec: Spec, figure: str, lang: str) -> str:
         name = label.get(lang) or label["en"]
     if not rest:
         return name
-    _, _, category = rest.partition("/")
-    if category == NOT_STATED:
-        return f"{name} — {word('not_stated', lang)}"
-    option = next(o for o in spec.options_for("gender") if str(o.code) == category)
-    return f"{name} — {option.label.get(lang) or option.label['en']}"
+    by, _, category = rest.partition("/")
+    question = spec.question(by).label
+    return f"{name} — {question.get(lang) or question['en']}: {category_label(by, category)}"
 
 
 def _data_uri(svg: str) -> str:
@@ -63,8 +62,34 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -> str:
+Labels = dict[str, dict[str, dict[str, str]]]  # question id -> code -> language -> label
+
+
+def spec_labels(spec: Spec, question_ids: list[str]) -> Labels:
+    """The categories' labels as the spec has them (a release's codebook has the labels of
+    the level it released, and takes precedence: see build.py)."""
+    return {
+        qid: {str(o.code): dict(o.label) for o in spec.options_for(qid)} for qid in question_ids
+    }
+
+
+def render_html(
+    figures: dict[str, Any],
+    spec: Spec,
+    lang: str,
+    *,
+    scope: str,
+    labels: Labels | None = None,
+) -> str:
     """The whole report as one self-contained HTML page (charts inline, no network)."""
+    labels = {**spec_labels(spec, figures["breakdowns"]), **(labels or {})}
+
+    def category_label(qid: str, code: str) -> str:
+        if code == NOT_STATED:
+            return word("not_stated", lang)
+        texts = labels.get(qid, {}).get(code)
+        return (texts.get(lang) or texts.get("en") or code) if texts else code
+
     template = _environment().get_template("report.html.j2")
     return template.render(
         lang=lang,
@@ -78,7 +103,8 @@ def render_html(figures: dict[str, Any], spec: Spec, lang: str, *, scope: str) -
         ),
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
-        cell_name=lambda figure: cell_name(spec, figure, lang),
+        cell_name=lambda figure: cell_name(spec, figure, lang, category_label),
+        category_label=category_label,
         question_label=lambda qid: (
             spec.question(qid).label.get(lang) or spec.question(qid).label["en"]
         ),

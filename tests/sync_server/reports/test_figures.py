@@ -182,3 +182,39 @@ def test_careless_respondents_are_left_out_and_the_effect_shown() -> None:
             everyone.mean() - plain_scores(kept, figure["factor"]).mean()
         )
         assert effect > 0  # the all-5 respondents pulled every index up
+
+
+def test_the_other_breakdowns_the_spec_declares() -> None:
+    frame = generated(400, seed=4)
+    rng = np.random.default_rng(4)
+    frame["grade"] = rng.choice([1, 2, 3, 4], size=len(frame), p=[0.02, 0.18, 0.6, 0.2])
+    likert = [q.id for q in SPEC.questions_for("officials") if q.key_factor == 8]
+    seniors = frame["grade"] == 2
+    block = frame.loc[seniors, likert]
+    frame.loc[seniors, likert] = block.where(block > 5, (block + 1).clip(upper=5))
+    # middle managers find HR fairer than the rest
+    figures = report_figures(frame, SPEC, "officials")
+    assert figures["breakdowns"] == ["gender", "post", "grade", "age", "years_service", "region"]
+    hr = figures["factors"][7]
+    by_grade = hr["by"]["grade"]
+    scores = plain_scores(frame, 8)
+    grade = frame.loc[scores.index, "grade"].astype(str)
+    hidden = {c for c, cell in by_grade["categories"].items() if cell["estimate"] is None}
+    assert "1" in hidden  # a handful of senior managers
+    shown = [scores[grade == c] for c in ("1", "2", "3", "4") if c not in hidden]
+    reference = stats.f_oneway(*shown, equal_var=False)
+    assert by_grade["test"]["test"] == "welch-anova"
+    assert by_grade["test"]["p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
+    assert by_grade["test"]["significant"]
+    for code in ("2", "3"):
+        assert_mean(by_grade["categories"][code]["estimate"], scores[grade == code])
+    # rates across grades: scipy's chi-square test of the same table
+    offered = figures["experience"][0]
+    answers = frame["offered"].where(frame["offered"].isin([1, 2]))
+    kept = [c for c, cell in offered["by"]["grade"]["categories"].items()
+            if cell["estimate"] is not None and c != "not_stated"]  # fmt: skip
+    grades = frame["grade"].astype(str)
+    table = [[int(((answers == 1) & (grades == c)).sum()),
+              int(((answers == 2) & (grades == c)).sum())] for c in kept]  # fmt: skip
+    chi2 = stats.chi2_contingency(table, correction=False)
+    assert offered["by"]["grade"]["test"]["p_value"] == pytest.approx(chi2.pvalue, rel=1e-9)

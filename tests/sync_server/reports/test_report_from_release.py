@@ -38,6 +38,14 @@ def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Pa
     for figure in officials["factors"]:
         assert_mean(figure["index"], plain_scores(rows, figure["factor"]))
     assert [p.name for p in files.html] == ["report-officials-fr.html"]
+    # the breakdowns' column heads are the codebook's labels: those of the level released
+    codebook = json.loads((release_dir / "codebook.json").read_text("utf-8"))
+    age = next(v for v in codebook["variables"] if v["name"] == "age")
+    page = files.html[0].read_text("utf-8")
+    released = officials["factors"][0]["by"]["age"]["categories"]
+    for code in (c for c in released if c != "not_stated"):
+        label = next(c["label"]["fr"] for c in age["codes"] if str(c["code"]) == code)
+        assert f"<th>{label}</th>" in page
     assert files.pdf[0].read_bytes().startswith(b"%PDF")
     with pytest.raises(ReportRefused):  # an out folder that holds something already
         build_report(release_dir, simulation.spec, tmp_path / "report", lang="fr", scope="national")
