@@ -5,8 +5,8 @@
 The frame has the officials questionnaire's columns: 6 quasi-identifier questions plus
 country, region-by-question, population and language (8 that vary), 7 sensitive items, the
 other answers as codes and one comment in ten. It prints the seconds for `anonymise` and the
-ratio to a pandas group-by size over the same quasi-identifiers (what plain k-anonymity
-counting without wildcards would cost). Figures, not a test: nothing here asserts a time.
+ratio to a pandas group-by size over the same quasi-identifiers (what a plain
+strict count costs at the least). Figures, not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations

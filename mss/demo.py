@@ -126,7 +126,8 @@ class Demo:
         self.mss("server", "export", "--data-dir", str(self.data_dir), "--user", "admin",
                  "--format", "csv", "--out", str(csv_path))  # fmt: skip
         release_dir = self.work / "release-SL"
-        self.mss("server", "release", "--data-dir", str(self.data_dir), "--scope", "national",
+        self.mss("server", "release", "--data-dir", str(self.data_dir), "--user", "admin",
+                 "--scope", "national",
                  "--country", "SL", "--spec", "cips-officials", "--format", "csv",
                  "--out", str(release_dir))  # fmt: skip
         self.summary(csv_path, release_dir)

@@ -112,6 +112,12 @@ class Settings(_Model):
     k_anonymity: StrictInt = Field(default=5, ge=2)
     abandon: Literal["discard", "partial"] = "discard"
     date_precision: Literal["month", "quarter"] = "month"
+    # Quasi-identifiers, most important first: the anonymiser coarsens and suppresses the
+    # last first (gender always comes first). Left out of the identity when not given.
+    importance: list[QuestionId] | None = None
+    # Variables (besides country) that no equivalence class crosses: never generalised nor
+    # suppressed, so that a file cut on one of their values meets k on its own.
+    strata: list[QuestionId] | None = None
 
 
 class Option(_Model):
@@ -156,6 +162,9 @@ class Question(_Model):
     multiline: StrictBool | None = None
     disclosure: Disclosure | None = None
     hierarchy: list[HierarchyLevel] | None = None
+    # For a sensitive item: the answers whose disclosure harms ("yes, I was offered"); the
+    # anonymiser protects these where a class would reveal them (default: every answer).
+    discloses: list[Code] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -28,14 +28,34 @@ from sync_server.command_kit import (
     out,
     parse_lifetime,
 )
+from sync_server.releases.comment_review_commands import comments_app
+from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
 from sync_server.reports.report_commands import register as register_report_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
-register_release_command(app)
-register_report_command(app)
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
+
+
+def access_rules() -> AccessRules:
+    """The API's rules for who may do what, and its audit log, for `release` and `comments`."""
+    from sync_server.access.audit import record, record_event
+    from sync_server.access.release_requests import ReleaseRequest
+    from sync_server.access.user_roles import may
+    from sync_server.access.users import authenticate_password
+
+    def describe(*order: Any) -> str:
+        return ReleaseRequest(*order).describe()
+
+    return AccessRules(
+        authenticate_password, may, record_event, record, describe, USER_PASSWORD_ENV
+    )
+
+
+register_release_command(app, access_rules)
+register_report_command(app)
+app.add_typer(comments_app(access_rules), name="comments", help="The comments review queue.")
 KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
 

@@ -14,17 +14,24 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from questionnaire_specs import Question, Spec
-from sync_server.anonymise.classes import combine
+from questionnaire_specs import Disclosure, Question, Spec
+from sync_server.anonymise.classes import combine, row_keys
 from sync_server.anonymise.dates import PRECISIONS, coarsen_dates, whole_minutes
 from sync_server.anonymise.disclosure_roles import (
     FIXED_QUASI_IDENTIFIERS,
-    STRATUM,
     QuasiIdentifier,
     Roles,
+    importance_order,
     read_roles,
+    strata_of,
 )
-from sync_server.anonymise.free_text import DEFAULT_REGIONS, PLACEHOLDERS, scrub_text
+from sync_server.anonymise.free_text import (
+    DEFAULT_REGIONS,
+    PLACEHOLDERS,
+    Vocabulary,
+    scrub_text,
+    vocabulary_of,
+)
 from sync_server.anonymise.identifiers import (
     KEPT_RESPONSE_COLUMNS,
     RESPONDENT_ID,
@@ -37,12 +44,19 @@ from sync_server.anonymise.k_anonymity import (
     k_anonymise,
 )
 from sync_server.anonymise.l_diversity import DISTINCT_L, l_diversify
-from sync_server.anonymise.risk_report import ClassesBelowK, Diversity, RiskReport, Suppression
+from sync_server.anonymise.risk_report import (
+    ClassesBelowK,
+    Diversity,
+    RiskReport,
+    Suppression,
+    measure_risk,
+)
 
 SOURCE_ID = "response_id"
 # Bumped whenever the same input and seed would be treated differently (2: country is a
-# stratum, never suppressed), so that a cached treatment made by older rules is not reused.
-TREATMENT_VERSION = 2
+# stratum; 3: a blank is its own value, importance order), so that a cached treatment made
+# by older rules is not reused.
+TREATMENT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ def anonymise(
     by_source = np.argsort(frame[SOURCE_ID].to_numpy(dtype=object).astype(str), kind="stable")
     frame = frame.reset_index(drop=True)
     roles = read_roles(spec, list(frame.columns))
+    _check_declared(spec)
     quasi = tuple(_fitting(frame, qi) for qi in roles.quasi_identifiers)
     notes: list[str] = []
     if k is not None and k < spec.settings.k_anonymity:
@@ -92,7 +107,17 @@ def anonymise(
         released["duration_min"] = whole_minutes(frame["duration_s"])
         treatments["duration_min"] = "duration in whole minutes, rounded down"
 
-    kept = k_anonymise(frame, quasi, k_used, max_at_risk_share=max_at_risk_share)
+    rank = np.empty(rows, dtype=np.int64)
+    rank[by_source] = np.arange(rows)
+    kept = k_anonymise(
+        frame,
+        quasi,
+        k_used,
+        max_at_risk_share=max_at_risk_share,
+        importance=importance_order(spec, [qi.name for qi in quasi]),
+        strata=strata_of(spec),
+        order_key=rank,
+    )
     suppressed: dict[str, np.ndarray] = {}
     for index, name in enumerate(kept.names):
         released[name] = kept.column(index, frame[name])
@@ -102,6 +127,8 @@ def anonymise(
             released[name] = frame[name]
 
     combos = combine(kept.codes)
+    stratum_columns = [i for i, name in enumerate(kept.names) if name in strata_of(spec)]
+    strata_keys = row_keys(kept.codes, stratum_columns)
     dependent: dict[str, int] = {}
     diversity: dict[str, Diversity] = {}
     for question in (spec.question(q) for q in roles.questions):
@@ -115,8 +142,12 @@ def anonymise(
             result = l_diversify(
                 column,
                 roles.non_substantive.get(question.id, frozenset()),
+                frozenset(question.discloses) if question.discloses else None,
                 combos,
                 combos.inverse,
+                strata_keys,
+                rank,
+                rng,
             )
             column = _blank(column, result.suppressed)
             mask |= result.suppressed
@@ -125,14 +156,17 @@ def anonymise(
                 result.classes_before,
                 result.violations_after,
                 _rate(int(result.suppressed.sum()), rows),
+                result.kept,
+                result.bias,
             )
         released[question.id] = column
 
     scrubbed = dict.fromkeys(PLACEHOLDERS, 0)
     regions = _regions(frame)
+    vocabulary = vocabulary_of(spec) if include_free_text and roles.free_text else None
     for name in roles.free_text:
         if include_free_text:
-            released[name] = _scrub_column(released[name], regions, scrubbed)
+            released[name] = _scrub_column(released[name], regions, vocabulary, scrubbed)
         else:
             del released[name]
 
@@ -147,10 +181,15 @@ def anonymise(
         skipped = int(frame[asked].isna().all(axis=1).sum())
         if skipped:
             notes.append(
-                f"{skipped} respondents answered none of {', '.join(asked)}; as wildcards "
-                "they count in the class of every record that shares their other values "
-                "(and their country)."
+                f"{skipped} respondents answered none of {', '.join(asked)}; a blank is "
+                "counted as its own value, so they form classes of their own and make no "
+                "other class look larger than it is."
             )
+    if kept.filled:
+        notes.append(
+            f"{kept.filled} records had every quasi-identifier suppressed to join a class of "
+            "blanks that was below k (respondents who skipped the demographic questions)."
+        )
     order = [c for c in KEPT_RESPONSE_COLUMNS if c in released]
     order += [c for c in roles.questions if c in released and c not in order]
     ids = fresh_ids(rows, rng)  # the i-th id goes to the i-th response by source id
@@ -189,7 +228,10 @@ def anonymise(
             if c not in released and c not in ("duration_s", *roles.free_text)
         ],
         notes=notes,
-        strata=[STRATUM] if STRATUM in kept.names else [],
+        strata=[name for name in strata_of(spec) if name in kept.names],
+        risk_before=measure_risk(kept.original, kept.original, k_used),
+        risk_after=measure_risk(kept.recoded, kept.codes, k_used),
+        importance=list(importance_order(spec, list(kept.names))),
     )
     return TreatedData(treated, report, treatments)
 
@@ -217,6 +259,20 @@ def _check(
     if precision not in PRECISIONS:
         raise ValueError(f"date precision must be month or quarter (got {precision!r})")
     return max(spec.settings.k_anonymity, k or 0), precision
+
+
+def _check_declared(spec: Spec) -> None:
+    """The importance order and the strata name quasi-identifiers (or response columns)."""
+    known = set(FIXED_QUASI_IDENTIFIERS) | {
+        q.id for q in spec.questions if q.disclosure is Disclosure.QUASI_IDENTIFIER
+    }
+    for setting in ("importance", "strata"):
+        unknown = sorted(set(getattr(spec.settings, setting) or []) - known)
+        if unknown:
+            raise ValueError(
+                f"settings.{setting} names {', '.join(unknown)}, which is not a "
+                "quasi-identifier of the spec"
+            )
 
 
 def _fitting(frame: pd.DataFrame, quasi: QuasiIdentifier) -> QuasiIdentifier:
@@ -266,13 +322,15 @@ def _regions(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(regions)
 
 
-def _scrub_column(column: pd.Series, regions: tuple[str, ...], totals: dict[str, int]) -> pd.Series:
+def _scrub_column(
+    column: pd.Series, regions: tuple[str, ...], vocabulary: Vocabulary, totals: dict[str, int]
+) -> pd.Series:
     # Each distinct text is scrubbed once; its spans count once per record holding it.
     present = column.dropna()
     present = present[present.map(lambda v: isinstance(v, str))]
     clean: dict[str, str] = {}
     for text, times in present.value_counts(sort=False).items():
-        clean[text], counts = scrub_text(text, regions=regions)
+        clean[text], counts = scrub_text(text, regions=regions, vocabulary=vocabulary)
         for tag, count in counts.items():
             totals[tag] += count * int(times)
     out = pd.Series(
@@ -314,7 +372,7 @@ def _treatments(
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     for index, name in enumerate(kept.names):
-        if name == STRATUM:
+        if name in strata_of(spec):
             out[name] = (
                 "quasi-identifier and stratum: released as recorded, never generalised or "
                 "suppressed; every class lies within one country"
@@ -329,13 +387,18 @@ def _treatments(
     for name in roles.questions:
         if name in diversity:
             cut = diversity[name].suppressed.rate
-            out[name] = f"sensitive: distinct l-diversity (l={DISTINCT_L}); {cut:.1%} suppressed"
+            out[name] = (
+                "sensitive: disclosing answers protected where a class would reveal them, "
+                f"the same share of every answer blanked; {cut:.1%} suppressed, "
+                f"bias {diversity[name].bias:.4f}"
+            )
         elif name in roles.free_text:
             if include_free_text:
                 review = "reviewed by an analyst" if reviewed else "not reviewed"
                 out[name] = (
-                    "free text: e-mails, phone numbers, id-like tokens and names "
-                    f"after titles replaced by [EMAIL] [PHONE] [ID] [NAME] ({review})"
+                    "free text: e-mails, phone numbers, id-like tokens, names and the "
+                    "spec's place names replaced by [EMAIL] [PHONE] [ID] [NAME] [PLACE] "
+                    f"({review})"
                 )
             else:
                 out[name] = "free text: withheld from this release"

@@ -18,6 +18,9 @@ from questionnaire_specs import Disclosure, Question, QuestionType, Spec
 FIXED_QUASI_IDENTIFIERS = ("country", "region", "population", "language")
 # Released as recorded: k and l are reached within each country (k_anonymity.py).
 STRATUM = "country"
+# Protected first, whatever the spec's importance order: the gender gap is the survey's
+# most asked-for comparison, and suppression that falls on women first reverses it.
+PROTECTED_FIRST = "gender"
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,16 @@ def read_roles(spec: Spec, columns: list[str]) -> Roles:
         questions=tuple(q.id for q in answered),
         non_substantive=non_substantive,
     )
+
+
+def importance_order(spec: Spec, quasi_identifiers: list[str]) -> tuple[str, ...]:
+    """Quasi-identifiers, most important first: gender, then the spec's `importance`, then
+    the others in spec order (the last is the first to lose a value)."""
+    named = [PROTECTED_FIRST, *(spec.settings.importance or [])]
+    first = [name for name in dict.fromkeys(named) if name in quasi_identifiers]
+    return (*first, *(name for name in quasi_identifiers if name not in first))
+
+
+def strata_of(spec: Spec) -> tuple[str, ...]:
+    """The variables no class crosses: country, and any the spec declares."""
+    return tuple(dict.fromkeys([STRATUM, *(spec.settings.strata or [])]))

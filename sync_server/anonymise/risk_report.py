@@ -1,9 +1,57 @@
-"""The risk report that travels with every release: what was at risk and what was done."""
+"""The risk report that travels with every release: what was at risk and what was done.
+
+Risk is counted strictly (a blank is its own value, sdcMicro's `alpha = 0`), before and after
+treatment: sample uniques, records in classes below k, individual risk (1 / class size: an
+intruder who knows the respondent took part, so no sampling protects anyone) and expected
+re-identifications (its sum). The insider measure is the roster attack: someone who knows a
+colleague's true demographics and that they took part looks for the records that could be
+theirs (a released blank fits any value); a record is insider-unique when only one fits.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
+
+from sync_server.anonymise.classes import combine, compatible_reduce
+
+
+@dataclass(frozen=True)
+class Risk:
+    records: int
+    sample_uniques: int  # records alone in their class
+    below_k: int  # records in a class smaller than k
+    mean_individual_risk: float  # mean of 1 / class size
+    max_individual_risk: float
+    expected_reidentifications: float  # sum of 1 / class size
+    insider_unique: int  # records an insider with a roster finds exactly one candidate for
+    insider_below_k: int  # ... fewer than k candidates for
+
+
+def measure_risk(truth: np.ndarray, released: np.ndarray, k: int) -> Risk:
+    """Strict-count risk of `released` codes (records x quasi-identifiers, -1 blank), and the
+    insider measure against `truth` (the same records' answers at the released levels)."""
+    records = len(released)
+    if records == 0:
+        return Risk(0, 0, 0, 0.0, 0.0, 0.0, 0, 0)
+    combos = combine(released)
+    sizes = combos.weights[combos.inverse]
+    individual = 1.0 / sizes
+    queries = combine(truth)
+    candidates = compatible_reduce(queries.codes, combos.codes, combos.weights, "sum")
+    found = candidates[queries.inverse]
+    return Risk(
+        records=records,
+        sample_uniques=int((sizes == 1).sum()),
+        below_k=int((sizes < k).sum()),
+        mean_individual_risk=round(float(individual.mean()), 6),
+        max_individual_risk=round(float(individual.max()), 6),
+        expected_reidentifications=round(float(individual.sum()), 3),
+        insider_unique=int((found == 1).sum()),
+        insider_below_k=int((found < k).sum()),
+    )
 
 
 @dataclass(frozen=True)
@@ -24,6 +72,8 @@ class Diversity:
     classes_before: int
     violations_after: int
     suppressed: Suppression
+    kept: float = 1.0  # share of the substantive answers released
+    bias: float = 0.0  # largest change of an answer's share among the released answers
 
 
 @dataclass(frozen=True)
@@ -49,6 +99,10 @@ class RiskReport:
     # Variables released as recorded within which k and l are reached (["country"]): no
     # class crosses them, so a file cut on one of their values meets k and l on its own.
     strata: list[str] = field(default_factory=list)
+    risk_before: Risk | None = None
+    risk_after: Risk | None = None
+    importance: list[str] = field(default_factory=list)  # most important first
+    counting: str = "strict"  # a blank is its own value (sdcMicro alpha = 0)
 
     def to_json(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict."""
@@ -74,6 +128,10 @@ class RiskReport:
                 "dependent_suppression": {
                     k: rate(v) for k, v in document["dependent_suppression"].items()
                 },
+                **{
+                    name: Risk(**document[name]) if document.get(name) else None
+                    for name in ("risk_before", "risk_after")
+                },
             }
         )
 
@@ -85,14 +143,11 @@ class RiskReport:
             f"- Quasi-identifiers: {', '.join(self.quasi_identifiers) or 'none'}",
             f"- k-anonymity: k = {self.k}; distinct l-diversity: l = {self.l_diversity}",
             f"- Dates released to the {self.date_precision}; durations in whole minutes",
-            "- A suppressed value is released as missing. When classes are counted, a missing "
-            "value (suppressed or unanswered) matches any value, as in sdcMicro"
-            + (
-                f", but only among records of the same {' and '.join(self.strata)}."
-                if self.strata
-                else "."
-            ),
+            "- A suppressed value is released as missing. When classes are counted, a blank "
+            "(suppressed or unanswered) is its own value (sdcMicro's alpha = 0): a skipped "
+            "question never makes a class look larger than it is.",
             *self._strata_lines(),
+            *self._risk_lines(),
             "",
             "## Classes below k",
             "",
@@ -112,16 +167,22 @@ class RiskReport:
             if name in self.strata:
                 level = "as recorded (stratum: never suppressed)"
             lines.append(f"| {name} | {level} | {cut.count} | {cut.rate:.2%} |")
-        lines += ["", "## Sensitive items (distinct l-diversity)", ""]
+        lines += ["", "## Sensitive items (disclosing answers protected)", ""]
         if self.diversity:
             lines += [
-                "| variable | records in violation before | after | suppressed | rate |",
-                "|---|---:|---:|---:|---:|",
+                "A class reveals an answer when all its records hold it; only answers that "
+                "disclose are protected. The same share of every answer is blanked, so the "
+                "released shares stay the answers' (bias: the largest change of a share).",
+                "",
+                "| variable | records in revealing classes | after | suppressed | rate | "
+                "answers kept | bias |",
+                "|---|---:|---:|---:|---:|---:|---:|",
             ]
             for name, div in self.diversity.items():
                 lines.append(
                     f"| {name} | {div.violations_before} | {div.violations_after} | "
-                    f"{div.suppressed.count} | {div.suppressed.rate:.2%} |"
+                    f"{div.suppressed.count} | {div.suppressed.rate:.2%} | {div.kept:.1%} | "
+                    f"{div.bias:.4f} |"
                 )
         else:
             lines.append("No sensitive items.")
@@ -144,6 +205,39 @@ class RiskReport:
         if self.notes:
             lines += ["", "## Notes", ""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
+
+    def _risk_lines(self) -> list[str]:
+        if self.risk_before is None or self.risk_after is None:
+            return []
+        before, after = self.risk_before, self.risk_after
+        rows = [
+            ("sample uniques (records)", before.sample_uniques, after.sample_uniques),
+            ("records in classes below k", before.below_k, after.below_k),
+            ("mean individual risk", before.mean_individual_risk, after.mean_individual_risk),
+            ("highest individual risk", before.max_individual_risk, after.max_individual_risk),
+            (
+                "expected re-identifications",
+                before.expected_reidentifications,
+                after.expected_reidentifications,
+            ),
+            ("insider-unique records (roster attack)", before.insider_unique, after.insider_unique),
+            ("records an insider narrows below k", before.insider_below_k, after.insider_below_k),
+        ]
+        lines = [
+            "",
+            "## Disclosure risk before and after treatment",
+            "",
+            "Individual risk is 1 / class size (an intruder who knows the respondent took "
+            "part); the insider knows a colleague's true values and counts the records that "
+            "could be theirs (a released blank fits any value).",
+            "",
+            "| measure | before | after |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {name} | {a} | {b} |" for name, a, b in rows]
+        if self.importance:
+            lines += ["", f"Importance order (kept longest first): {', '.join(self.importance)}."]
+        return lines
 
     def _strata_lines(self) -> list[str]:
         if not self.strata:

@@ -6,6 +6,7 @@ the anonymiser applied. Written as codebook.json (for programs) and codebook.md 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,14 +76,38 @@ class Variable:
         return document
 
 
-def _codes(spec: Spec, question: Question) -> list[dict[str, Any]]:
+# What the anonymiser writes in a recoded variable's treatment note (anonymiser._treatments).
+_GENERALISED = re.compile(r"generalised to ([A-Za-z0-9][A-Za-z0-9_-]*)")
+
+
+def _codes(spec: Spec, question: Question, level: str | None = None) -> list[dict[str, Any]]:
+    """The answer codes, or those of the hierarchy level the variable is released at: a
+    recoded age holds age_3's codes, and "1" there is "18–34", not the answer "18–24"."""
+    for step in question.hierarchy or []:
+        if level is not None and step.level == level:
+            return [
+                {"code": g.code, "label": dict(g.label), "non_substantive": False}
+                for g in step.groups
+            ]
     return [
         {"code": o.code, "label": dict(o.label), "non_substantive": o.non_substantive}
         for o in spec.options_for(question)
     ]
 
 
-def _question_variable(spec: Spec, question: Question, treatment: str) -> Variable:
+def released_level(question: Question, treatment: str, levels: dict[str, str] | None) -> str | None:
+    """The hierarchy level a question is released at: from the treated file's recodings, or
+    else from its treatment note."""
+    if levels is not None:
+        return levels.get(question.id)
+    found = _GENERALISED.search(treatment)
+    known = {step.level for step in question.hierarchy or []}
+    return found.group(1) if found and found.group(1) in known else None
+
+
+def _question_variable(
+    spec: Spec, question: Question, treatment: str, level: str | None = None
+) -> Variable:
     kind = {
         QuestionType.NUMBER: "number",
         QuestionType.TEXT: "text",
@@ -93,7 +118,7 @@ def _question_variable(spec: Spec, question: Question, treatment: str) -> Variab
         type=kind,
         question=question.id,
         question_type=question.type.value,
-        codes=_codes(spec, question) if question.is_choice else [],
+        codes=_codes(spec, question, level) if question.is_choice else [],
         key_factor=question.key_factor,
         disclosure=question.disclosure.value if question.disclosure else None,
         treatment=treatment,
@@ -132,9 +157,16 @@ def _option_variables(spec: Spec, question: Question, treatment: str) -> list[Va
     return variables
 
 
-def variables_for(spec: Spec, columns: list[str], treatments: dict[str, str]) -> list[Variable]:
+def variables_for(
+    spec: Spec,
+    columns: list[str],
+    treatments: dict[str, str],
+    levels: dict[str, str] | None = None,
+) -> list[Variable]:
     """The variables of a release, in the order of the treated frame's columns (multi_choice
-    questions expanded into their options)."""
+    questions expanded into their options). `levels`: the treated file's recodings
+    (variable -> hierarchy level released); a recoded variable's codes and labels are its
+    level's."""
     answered = {q.id: q for q in spec.questions if q.is_answered}
     variables: list[Variable] = []
     for column in columns:
@@ -143,7 +175,8 @@ def variables_for(spec: Spec, columns: list[str], treatments: dict[str, str]) ->
         if question is not None and question.type is QuestionType.MULTI_CHOICE:
             variables.extend(_option_variables(spec, question, treatment))
         elif question is not None:
-            variables.append(_question_variable(spec, question, treatment))
+            level = released_level(question, treatment, levels)
+            variables.append(_question_variable(spec, question, treatment, level))
         else:
             kind, text = FIXED_VARIABLES.get(column, ("text", column))
             variables.append(
@@ -206,7 +239,7 @@ def codebook_markdown(document: dict[str, Any], lang: str) -> str:
         "",
         f"k-anonymity: every combination of the quasi-identifiers "
         f"({', '.join(document['quasi_identifiers'])}) is shared by at least "
-        f"{document['k_anonymity']} respondents (a suppressed value matches any value).",
+        f"{document['k_anonymity']} respondents (a blank counted as its own value).",
         "",
         document["missing_values"],
         "",

@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sync_server.anonymise.classes import class_sizes, combine
+from sync_server.anonymise.classes import combine
 from sync_server.releases.refusals import ReleaseRefused
 
 
 def smallest_class(frame: pd.DataFrame, quasi_identifiers: list[str]) -> int:
-    """The smallest equivalence class on the quasi-identifiers, a missing (suppressed) value
-    matching any value, as the anonymiser counts them."""
+    """The smallest equivalence class on the quasi-identifiers, a blank (suppressed or
+    unanswered) its own value, as the anonymiser counts them (sdcMicro's alpha = 0): a
+    respondent who skipped a question never fills someone else's class."""
     present = [name for name in quasi_identifiers if name in frame.columns]
     if len(frame) == 0:
         return 0
@@ -23,21 +24,20 @@ def smallest_class(frame: pd.DataFrame, quasi_identifiers: list[str]) -> int:
     codes = np.column_stack(
         [pd.factorize(frame[name], use_na_sentinel=True)[0] for name in present]
     ).astype(np.int64)
-    combos = combine(codes)
-    return int(class_sizes(combos).min())
+    return int(combine(codes).weights.min())
 
 
 def check_k(frame: pd.DataFrame, quasi_identifiers: list[str], k: int) -> int:
     """The smallest class; an error if it is below k. A national file is a subset of the
     pooled treatment, whose classes never mix countries (country is a quasi-identifier),
-    so this holds by construction: the check guards the construction."""
+    so this holds by construction: the check guards the construction. Counted strictly, it
+    also holds when a blank is taken to match any value (that only adds matches)."""
     smallest = smallest_class(frame, quasi_identifiers)
     if smallest < k:
         raise ReleaseRefused(
             "k-not-met",
             f"a class of {smallest} respondents is below k={k} in this cut of the treated "
-            "file (a respondent whose country was suppressed is in no national file): "
-            "the release is not written",
+            "file (a blank counted as its own value): the release is not written",
         )
     return smallest
 
@@ -68,7 +68,7 @@ def release_risk_markdown(treatment_markdown: str, risk_json: dict[str, Any]) ->
         "",
         f"- respondents in this file: {release['rows']}",
         f"- k: {release['k']}; smallest class in this file: {release['smallest_class']} "
-        "(a suppressed value matches any value of the same country)",
+        "(a blank is counted as its own value)",
     ]
     if release["scope"] == "national":
         lines.append(

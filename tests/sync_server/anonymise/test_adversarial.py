@@ -12,7 +12,7 @@ import pytest
 
 from questionnaire_specs import load_spec
 from sync_server.anonymise import TooFewRecords, anonymise
-from tests.sync_server.anonymise.independent_checks import class_sizes
+from tests.sync_server.anonymise.independent_checks import class_sizes, pycanon_k
 
 OFFICIALS = Path(__file__).resolve().parents[3] / "questionnaire_specs" / "cips" / "officials.yaml"
 
@@ -71,9 +71,10 @@ def test_the_one_woman_over_55_with_30_years_at_a_border_post_is_not_unique(spec
     assert treated.risk.below_k_before.records >= 1
     mine = np.flatnonzero(out["duration_min"].to_numpy() == 4321 // 60)
     assert len(mine) == 1
-    sizes = class_sizes(out, quasi)
+    sizes = class_sizes(out, quasi)  # a blank its own value
     assert sizes[mine[0]] >= 5
     assert sizes.min() >= 5
+    assert pycanon_k(out, quasi) >= 5
     # Her rare values went, not everyone's data: most records keep every quasi-identifier,
     # and her record lost some of its values.
     assert out[quasi].notna().all(axis=1).mean() > 0.9
@@ -153,7 +154,12 @@ def test_the_report_is_plain_json_and_readable(spec) -> None:
     assert report["scrubbed"]["NAME"] == 1 and report["scrubbed"]["PHONE"] == 1
     assert report["diversity"]["offered"]["violations_after"] == 0
     text = treated.risk.to_markdown()
-    assert "k = 5" in text and "| gender |" in text and "matches any value" in text
+    assert "k = 5" in text and "| gender |" in text and "is its own value" in text
+    assert "| insider-unique records (roster attack) |" in text
+    after = treated.risk.risk_after
+    assert (after.sample_uniques, after.below_k, after.insider_unique) == (0, 0, 0)
+    assert after.max_individual_risk <= 1 / 5
+    assert report["risk_before"]["sample_uniques"] > 0
     assert treated.frame["comment"].dropna().tolist() == ["Call Officer [NAME] on [PHONE]"]
     assert treated.treatments["gender"].startswith("quasi-identifier:")
     assert "suppressed locally" in treated.treatments["gender"]

@@ -18,9 +18,10 @@ import pytest
 
 from sync_server.anonymise import RiskReport
 from sync_server.releases.build import ReleaseOrder, build_release
+from sync_server.releases.comment_reviews import comments
 from sync_server.releases.formats import NAMES
 from sync_server.releases.refusals import ReleaseRefused
-from tests.sync_server.releases.simulated import simulate
+from tests.sync_server.releases.simulated import Simulation, simulate
 
 SEED = bytes.fromhex("8f" * 16 + "3c" * 16)
 IDENTIFYING = {"response_id", "envelope_id", "station_id", "station", "batch_id", "batch",
@@ -133,7 +134,7 @@ def test_national_and_pooled_releases_open_and_are_safe(session_factory, store, 
             8, 9,
         }  # fmt: skip
         assert variables["offered"]["disclosure"] == "sensitive"
-        assert "l-diversity" in variables["offered"]["treatment"]
+        assert variables["offered"]["treatment"].startswith("sensitive")
         assert variables["gender"]["disclosure"] == "quasi_identifier"
         assert "payment_stage_1" in variables and "payment_stage" not in variables
 
@@ -148,9 +149,11 @@ def test_national_and_pooled_releases_open_and_are_safe(session_factory, store, 
             (pd.isna(x) and pd.isna(y)) or x == y
             for x, y in zip(left, right.to_numpy(), strict=True)
         ), column
-    comments = sl["comment"].dropna().tolist()
-    assert any("[EMAIL]" in c for c in comments)
-    assert not any("@douane.example" in c or "Kamara" in c for c in comments)
+    # Comments are queued for review, scrubbed; none is released before it is cleared.
+    assert sl["comment"].dropna().empty
+    queued = [view.text for view in comments(session_factory, "cips-officials", "2026")]
+    assert any("[EMAIL]" in c for c in queued)
+    assert not any("@douane.example" in c or "Kamara" in c for c in queued)
     pooled_book = json.loads((tmp_path / "all" / "codebook.json").read_text(encoding="utf-8"))
     assert "comment" not in {v["name"] for v in pooled_book["variables"]}
 
@@ -173,16 +176,19 @@ def test_releases_are_reproducible_and_never_carry_the_seed(
     assert again.rows == fresh.rows == first.rows
     # The cached treatment gives back the anonymiser's report, as a fresh one does.
     assert isinstance(again.risk, RiskReport) and again.risk == fresh.risk
-    other = release(session_factory, tmp_path / "d", fmt="csv", release_seed=b"\1" * 32)
+    other = release(
+        session_factory, tmp_path / "d", fmt="csv", release_seed=b"\1" * 32,
+        cache_dir=tmp_path / "other-server",
+    )  # fmt: skip
     assert other.files[0].read_bytes() != (tmp_path / "a" / other.files[0].name).read_bytes()
-    # New responses: a new treatment replaces the cached one.
-    cached = sorted(p.name for p in (tmp_path / "treated").glob("*.parquet"))
-    assert len(cached) == 1
+    # New responses: the released treatment stays frozen; they join as an increment.
+    frozen = sorted(p.name for p in (tmp_path / "treated").glob("*frozen-*.parquet"))
+    assert len(frozen) == 2  # the treatment and the set of responses it holds
     store.add("SL", 10)
     grown = release(session_factory, tmp_path / "e", fmt="parquet")
     assert grown.rows == 160
-    now = sorted(p.name for p in (tmp_path / "treated").glob("*.parquet"))
-    assert len(now) == 1 and now != cached
+    now = sorted(p.name for p in (tmp_path / "treated").glob("*frozen-*.parquet"))
+    assert len(now) == 4 and set(frozen) < set(now)
 
 
 def test_refusals_write_nothing(session_factory, store, tmp_path):
@@ -232,3 +238,81 @@ def test_a_country_below_k_is_held_back_and_blocks_no_other_release(
     assert refused.value.code == "fewer-than-k"
     assert not (tmp_path / "gh").exists()
     assert pooled.rows == 60
+
+
+QUASI = ["gender", "age", "years_service", "grade", "post", "region", "country", "language"]
+# One small land-border post: a woman aged 55-64, over 20 years of service, senior grade.
+BORDER_POST = {"post": 1, "region": 2, "gender": 2, "age": 7, "years_service": 5, "grade": 4}
+
+
+class LateBorderPost(Simulation):
+    """The late USB batch: every respondent from the one small border post."""
+
+    def answers(self):
+        return super().answers() | BORDER_POST
+
+
+def parquet(folder: Path) -> pd.DataFrame:
+    return pq.read_table(next(folder.glob("*.parquet"))).to_pandas()
+
+
+def rows_only_in(second: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """What an analyst holding both files finds by linking them: the rows new in `second`,
+    matched on every released value (respondent ids aside, which a re-treatment redraws)."""
+    columns = [c for c in first.columns if c != "respondent_id"]
+
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        rows = frame[columns].astype(object).to_numpy()
+        return pd.Series(["|".join(map(str, row)) for row in rows], index=frame.index)
+
+    return second[~keys(second).isin(set(keys(first)))]
+
+
+def smallest_strict_class(frame: pd.DataFrame, quasi: list[str]) -> int:
+    """Independent of the anonymiser: classes with a blank counted as its own value."""
+    rows = frame[[q for q in quasi if q in frame.columns]].astype(object).to_numpy()
+    return int(pd.Series(["|".join(map(str, row)) for row in rows]).value_counts().min())
+
+
+def test_a_late_batch_is_never_isolated_by_a_second_release(session_factory, clock, tmp_path):
+    simulation = simulate(session_factory, clock)
+    simulation.add("SL", 150)
+    simulation.add("GH", 60, region="Ashanti")
+    first = release(session_factory, tmp_path / "first", fmt="parquet")
+    before = parquet(tmp_path / "first")
+
+    # The attack: four late respondents of one small post, then the same wave again.
+    late = LateBorderPost(session_factory, simulation.spec, simulation.rng)
+    late.add("SL", 4, region="North")
+    second = release(session_factory, tmp_path / "second", fmt="parquet")
+    after = parquet(tmp_path / "second")
+    assert rows_only_in(after, before).empty  # nothing to link: the four are held back
+    assert second.rows == first.rows == 150
+    pd.testing.assert_frame_equal(after, before)  # the frozen treatment, row for row
+    risk = json.loads((tmp_path / "second" / "risk-report.json").read_text(encoding="utf-8"))
+    assert risk["release"]["late_responses_held_back"] == {"SL": 4}
+    assert "SL (4)" in (tmp_path / "second" / "risk-report.md").read_text(encoding="utf-8")
+
+    # More late responses arrive: they are released as one increment that meets k alone.
+    simulation.add("SL", 8)
+    third = release(session_factory, tmp_path / "third", fmt="parquet")
+    grown = parquet(tmp_path / "third")
+    assert third.rows == 162
+    added = rows_only_in(grown, before)
+    assert len(added) == 12
+    assert smallest_class(added, QUASI) >= 5  # among the added rows alone
+    assert smallest_strict_class(added, QUASI) >= 5  # and with a blank its own value
+    border = added[list(BORDER_POST)].eq(pd.Series(BORDER_POST)).fillna(False).all(axis=1)
+    assert not border.any(), "a border-post respondent is released with every value intact"
+    # Earlier rows keep their values and their suppressions.
+    kept = grown.set_index("respondent_id").loc[before["respondent_id"]].reset_index()
+    pd.testing.assert_frame_equal(kept, before, check_dtype=False)
+    risk = json.loads((tmp_path / "third" / "risk-report.json").read_text(encoding="utf-8"))
+    assert risk["release"]["late_responses_held_back"] == {}
+    assert risk["release"]["increments"] == 1
+    # The pooled release of the wave is cut from the same frozen parts.
+    pooled = release(session_factory, tmp_path / "pooled", scope="pooled", country=None,
+                     fmt="parquet")  # fmt: skip
+    everyone = parquet(tmp_path / "pooled")
+    assert pooled.rows == 222
+    assert set(grown["respondent_id"]) <= set(everyone["respondent_id"])
