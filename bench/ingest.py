@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import os
 import random
 import socket
@@ -22,25 +23,30 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import psycopg
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crypto import KdfCost, StationKey, open_sealed  # noqa: E402
-from miniatures.traffic import BenchStation, officials_spec, random_answers, response_payload  # noqa: E402
-from protocol import EnrolmentRequest, seal_info_of  # noqa: E402
+from miniatures.postgres_schemas import fresh_schema  # noqa: E402
+from miniatures.traffic import (  # noqa: E402
+    BenchStation,
+    enrol_in_sierra_leone,
+    officials_spec,
+    random_answers,
+    response_payload,
+)
+from protocol import seal_info_of  # noqa: E402
 from protocol.codec import parse_signed_batch  # noqa: E402
 from questionnaire_specs import canonical_json as spec_json  # noqa: E402
-from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec  # noqa: E402
+from sync_server.ingest import register_spec  # noqa: E402
 from sync_server.ingest.specs import register_survey_key  # noqa: E402
 from sync_server.processor import process_inbox  # noqa: E402
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head  # noqa: E402
@@ -58,22 +64,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def postgres_schema_url() -> str | None:
-    base = os.environ.get(
-        "MSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as error:
-        print(f"PostgreSQL not reachable ({error}); PostgreSQL figures skipped")
-        return None
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
 class Server:
@@ -96,24 +86,10 @@ class Server:
 
     def enrol(self) -> BenchStation:
         key = StationKey.generate()
-        token, _ = issue_enrolment_token(
-            self.sessions, country="SL", region="Western Area", populations=["officials"],
-            lifetime=timedelta(hours=1), clock=now, random_bytes=os.urandom,
-        )  # fmt: skip
-        answer = enrol_station(
-            self.sessions,
-            EnrolmentRequest(
-                v=1,
-                token=token,
-                public_key=base64.b64encode(key.public_bytes()).decode(),
-                app_version="bench",
-            ),  # fmt: skip
-            clock=now,
-            random_bytes=os.urandom,
-        )
+        station_id = enrol_in_sierra_leone(self.sessions, key, now)
         return BenchStation(
-            answer.station_id, key, self.identity, self.public_key, self.spec,
-            rng=random.Random(answer.station_id),
+            station_id, key, self.identity, self.public_key, self.spec,
+            rng=random.Random(station_id),
         )  # fmt: skip
 
     def serve(self, port: int) -> subprocess.Popen:
@@ -220,11 +196,29 @@ def bare_open_loop(server: Server, batches: list[bytes]) -> tuple[float, int]:
     return time.perf_counter() - started, len(items)
 
 
-def measure(label: str, make_url_for: callable, batches_n: int, size: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="mss-bench-") as tmp:
-        url = make_url_for(Path(tmp) / "central.db")
-        if url is None:
-            return
+StoreAt = Callable[[Path], contextlib.AbstractContextManager[str]]
+
+
+def sqlite_store(path: Path) -> contextlib.AbstractContextManager[str]:
+    return contextlib.nullcontext(f"sqlite:///{path}")
+
+
+def postgres_store(_path: Path) -> contextlib.AbstractContextManager[str]:
+    return fresh_schema("bench")  # dropped after the run
+
+
+def measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
+    try:
+        _measure(label, store_at, batches_n, size)
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL not reachable ({error}); {label} figures skipped")
+
+
+def _measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
+    with (
+        tempfile.TemporaryDirectory(prefix="mss-bench-") as tmp,
+        store_at(Path(tmp) / "c.db") as url,
+    ):
         server = Server(Path(tmp), url)
         batches = build_batches(server, batches_n, size)
         responses = batches_n * size
@@ -235,8 +229,10 @@ def measure(label: str, make_url_for: callable, batches_n: int, size: int) -> No
         bare_seconds, opened = bare_open_loop(server, batches)
         server.engine.dispose()
 
-    with tempfile.TemporaryDirectory(prefix="mss-bench-") as tmp:
-        url = make_url_for(Path(tmp) / "central.db")
+    with (
+        tempfile.TemporaryDirectory(prefix="mss-bench-") as tmp,
+        store_at(Path(tmp) / "c.db") as url,
+    ):
         baseline_server = Server(Path(tmp), url)
         baseline_batches = build_batches(baseline_server, batches_n, size)
         bulk_seconds = bulk_insert(url, baseline_server, baseline_batches)
@@ -263,9 +259,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    measure("SQLite", lambda path: f"sqlite:///{path}", args.batches, args.batch_size)
+    measure("SQLite", sqlite_store, args.batches, args.batch_size)
     if not args.no_postgres:
-        measure("PostgreSQL", lambda _path: postgres_schema_url(), args.batches, args.batch_size)
+        measure("PostgreSQL", postgres_store, args.batches, args.batch_size)
 
 
 if __name__ == "__main__":

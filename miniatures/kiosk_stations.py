@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crypto import KdfCost, generate_survey_key
+from crypto import KdfCost, SurveyPrivateKey, generate_survey_key
 from device_app.provisioning import provision
 from protocol.provisioning import ProvisioningBundle
 from questionnaire_specs import canonical_json, load_spec_text
@@ -204,6 +204,7 @@ class KioskWorld:
         return station_dir
 
     public_key: str = ""
+    survey_key: SurveyPrivateKey | None = None  # for the benchmarks that run the processor
 
 
 def _now() -> datetime:
@@ -218,11 +219,12 @@ def make_kiosk_world(
     """The server app with the survey key and both kiosk specs registered (not yet served)."""
     root.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=root / "server")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = create_app(settings)
     world = KioskWorld(root=root, app=app)
     survey_key = generate_survey_key()
     world.public_key = survey_key.public_key().to_text()
+    world.survey_key = survey_key
     register_survey_key(world.session_factory, COUNTRY, world.public_key, clock=_now)
     for population in populations:
         register_spec(world.session_factory, spec_body(population, abandon), clock=_now)

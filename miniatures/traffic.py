@@ -85,3 +85,24 @@ class BenchStation(StationChain):
 
     def batch_bytes(self, envelopes: list[Envelope]) -> bytes:
         return self.signed_bytes(self.batch(envelopes))
+
+
+def enrol_in_sierra_leone(sessions: Any, key: StationKey, clock: Any) -> str:
+    """A station with `key` enrolled through a fresh token (Sierra Leone, officials), the
+    way `mss server enroll-token` and the tablet do it; its station id."""
+    import base64
+    import os
+    from datetime import timedelta
+
+    from protocol import EnrolmentRequest
+    from sync_server.ingest import enrol_station, issue_enrolment_token
+
+    token, _ = issue_enrolment_token(
+        sessions, country="SL", region="Western Area", populations=["officials"],
+        lifetime=timedelta(hours=1), clock=clock, random_bytes=os.urandom,
+    )  # fmt: skip
+    request = EnrolmentRequest(
+        v=1, token=token, public_key=base64.b64encode(key.public_bytes()).decode(),
+        app_version="bench",
+    )  # fmt: skip
+    return enrol_station(sessions, request, clock=clock, random_bytes=os.urandom).station_id

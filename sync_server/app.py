@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server.api import enrolment, health, intake, releases, specs
+from sync_server.api.openapi import install_document
 from sync_server.api.problems import install_problem_handlers
 from sync_server.api.request_line import RefuseHostileRequestLine
 from sync_server.api.state import ServerState
@@ -53,4 +54,5 @@ def create_app(settings: Settings) -> FastAPI:
         releases.router,
     ):
         app.include_router(router)
+    install_document(app)
     return app

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from protocol.wire import EnrolmentRequest
+from protocol.wire import EnrolmentRequest, EnrolmentResponse
 from sync_server.api.bodies import read_json_request
+from sync_server.api.openapi import documented
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.enrolment import enrol_station
@@ -15,7 +16,10 @@ from sync_server.ingest.enrolment import enrol_station
 router = APIRouter()
 
 
-@router.post("/v1/enrol")
+@router.post(
+    "/v1/enrol",
+    **documented(success=201, answer=EnrolmentResponse, body=EnrolmentRequest),
+)
 async def post_enrol(request: Request) -> Response:
     state = server_state(request)
     enrolment = await read_json_request(

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from protocol.problems import Problem
+from sync_server.api.openapi import documented
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 
@@ -17,7 +18,7 @@ router = APIRouter()
 log = logging.getLogger("sync_server.api")
 
 
-@router.get("/v1/health")
+@router.get("/v1/health", **documented())
 def get_health(request: Request) -> Response:
     try:
         with server_state(request).engine.connect() as connection:

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from protocol.wire import Receipt, SignedBatch, SignedBeacon
 from sync_server.api.bodies import read_bounded, require_json
+from sync_server.api.openapi import documented
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.batches import accept_batch
@@ -15,7 +17,7 @@ from sync_server.ingest.beacons import record_beacon
 router = APIRouter()
 
 
-@router.post("/v1/batches")
+@router.post("/v1/batches", **documented(answer=Receipt, body=SignedBatch, gzip=True))
 async def post_batch(request: Request) -> Response:
     state = server_state(request)
     require_json(request, gzip=True)
@@ -26,7 +28,7 @@ async def post_batch(request: Request) -> Response:
     return json_response(receipt.wire_dict())
 
 
-@router.post("/v1/beacons")
+@router.post("/v1/beacons", **documented(body=SignedBeacon))
 async def post_beacon(request: Request) -> Response:
     state = server_state(request)
     require_json(request, gzip=False)

@@ -34,6 +34,7 @@ from sync_server.access.user_roles import Actor, may
 from sync_server.access.users import UserError
 from sync_server.api.bodies import read_json_request
 from sync_server.api.callers import caller_of
+from sync_server.api.openapi import documented
 from sync_server.api.problems import problem_response
 from sync_server.api.responses import json_response
 from sync_server.api.state import ServerState, server_state
@@ -135,7 +136,7 @@ def _audit_unauthenticated(
     )  # fmt: skip
 
 
-@router.post("/v1/tokens")
+@router.post("/v1/tokens", **documented(success=201, body=TokenBody))
 async def post_token(request: Request) -> Response:
     state = server_state(request)
     body = await read_json_request(
@@ -167,7 +168,7 @@ async def post_token(request: Request) -> Response:
     return json_response(issued.to_json(), status_code=201)
 
 
-@router.post("/v1/releases")
+@router.post("/v1/releases", **documented(success=201, body=ReleaseBody, bearer=True))
 async def post_release(request: Request) -> Response:
     state = server_state(request)
     actor = await run_in_threadpool(_actor, request, state)
@@ -198,7 +199,7 @@ async def post_release(request: Request) -> Response:
     return json_response(release.to_json(), status_code=201)
 
 
-@router.get("/v1/releases")
+@router.get("/v1/releases", **documented(bearer=True))
 def get_releases(request: Request) -> Response:
     state = server_state(request)
     actor = _actor(request, state)
@@ -208,7 +209,10 @@ def get_releases(request: Request) -> Response:
     return json_response({"releases": [release.to_json() for release in releases]})
 
 
-@router.get("/v1/releases/{release_id}/files/{name:path}")
+@router.get(
+    "/v1/releases/{release_id}/files/{name:path}",
+    **documented(media_types=(*MEDIA_TYPES.values(), "application/octet-stream"), bearer=True),
+)
 def get_release_file(release_id: str, name: str, request: Request) -> Response:
     state = server_state(request)
     actor = _actor(request, state)
@@ -223,7 +227,7 @@ def get_release_file(release_id: str, name: str, request: Request) -> Response:
     return FileResponse(path, media_type=media_type, filename=path.name)
 
 
-@router.get("/v1/audit")
+@router.get("/v1/audit", **documented(bearer=True))
 def get_audit(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

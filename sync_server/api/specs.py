@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from protocol.problems import Problem
 from protocol.wire import SpecList
+from sync_server.api.openapi import documented
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
 from sync_server.ingest.specs import known_spec_identities, spec_body
@@ -16,13 +17,13 @@ from sync_server.ingest.specs import known_spec_identities, spec_body
 router = APIRouter()
 
 
-@router.get("/v1/specs")
+@router.get("/v1/specs", **documented(answer=SpecList))
 def get_specs(request: Request) -> Response:
     identities = known_spec_identities(server_state(request).session_factory)
     return json_response(SpecList(specs=identities).model_dump(mode="json"))
 
 
-@router.get("/v1/specs/{spec_id}/{version}")
+@router.get("/v1/specs/{spec_id}/{version}", **documented())
 def get_spec(
     spec_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")],
     version: Annotated[str, Path(pattern=r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")],

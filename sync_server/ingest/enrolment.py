@@ -108,7 +108,16 @@ def enrol_station(
         if token is None:
             raise Problem("token-unknown", "this enrolment token is not known to this server")
         if token.used_at is not None:
-            raise Problem("token-used", "this enrolment token was already used")
+            # The same tablet asking again (its first answer was lost on the way back): the
+            # same answer, not a burnt token and a station no tablet has.
+            again = session.get(Station, token.station_id) if token.station_id else None
+            if (
+                again is None
+                or again.status != "active"
+                or again.public_key != request.public_key_bytes()
+            ):
+                raise Problem("token-used", "this enrolment token was already used")
+            return _answer(session, again, now)
         if now >= token.expires_at:
             raise Problem(
                 "token-expired",
@@ -151,18 +160,27 @@ def enrol_station(
         )
         if marked.rowcount != 1:
             raise Problem("token-used", "this enrolment token was already used")
-        return EnrolmentResponse(
-            v=PROTOCOL_VERSION,
-            station_id=station_id,
-            country=token.country,
-            region=token.region,
-            populations=list(token.populations),
-            survey_public_key=survey_key.public_key,
-            specs=identities_in(session),
-            server_time=wire_time(now),
-        )
+        return _answer(session, session.get(Station, station_id), now)
 
     return in_transaction(session_factory, work)
+
+
+def _answer(session: Session, station: Station, now: datetime) -> EnrolmentResponse:
+    survey_key = session.get(SurveyKey, station.country)
+    if survey_key is None:
+        raise Problem(
+            "survey-key-missing", f"no survey public key is registered for {station.country}"
+        )
+    return EnrolmentResponse(
+        v=PROTOCOL_VERSION,
+        station_id=station.station_id,
+        country=station.country,
+        region=station.region,
+        populations=list(station.populations),
+        survey_public_key=survey_key.public_key,
+        specs=identities_in(session),
+        server_time=wire_time(now),
+    )
 
 
 def revoke_station(

@@ -18,22 +18,11 @@ from random import Random
 import pytest
 
 from device_app.station import Station
+from miniatures.station_worker import reported
 from tests.contract.world import PASSPHRASE, World, inbox_count, served, wait_until
 
 ITERATIONS = 50
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def reported(progress: Path) -> tuple[int, int]:
-    """(highest finished, highest begun) from the worker's fsynced progress lines."""
-    done = begun = 0
-    for line in progress.read_text(encoding="utf-8").splitlines():
-        kind, _, number = line.partition(" ")
-        if kind == "done":
-            done = max(done, int(number))
-        elif kind == "begin":
-            begun = max(begun, int(number))
-    return done, begun
 
 
 @pytest.mark.slow
@@ -48,7 +37,7 @@ def test_killed_station_loses_and_duplicates_nothing(world: World, tmp_path: Pat
         for iteration in range(ITERATIONS):
             lines_before = len(progress.read_text().splitlines())
             worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.contract.station_worker",
+                [sys.executable, "-m", "miniatures.station_worker",
                  str(world.root / "tablet"), url, str(progress), str(iteration)],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )  # fmt: skip

@@ -254,7 +254,7 @@ def cips_bodies() -> list[bytes]:
 def make_world(root: Path, *, abandon: str = "discard", cips: bool = False) -> World:
     root.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=root / "server")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = create_app(settings)
     survey_key = generate_survey_key()
     world = World(root=root, settings=settings, app=app, survey_key=survey_key)

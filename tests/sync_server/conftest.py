@@ -8,43 +8,30 @@ PostgreSQL does not answer, its tests are skipped loudly, or fail with MSS_REQUI
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from miniatures.postgres_schemas import fresh_schema, postgres_url, reachable
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head
 from tests.sync_server.builders import FakeClock, World, make_world
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_url() -> str:
-    return os.environ.get("MSS_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-
-
-def _libpq_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
 
 def _postgres_or_skip(url: str) -> None:
-    try:
-        with psycopg.connect(_libpq_dsn(url), connect_timeout=3):
-            pass
-    except psycopg.Error as error:
-        message = (
-            f"PostgreSQL not reachable at {make_url(url).render_as_string()} ({error}); "
-            "set MSS_REQUIRE_POSTGRES=1 to make this an error"
-        )
-        if os.environ.get("MSS_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    error = reachable(url)
+    if error is None:
+        return
+    message = (
+        f"PostgreSQL not reachable at {make_url(url).render_as_string()} ({error}); "
+        "set MSS_REQUIRE_POSTGRES=1 to make this an error"
+    )
+    if os.environ.get("MSS_REQUIRE_POSTGRES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture
@@ -52,13 +39,8 @@ def postgres_schema_url() -> Iterator[str]:
     """A URL whose connections use a fresh, uniquely named schema."""
     base = postgres_url()
     _postgres_or_skip(base)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_libpq_dsn(base), autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(_libpq_dsn(base), autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema("t", base) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -93,7 +93,15 @@ def test_enrolment_over_http(app: FastAPI, world: World, engine: Engine) -> None
     assert response.status_code == 201, response.text
     answer = EnrolmentResponse.model_validate_json(response.content)
     assert answer.specs == [world.spec]
-    refused(app, engine, 409, "token-used", "POST", "/v1/enrol", content=body, headers=JSON_HEADERS)
+    # The same tablet again (its answer was lost): the same station; another key: refused.
+    again = call(app, "POST", "/v1/enrol", content=body, headers=JSON_HEADERS)
+    assert EnrolmentResponse.model_validate_json(again.content).station_id == answer.station_id
+    other = request.model_copy(
+        update={"public_key": base64.b64encode(StationKey.generate().public_bytes()).decode()}
+    )
+    other_body = canonical_json(other.model_dump(mode="json"))
+    refused(app, engine, 409, "token-used", "POST", "/v1/enrol", content=other_body,
+            headers=JSON_HEADERS)  # fmt: skip
     refused(
         app,
         engine,

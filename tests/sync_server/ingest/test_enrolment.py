@@ -78,6 +78,20 @@ def test_a_used_token_is_refused(world: World, engine: Engine) -> None:
     refused(world, engine, token, "token-used")
 
 
+def test_the_same_tablet_asking_again_gets_the_same_answer(world: World, engine: Engine) -> None:
+    """Its first answer was lost on the way back (found by bench/faults' fault proxy): the
+    retry is answered as the first was, instead of burning the token on a station no tablet
+    has. Another key with the same token is still refused."""
+    token, key = issue(world), StationKey.generate()
+    first = enrol(world, token, key)
+    before = count_rows(engine)
+    world.clock.advance(seconds=30)
+    again = enrol(world, token, key)
+    assert again.model_dump(exclude={"server_time"}) == first.model_dump(exclude={"server_time"})
+    assert count_rows(engine) == before  # no second station
+    refused(world, engine, token, "token-used")
+
+
 def test_an_expired_token_is_refused(world: World, engine: Engine) -> None:
     token = issue(world, days=1)
     world.clock.advance(days=1, seconds=1)

@@ -1,6 +1,6 @@
 """A station process for the kill loop: scripted respondents finish and sync until killed.
 
-Run as `python -m tests.contract.station_worker STATION_DIR SERVER_URL PROGRESS SEED`.
+Run as `python -m miniatures.station_worker STATION_DIR SERVER_URL PROGRESS SEED`.
 The passphrase comes from MSS_STATION_PASSPHRASE. Before each finish it appends
 "begin N" to PROGRESS and after it "done N", each line fsynced, so the test knows which
 responses were reported finished when the SIGKILL came.
@@ -13,6 +13,18 @@ import os
 import sys
 from pathlib import Path
 from random import Random
+
+
+def reported(progress: Path) -> tuple[int, int]:
+    """(highest finished, highest begun) from the worker's fsynced progress lines."""
+    done = begun = 0
+    for line in progress.read_text(encoding="utf-8").splitlines():
+        kind, _, number = line.partition(" ")
+        if kind == "done":
+            done = max(done, int(number))
+        elif kind == "begin":
+            begun = max(begun, int(number))
+    return done, begun
 
 
 def note(handle: object, line: str) -> None:
