@@ -24,10 +24,12 @@ class Suppressed:
 
 def suppressed_cells(counts: Mapping[str, int], *, min_n: int = DEFAULT_MIN_N) -> list[Suppressed]:
     """The categories of one breakdown not to show, given each category's n."""
-    small = [c for c, n in counts.items() if n < min_n]
+    # An empty category discloses no one and protects no one: it is neither hidden for being
+    # small nor hidden to cover another.
+    small = [c for c, n in counts.items() if 0 < n < min_n]
     hidden = [Suppressed(c, "small") for c in small]
     if len(small) == 1:
-        shown = sorted((n, c) for c, n in counts.items() if c not in small)
+        shown = sorted((n, c) for c, n in counts.items() if c not in small and n > 0)
         if shown:
             hidden.append(Suppressed(shown[0][1], "complementary"))
     return hidden

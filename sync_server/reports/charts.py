@@ -58,3 +58,38 @@ def factor_profile_svg(factors: list[dict[str, Any]]) -> str:
         return _figure_svg(fig)
     finally:
         plt.close(fig)
+
+
+def differences_svg(rows: list[tuple[str, dict[str, Any] | None]]) -> str:
+    """A difference per factor with its interval, around a zero line: the gender gap
+    (women minus men) or the change since the last wave. A significant difference is drawn
+    filled, the others hollow; a missing one (hidden cell, no earlier wave) is not drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams["svg.hashsalt"] = "mss-report"
+    fig, axes = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
+    try:
+        widest = 5.0
+        for row, (_label, difference) in enumerate(rows):
+            if difference is None:
+                continue
+            value = difference["difference"]
+            widest = max(widest, abs(difference["low"]), abs(difference["high"]))
+            axes.errorbar(
+                value, row,
+                xerr=[[value - difference["low"]], [difference["high"] - value]],
+                fmt="o", color=COLOURS["2"], capsize=3, markersize=6,
+                markerfacecolor=COLOURS["2"] if difference["significant"] else "white",
+            )  # fmt: skip
+        axes.axvline(0, color="#000000", linewidth=0.8)
+        axes.set_yticks(range(len(rows)), [label for label, _ in rows])
+        axes.invert_yaxis()
+        axes.set_xlim(-widest * 1.1, widest * 1.1)
+        axes.grid(axis="x", color="#dddddd")
+        axes.set_axisbelow(True)
+        return _figure_svg(fig)
+    finally:
+        plt.close(fig)

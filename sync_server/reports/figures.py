@@ -65,9 +65,12 @@ def categories_of(
     """Each respondent's category of a breakdown question (its answer code as text, or
     "not_stated" for a skip or a non-substantive answer), and the categories in code order.
     A code not listed is a category too."""
-    listed_codes: Codes = codes_released or [
-        (o.code, o.non_substantive) for o in spec.options_for(question_id)
-    ]
+    if codes_released:
+        listed_codes: Codes = codes_released
+    elif any(q.id == question_id for q in spec.questions):
+        listed_codes = [(o.code, o.non_substantive) for o in spec.options_for(question_id)]
+    else:  # a column of the release that is no question (country): its own values
+        listed_codes = []
     substantive = [code for code, silent in listed_codes if not silent]
     silent = {code for code, quiet in listed_codes if quiet}
     codes = frame[question_id] if question_id in frame else pd.Series(pd.NA, index=frame.index)
@@ -218,6 +221,8 @@ def report_figures(
     unless either wave has fewer than `min_n` scores for it. `codes_released`: the codes of
     the variables the release recoded, from its codebook (build.py reads them)."""
     breakdowns = breakdown_questions(spec, population)
+    if "country" in frame and frame["country"].nunique() > 1:
+        breakdowns = ["country", *breakdowns]  # a pooled release: country first
     everyone = _of_population(frame, population)
     careless = careless_flags(everyone, spec, population)
     rows = everyone[~careless.any(axis=1)]

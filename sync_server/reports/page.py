@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from questionnaire_specs import Spec, key_factor_name
-from sync_server.reports.charts import COLOURS, factor_profile_svg
+from sync_server.reports.charts import COLOURS, differences_svg, factor_profile_svg
 from sync_server.reports.figures import NOT_STATED
 from sync_server.reports.wording import RTL, word
 
@@ -52,8 +52,39 @@ def cell_name(spec: Spec, figure: str, lang: str, category_label: Callable[[str,
     if not rest:
         return name
     by, _, category = rest.partition("/")
-    question = spec.question(by).label
-    return f"{name} — {question.get(lang) or question['en']}: {category_label(by, category)}"
+    return f"{name} — {breakdown_label(spec, by, lang)}: {category_label(by, category)}"
+
+
+def breakdown_label(spec: Spec, by: str, lang: str) -> str:
+    if by == "country":
+        return word("country", lang)
+    label = spec.question(by).label
+    return label.get(lang) or label["en"]
+
+
+def _difference(factor: dict[str, Any], which: str) -> dict[str, Any] | None:
+    if which == "gap":
+        return factor["by_gender"]["gap_women_minus_men"]
+    return factor.get("change")
+
+
+def _differences(figures: dict[str, Any], which: str) -> list[tuple[str, dict[str, Any] | None]]:
+    return [(str(f["factor"]), _difference(f, which)) for f in figures["factors"]]
+
+
+def differences_text(figures: dict[str, Any], which: str, lang: str) -> str:
+    """The text alternative of a differences chart: each factor's signed difference."""
+    parts = []
+    for factor in figures["factors"]:
+        difference = _difference(factor, which)
+        shown = (
+            word("hidden", lang)
+            if difference is None
+            else f"{difference['difference']:+.1f}"
+            + (f" ({word('significant', lang)})" if difference["significant"] else "")
+        )
+        parts.append(f"{factor['factor']}. {key_factor_name(factor['factor'], lang)}: {shown}")
+    return "; ".join(parts)
 
 
 def _data_uri(svg: str) -> str:
@@ -104,6 +135,7 @@ def render_html(
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
         cell_name=lambda figure: cell_name(spec, figure, lang, category_label),
+        breakdown_label=lambda by: breakdown_label(spec, by, lang),
         category_label=category_label,
         question_label=lambda qid: (
             spec.question(qid).label.get(lang) or spec.question(qid).label["en"]
@@ -113,6 +145,12 @@ def render_html(
         percent=lambda value: "" if value is None else f"{value * 100:.0f} %",
         colours=COLOURS,
         profile_chart=_data_uri(factor_profile_svg(figures["factors"])),
+        gap_chart=_data_uri(differences_svg(_differences(figures, "gap"))),
+        gap_text=differences_text(figures, "gap", lang),
+        change_chart=_data_uri(differences_svg(_differences(figures, "change")))
+        if any("change" in f for f in figures["factors"])
+        else None,
+        change_text=differences_text(figures, "change", lang),
         profile_text=profile_text(figures, lang),
     )
 

@@ -40,6 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
                "es": "¿Difieren? (ANOVA de Welch)",
                "pt": "Diferem? (ANOVA de Welch)",
                "ar": "هل تختلف؟ (تحليل التباين لولش)"},
+    "country": {"en": "country", "fr": "pays", "es": "país", "pt": "país", "ar": "البلد"},
     "all": {"en": "All", "fr": "Ensemble", "es": "Total", "pt": "Total", "ar": "الجميع"},
     "gap": {"en": "Gap (women − men)", "fr": "Écart (femmes − hommes)",
             "es": "Brecha (mujeres − hombres)", "pt": "Diferença (mulheres − homens)",

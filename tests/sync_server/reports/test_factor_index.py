@@ -55,3 +55,8 @@ def test_one_small_cell_takes_a_second_one_with_it() -> None:
         Suppressed("not stated", "complementary"),
     ]
     assert suppressed_cells({"men": 50, "women": 14}) == []
+    # an empty category is nobody: never hidden, never the cover for another
+    assert suppressed_cells({"men": 50, "women": 4, "other": 0, "not stated": 12}) == [
+        Suppressed("women", "small"),
+        Suppressed("not stated", "complementary"),
+    ]

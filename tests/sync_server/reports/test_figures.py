@@ -189,24 +189,25 @@ def test_the_other_breakdowns_the_spec_declares() -> None:
     rng = np.random.default_rng(4)
     frame["grade"] = rng.choice([1, 2, 3, 4], size=len(frame), p=[0.02, 0.18, 0.6, 0.2])
     likert = [q.id for q in SPEC.questions_for("officials") if q.key_factor == 8]
-    seniors = frame["grade"] == 2
-    block = frame.loc[seniors, likert]
-    frame.loc[seniors, likert] = block.where(block > 5, (block + 1).clip(upper=5))
-    # middle managers find HR fairer than the rest
+    officers = frame["grade"] == 3
+    block = frame.loc[officers, likert]
+    frame.loc[officers, likert] = block.where(block > 5, (block + 1).clip(upper=5))
+    # customs officers find HR fairer than the rest
     figures = report_figures(frame, SPEC, "officials")
     assert figures["breakdowns"] == ["gender", "post", "grade", "age", "years_service", "region"]
     hr = figures["factors"][7]
     by_grade = hr["by"]["grade"]
     scores = plain_scores(frame, 8)
     grade = frame.loc[scores.index, "grade"].astype(str)
-    hidden = {c for c, cell in by_grade["categories"].items() if cell["estimate"] is None}
+    hidden = {c for c, cell in by_grade["categories"].items() if cell["suppressed"]}
     assert "1" in hidden  # a handful of senior managers
+    assert len(hidden) == 2  # and the next smallest grade, to cover them
     shown = [scores[grade == c] for c in ("1", "2", "3", "4") if c not in hidden]
     reference = stats.f_oneway(*shown, equal_var=False)
     assert by_grade["test"]["test"] == "welch-anova"
     assert by_grade["test"]["p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
     assert by_grade["test"]["significant"]
-    for code in ("2", "3"):
+    for code in {"2", "3", "4"} - hidden:
         assert_mean(by_grade["categories"][code]["estimate"], scores[grade == code])
     # rates across grades: scipy's chi-square test of the same table
     offered = figures["experience"][0]
@@ -218,3 +219,21 @@ def test_the_other_breakdowns_the_spec_declares() -> None:
               int(((answers == 2) & (grades == c)).sum())] for c in kept]  # fmt: skip
     chi2 = stats.chi2_contingency(table, correction=False)
     assert offered["by"]["grade"]["test"]["p_value"] == pytest.approx(chi2.pvalue, rel=1e-9)
+
+
+def test_a_pooled_release_is_broken_down_by_country() -> None:
+    frame = pd.concat(
+        [generated(200, seed=1).assign(country="SL"), generated(150, seed=2).assign(country="NP")],
+        ignore_index=True,
+    )
+    figures = report_figures(frame, SPEC, "officials")
+    assert figures["breakdowns"][:2] == ["gender", "country"]
+    for figure in figures["factors"]:
+        scores = plain_scores(frame, figure["factor"])
+        by_country = figure["by"]["country"]
+        assert list(by_country["categories"]) == ["NP", "SL", "not_stated"]
+        for country in ("NP", "SL"):
+            chosen = scores[frame.loc[scores.index, "country"] == country]
+            assert_mean(by_country["categories"][country]["estimate"], chosen)
+    single = report_figures(generated(200, seed=1).assign(country="SL"), SPEC, "officials")
+    assert "country" not in single["breakdowns"]

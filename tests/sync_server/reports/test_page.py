@@ -51,8 +51,10 @@ def test_the_page_in_each_language(figures: dict, lang: str) -> None:
     # every index shown, rounded as printed; the chart has a text alternative with them all
     for factor in figures["factors"]:
         assert f"{factor['index']['value']:.0f}" in text
-    (alternative,) = page.labels
-    assert alternative.count(";") == 9
+    profile, gap = page.labels  # the profile and the gender gap; no earlier wave, no change
+    assert profile.count(";") == gap.count(";") == 9
+    for factor in figures["factors"]:
+        assert f"{factor['by_gender']['gap_women_minus_men']['difference']:+.1f}" in gap
     assert "http://" not in text and "https://" not in text  # nothing fetched
     assert f"{figures['respondents']}" in text and word("quality", lang) in text
 
@@ -91,3 +93,4 @@ def test_the_change_column_shows_only_with_an_earlier_wave() -> None:
     assert signed in page
     plain = render_html(report_figures(frame, SPEC, "officials"), SPEC, "fr", scope="national")
     assert "Évolution depuis" not in plain
+    assert page.count("<img ") == 3 and plain.count("<img ") == 2
