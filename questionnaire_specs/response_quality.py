@@ -45,3 +45,20 @@ def answered_count(answers: Mapping[str, object]) -> int:
 
 def is_speeder(answers: Mapping[str, object], duration_s: float) -> bool:
     return duration_s < SECONDS_PER_ANSWER * answered_count(answers)
+
+
+STRAIGHT_LINER = "straight_liner"
+SPEEDER = "speeder"
+
+
+def careless_flags(
+    spec: Spec, population: str, answers: Mapping[str, object], duration_s: float | None
+) -> str | None:
+    """The flags as the processed store and releases carry them: "straight_liner",
+    "speeder", both space-separated, or None for a response that looks read."""
+    flags = []
+    if is_straight_liner(spec, population, answers):
+        flags.append(STRAIGHT_LINER)
+    if duration_s is not None and is_speeder(answers, duration_s):
+        flags.append(SPEEDER)
+    return " ".join(flags) or None

@@ -34,6 +34,7 @@ from sync_server.anonymise.free_text import (
 )
 from sync_server.anonymise.identifiers import (
     KEPT_RESPONSE_COLUMNS,
+    RELEASED_AS_RECORDED,
     RESPONDENT_ID,
     fresh_ids,
     shuffled_order,
@@ -122,7 +123,7 @@ def anonymise(
     for index, name in enumerate(kept.names):
         released[name] = kept.column(index, frame[name])
         suppressed[name] = kept.suppressed[:, index].copy()
-    for name in ("population", "complete"):
+    for name in RELEASED_AS_RECORDED:
         if name in frame and name not in released:
             released[name] = frame[name]
 
@@ -382,7 +383,7 @@ def _treatments(
         share = kept.suppressed[:, index].sum() / rows
         head = f"generalised to {level}" if level else "released at its answer codes"
         out[name] = f"quasi-identifier: {head}; {share:.1%} suppressed locally"
-    for name in ("population", "complete"):
+    for name in RELEASED_AS_RECORDED:
         out.setdefault(name, "released as recorded")
     for name in roles.questions:
         if name in diversity:

@@ -21,7 +21,11 @@ KEPT_RESPONSE_COLUMNS = (
     "completed_on",
     "duration_min",
     "complete",
+    "careless",
 )
+# Response columns that identify no one and are released as recorded: the population,
+# whether the respondent reached the end, and the processor's data-quality flags.
+RELEASED_AS_RECORDED = ("population", "complete", "careless")
 
 
 def fresh_ids(count: int, rng: np.random.Generator) -> np.ndarray:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
 from protocol import canonical_json
+from questionnaire_specs.response_quality import careless_flags
 from sync_server.processor.opening import (
     EnvelopeAddress,
     Quarantine,
@@ -222,6 +223,9 @@ def process_inbox(
                         "completed_on_source": source,
                         "duration_s": opened.duration_s,
                         "complete": opened.complete,
+                        "careless": careless_flags(
+                            spec, opened.population, opened.answers, opened.duration_s
+                        ),
                         "processed_at": now,
                         "answers": answers_document(opened.answers),
                     }

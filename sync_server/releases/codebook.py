@@ -26,6 +26,8 @@ FIXED_VARIABLES: dict[str, tuple[str, str]] = {
     "duration_min": ("number", "Time taken to answer, in whole minutes"),
     "duration_s": ("number", "Time taken to answer"),
     "complete": ("flag", "The respondent reached the end of the questionnaire (1) or not (0)"),
+    "careless": ("text", "Data quality: straight_liner (one answer to every statement), "
+                 "speeder (under 2 s a question answered), both, or empty"),
 }  # fmt: skip
 MULTI_SEPARATOR = "_"
 SELECTED_LABELS = {0: "not selected", 1: "selected"}

@@ -44,6 +44,7 @@ RESPONSE_COLUMNS = (
     "completed_on",
     "duration_s",
     "complete",
+    "careless",
 )
 BASE_NAMES = frozenset(RESPONSE_COLUMNS) - {"response_id"}
 CHUNK_ROWS = 200_000
@@ -191,6 +192,7 @@ def read_responses(
             "duration_s": pa.array(arrays["duration_s"], pa.int64()),
             # SQLite hands back 0 and 1
             "complete": pa.array(arrays["complete"]).cast(pa.bool_()),
+            "careless": pa.array(arrays["careless"], pa.string()),
             "spec_version": pa.array(arrays["spec_version"], pa.string()),
         }
     ).sort_by("response_id")
@@ -353,6 +355,7 @@ def _base_frame(table: pa.Table) -> pd.DataFrame:
             "completed_on": pd.to_datetime(table["completed_on"].to_pandas()),
             "duration_s": table["duration_s"].to_pandas().astype("Int64"),
             "complete": table["complete"].to_pandas().astype("boolean"),
+            "careless": table["careless"].to_pandas().astype(object),
         }
     )
     return frame

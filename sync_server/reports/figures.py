@@ -17,7 +17,12 @@ import pandas as pd
 
 from questionnaire_specs import Question, QuestionType, Spec
 from questionnaire_specs.models import Disclosure
-from questionnaire_specs.response_quality import is_speeder, is_straight_liner
+from questionnaire_specs.response_quality import (
+    SPEEDER,
+    STRAIGHT_LINER,
+    is_speeder,
+    is_straight_liner,
+)
 from sync_server.reports.cells import DEFAULT_MIN_N, suppressed_cells
 from sync_server.reports.estimates import (
     Comparison,
@@ -299,8 +304,19 @@ def _change(now: pd.Series, then: pd.Series, min_n: int) -> dict[str, Any] | Non
 
 
 def careless_flags(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFrame:
-    """Per respondent: straight-liner, speeder (questionnaire_specs.response_quality; speed
-    only where the file has the exact duration)."""
+    """Per respondent: straight-liner, speeder. A release carries the processor's flags,
+    judged with the exact duration (`careless`); otherwise they are judged here by the same
+    rules (questionnaire_specs.response_quality; speed only with an exact duration)."""
+    if "careless" in frame:
+        flags = frame["careless"].astype(object).where(frame["careless"].notna(), "")
+        words = flags.map(lambda text: set(str(text).split()))
+        return pd.DataFrame(
+            {
+                "straight_liner": words.map(lambda w: STRAIGHT_LINER in w).astype(bool),
+                "speeder": words.map(lambda w: SPEEDER in w).astype(bool),
+            },
+            index=frame.index,
+        )
     columns = [q.id for q in spec.questions_for(population) if q.id in frame]
     records = frame[columns].astype(object).where(frame[columns].notna(), None)
     answers = records.to_dict("records")

@@ -221,6 +221,9 @@ class ResponseRecord(Base):
     completed_on_source: Mapped[str] = mapped_column(String(10), server_default="station")
     duration_s: Mapped[int] = mapped_column(Integer)
     complete: Mapped[bool] = mapped_column(Boolean)
+    # "straight_liner", "speeder", both (space-separated) or None: the data-quality rules of
+    # questionnaire_specs/response_quality.py, judged with the exact duration (revision 0009).
+    careless: Mapped[str | None] = mapped_column(String(40))
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # The answers as one canonical JSON object, question id -> value as the sealed response
     # carries it (a code, a list of codes, a number, a text). One row per response: reading a

@@ -250,3 +250,18 @@ def test_an_impossible_tablet_date_is_kept_and_dated_on_arrival(
     with world.session_factory() as session:
         stored = session.scalars(select(ResponseRecord)).one()
         assert (stored.completed_on.isoformat(), stored.completed_on_source) == (kept, source)
+
+
+def test_careless_responses_are_flagged_not_refused(setup, survey_key, clock):
+    """A response answered faster than anyone reads is kept, and flagged for the report."""
+    world, chain = setup
+    public = survey_key.public_key()
+    read = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+    rushed = sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec, duration_s=6), public)
+    deliver(world, chain, [read, rushed])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined) == (2, 0)
+    with world.session_factory() as session:
+        rows = session.execute(select(ResponseRecord.duration_s, ResponseRecord.careless)).all()
+        flags = {duration: careless for duration, careless in rows}
+    assert flags == {412: None, 6: "speeder"}  # 5 answers in 6 s

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import select, update
 
 from sync_server.releases.build import ReleaseOrder, build_release
 from sync_server.reports.build import ReportRefused, build_report
+from sync_server.store.models import ResponseRecord
 from tests.sync_server.releases.simulated import simulate
 from tests.sync_server.reports.test_figures import assert_mean, plain_scores
 
@@ -20,6 +22,16 @@ SEED = bytes.fromhex("5a" * 32)
 def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Path) -> None:
     simulation = simulate(session_factory, clock)
     simulation.add("SL", 160)
+    with session_factory.begin() as session:  # the processor's flags, as it would set them
+        ids = session.scalars(select(ResponseRecord.response_id).limit(9)).all()
+        session.execute(
+            update(ResponseRecord).where(ResponseRecord.response_id.in_(ids[:6]))
+            .values(careless="speeder")
+        )  # fmt: skip
+        session.execute(
+            update(ResponseRecord).where(ResponseRecord.response_id.in_(ids[6:]))
+            .values(careless="straight_liner speeder")
+        )  # fmt: skip
     release_dir = tmp_path / "release"
     build_release(
         session_factory,
@@ -35,8 +47,12 @@ def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Pa
     officials = figures["populations"]["officials"]
     rows = pd.read_parquet(next(release_dir.glob("*.parquet")))
     assert officials["respondents"] == len(rows)
+    # the release carries the flags; the report leaves those nine out of its indices
+    assert (rows["careless"].notna().sum(), officials["quality"]["excluded"]) == (9, 9)
+    assert (officials["quality"]["speeders"], officials["quality"]["straight_liners"]) == (9, 3)
+    kept = rows[rows["careless"].isna()]
     for figure in officials["factors"]:
-        assert_mean(figure["index"], plain_scores(rows, figure["factor"]))
+        assert_mean(figure["index"], plain_scores(kept, figure["factor"]))
     assert [p.name for p in files.html] == ["report-officials-fr.html"]
     # the breakdowns' column heads are the codebook's labels: those of the level released
     codebook = json.loads((release_dir / "codebook.json").read_text("utf-8"))
