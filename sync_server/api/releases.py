@@ -142,10 +142,11 @@ async def post_token(request: Request) -> Response:
     body = await read_json_request(
         request, TokenBody, limit=state.settings.max_small_body_bytes, what="token request"
     )
-    actor = await run_in_threadpool(
-        sign_in_with_password, state.session_factory, caller_of(request, state, body.name),
-        body.password, clock=state.settings.clock,
-    )  # fmt: skip
+    async with state.password_checks:  # waiting here holds no thread and no core
+        actor = await run_in_threadpool(
+            sign_in_with_password, state.session_factory, caller_of(request, state, body.name),
+            body.password, clock=state.settings.clock,
+        )  # fmt: skip
     if actor is None:
         return problem_response(
             "not-authenticated", "the name or password is wrong, or the user is disabled"

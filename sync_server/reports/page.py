@@ -99,8 +99,11 @@ Labels = dict[str, dict[str, dict[str, str]]]  # question id -> code -> language
 def spec_labels(spec: Spec, question_ids: list[str]) -> Labels:
     """The categories' labels as the spec has them (a release's codebook has the labels of
     the level it released, and takes precedence: see build.py)."""
+    asked = {q.id for q in spec.questions}
     return {
-        qid: {str(o.code): dict(o.label) for o in spec.options_for(qid)} for qid in question_ids
+        qid: {str(o.code): dict(o.label) for o in spec.options_for(qid)}
+        for qid in question_ids
+        if qid in asked  # "country" is no question: its codes are its labels
     }
 
 

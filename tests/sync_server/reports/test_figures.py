@@ -14,6 +14,7 @@ from scipy import stats
 from questionnaire_specs import load_spec
 from sync_server.reports.factor_index import factor_items
 from sync_server.reports.figures import experience_items, report_figures
+from sync_server.reports.page import render_html
 
 SPEC = load_spec(Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml")
 
@@ -235,5 +236,7 @@ def test_a_pooled_release_is_broken_down_by_country() -> None:
         for country in ("NP", "SL"):
             chosen = scores[frame.loc[scores.index, "country"] == country]
             assert_mean(by_country["categories"][country]["estimate"], chosen)
+    page = render_html(figures, SPEC, "es", scope="pooled")
+    assert "Según país" in page and "<th>NP</th>" in page and "<th>SL</th>" in page
     single = report_figures(generated(200, seed=1).assign(country="SL"), SPEC, "officials")
     assert "country" not in single["breakdowns"]
