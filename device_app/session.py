@@ -157,11 +157,15 @@ class SurveySession:
 
     @property
     def progress(self) -> Progress:
+        """Where the respondent stands among the questions they will be asked: those relevant
+        by the answers so far, and those whose relevance waits on a question not answered
+        yet (counted: before the consent question is answered, the whole survey is ahead,
+        not "1 of 1"). The total shrinks as answers rule questions out."""
         effective = self._effective()
         relevant = [
             question
-            for question in self._questions
-            if question.type is not QuestionType.NOTE and self._relevant(question, effective)
+            for question in self._may_be_asked(effective)
+            if question.type is not QuestionType.NOTE
         ]
         answered = sum(1 for question in relevant if question.id in effective)
         current = self.current
@@ -368,6 +372,26 @@ class SurveySession:
 
     def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
         return rules.is_relevant(question, effective)
+
+    def _may_be_asked(self, effective: Mapping[str, Any]) -> list[Question]:
+        """The questions relevant now, and those whose relevance is not decided yet: it reads
+        a question still open (unanswered, not behind the respondent, and itself possibly
+        asked). One pass in spec order: references only point back."""
+        current = self.current
+        here = self._index[current.id] if current is not None else len(self._questions)
+        still_open: set[str] = set()
+        asked = []
+        for question in self._questions:
+            expression = question.relevant_expression
+            possible = self._relevant(question, effective) or (
+                expression is not None and bool(still_open & set(expression.references))
+            )
+            if not possible:
+                continue
+            asked.append(question)
+            if question.id not in effective and self._index[question.id] >= here:
+                still_open.add(question.id)
+        return asked
 
     def _effective(
         self, before: Question | None = None, answers: Mapping[str, Any] | None = None

@@ -210,15 +210,37 @@ def test_an_answer_comes_back_when_its_question_is_relevant_again(clock: Clock) 
 def test_progress(clock: Clock) -> None:
     session = SurveySession(EXAMPLE, "en", "officials", clock=clock)
     assert session.progress.answered == 0
-    assert session.progress.total == 1  # only consent is relevant before it is answered
+    # Before consent is answered, everything it opens is still ahead: not "1 of 1".
+    # consent, age, lead_example, offered_payment, stages (waits on offered_payment), years,
+    # comment
+    assert session.progress.total == 7
     assert session.progress.number == 1  # the note is current; it counts no place
     session.next()
     session.answer(1)
     after = session.progress
-    # consent, age, lead_example, offered_payment, years, comment (stages not yet)
-    assert (after.answered, after.total, after.number) == (1, 6, 1)
+    assert (after.answered, after.total, after.number) == (1, 7, 1)
     session.next()
     assert session.progress.number == 2
+    # Once offered_payment rules stages out, the total shrinks to what will be asked.
+    for answer in (2, 4):  # age, lead_example
+        session.answer(answer)
+        session.next()
+    assert session.current.id == "offered_payment"
+    session.answer(2)
+    session.next()
+    assert session.progress.total == 6
+
+
+def test_consent_is_not_the_last_question(clock: Clock) -> None:
+    """The consent screen showed "1 of 1" and a Finish button (is_last), then went on."""
+    session = SurveySession(EXAMPLE, "en", "officials", clock=clock)
+    session.next()
+    assert session.current.id == "consent"
+    progress = session.progress
+    assert progress.number < progress.total
+    # Declining ends the survey: then nothing is left to ask.
+    session.answer(2)
+    assert session.progress.total == 1
 
 
 def test_constraint_rechecked_when_an_earlier_answer_changes(clock: Clock) -> None:

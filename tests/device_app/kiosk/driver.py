@@ -88,6 +88,10 @@ def complete_response(p: Any, language: str, *, word: str, results: dict[str, An
         seen += 1
         if seen > 200:
             raise AssertionError("the survey does not end")
+        # what the respondent reads on this question: the progress line and the button
+        results.setdefault("screens", {}).setdefault(language, []).append(
+            [screen.view.question.id, screen.progress_text, screen.next_text]
+        )
         yield from answer_current(p, word=word, check_messages=True, results=results)
         question = screen.view.question
         if switch_language_to and not switched and question.type.value == "likert":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from device_app import messages as words
 from device_app.messages import ANSWER_MESSAGES
 from device_app.station import Station
 from miniatures.kiosk_stations import LANGUAGES, PASSPHRASE, PIN
@@ -37,6 +38,15 @@ def test_a_response_by_touch_in_each_of_the_five_languages(kiosk_world, run_kios
     assert results["required_messages"] == {
         language: ANSWER_MESSAGES[rules.REQUIRED][language] for language in LANGUAGES
     }
+    # Finish only on the last question, and no "1 of 1" on the consent screen (it showed
+    # "Question 1 of 1" and Finish, then went on to "2 of 62")
+    for language, screens in results["screens"].items():
+        labels = [label for _, _, label in screens]
+        assert labels[-1] == words.text("finish", language), (language, screens[-1])
+        assert words.text("finish", language) not in labels[:-1], language
+        consent = next(progress for qid, progress, _ in screens if qid == "consent")
+        assert consent != words.text("progress", language, n=1, total=1), consent
+        assert consent.startswith(words.text("progress", language, n=1, total=99)[:3])
     # the language changed mid-question and back: the picked answer stayed
     assert results["switched_language"] == "fr"
     assert results["switched_text"].startswith("La haute direction")
