@@ -41,6 +41,7 @@ class Coordinator:
         self._tasks = tasks
         self._settings = settings
         self.menu: CoordinatorScreen | None = None
+        self._held_answer: Any = None  # an unconfirmed answer under the open menu
         self.last_background_sync: Any = None  # SyncReport or error of the last idle sync
         self.exit_allowed = False
 
@@ -95,6 +96,9 @@ class Coordinator:
 
     def open_menu(self) -> None:
         language = self._nav.ui_language
+        # The question the menu covers comes back as it was, with an answer picked but not
+        # yet confirmed with Next (it was lost).
+        self._held_answer = self._respondent.unconfirmed_answer()
         self._watchdog.arm()  # a menu left open closes itself like an abandoned survey
         self.menu = CoordinatorScreen(
             language=language,
@@ -118,8 +122,9 @@ class Coordinator:
 
     def close_menu(self) -> None:
         self.menu = None
+        held, self._held_answer = self._held_answer, None
         if self._respondent.flow is not None:
-            self._respondent.show_question()
+            self._respondent.show_question(carry=held)
         else:
             self._nav.show_welcome()
 

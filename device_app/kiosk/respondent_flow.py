@@ -175,12 +175,19 @@ class RespondentFlow:
             )  # fmt: skip
         )
 
+    def unconfirmed_answer(self) -> Any:
+        """The answer on the question screen, picked but not yet confirmed with Next (None
+        when no question is on screen): the coordinator menu keeps it while it is open."""
+        screen = self._nav.screens.current_screen
+        return (
+            screen.value if self.flow is not None and isinstance(screen, QuestionScreen) else None
+        )
+
     def change_language(self, language: str) -> None:
         self._nav.close_overlay()
-        screen = self._nav.screens.current_screen
         if self.flow is None:
             return
-        carry = screen.value if isinstance(screen, QuestionScreen) else None
+        carry = self.unconfirmed_answer()
         self.flow.set_language(language)
         self.language = language
         self.show_question(carry=carry)

@@ -260,6 +260,34 @@ def coordinator(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
 
 
 @scenario
+def menu_mid_survey(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    """A coordinator opens the menu while a respondent has picked an answer but not pressed
+    Next, and closes it: the pick is still there."""
+    yield p.on_screen("WelcomeScreen")
+    p.tap("lang-en")
+    yield 0.02
+    if p.has("population-officials"):
+        p.tap("population-officials")
+    yield p.on_screen("QuestionScreen")
+    while p.app.screens.current_screen.view.question.type.value != "likert":
+        screen = p.app.screens.current_screen
+        yield from answer_current(p, word=args.word, check_messages=False, results=results)
+        p.tap("next")
+        yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "next screen")
+    question = p.app.screens.current_screen.view.question.id
+    p.tap("option-2")  # picked, not confirmed
+    yield 0.05
+    yield from corner_taps(p)
+    yield from enter_pin(p, args.pin)
+    yield p.on_screen("CoordinatorScreen")
+    p.tap("close-menu")
+    yield p.on_screen("QuestionScreen")
+    screen = p.app.screens.current_screen
+    results["question_after_menu"] = [question, screen.view.question.id]
+    results["picked_after_menu"] = [b.key for _, b in screen._choices if b.selected]
+
+
+@scenario
 def lockout(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     """Five wrong PINs lock the pad; the lock counts down; the right PIN is refused meanwhile."""
     yield p.on_screen("WelcomeScreen")

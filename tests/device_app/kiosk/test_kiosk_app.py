@@ -81,6 +81,16 @@ def test_inactivity_abandons_and_leaves_no_trace(kiosk_world, run_kiosk) -> None
     assert status_of(station_dir).pending == 0
 
 
+def test_the_menu_opened_mid_question_keeps_the_unconfirmed_answer(kiosk_world, run_kiosk) -> None:
+    """Opening the coordinator menu mid-survey and closing it rebuilt the question and lost
+    an answer picked but not yet confirmed with Next."""
+    station_dir = kiosk_world.provision("menu")
+    results = run_kiosk("menu_mid_survey", station_dir, "--pin", PIN, "--word", SECRET).results
+    before, after = results["question_after_menu"]
+    assert before == after
+    assert results["picked_after_menu"] == ["option-2"]
+
+
 def test_the_pin_guards_the_menu_and_sync_now_reaches_the_server(kiosk_world, run_kiosk) -> None:
     station_dir = kiosk_world.provision("coordinator")
     results = run_kiosk("coordinator", station_dir, "--pin", PIN).results
