@@ -154,11 +154,10 @@ class KioskApp(App):
         self.coordinator.menu = None
         self.watchdog.disarm()
         station = self.require_station()
-        default = station.languages[0]
         spec = station.specs()[0]
         self.show(
             WelcomeScreen(
-                title=spec.text(spec.title, default),
+                titles=[(spec.text(spec.title, lang.code), lang.rtl) for lang in self._languages()],
                 languages=self._languages(),
                 on_language=self.respondent.choose_language,
             )

@@ -1,32 +1,42 @@
-"""Welcome: the survey's title and one large button per language, in its own script."""
+"""Welcome: the survey's title in every language the station offers (the respondent has
+not chosen yet), and one large button per language, in its own script."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from kivy.metrics import dp
+from kivy.metrics import dp, sp
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
-from device_app.kiosk.widgets import KioskButton
+from device_app.kiosk.widgets import KioskButton, ShapedLabel
 from questionnaire_specs.models import Language
 
 
 class WelcomeScreen(Screen):
-    title_text = StringProperty("")
+    title_text = StringProperty("")  # the first language's, the largest
     intro_text = StringProperty("")
 
     def __init__(
         self,
         *,
-        title: str,
+        titles: list[tuple[str, bool]],  # (title, right to left) per language, in order
         languages: list[Language],
         on_language: Callable[[str], None],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.title_text = title
+        self.title_text = titles[0][0] if titles else ""
+        shown: set[str] = {self.title_text}
+        for title, rtl in titles[1:]:
+            if title in shown:
+                continue
+            shown.add(title)
+            label = ShapedLabel(source=title, rtl=rtl, centred=True, font_size=sp(17),
+                                size_hint_y=None)  # fmt: skip
+            label.bind(texture_size=lambda widget, size: setattr(widget, "height", size[1]))
+            self.ids.titles.add_widget(label)
         for language in languages:
             button = KioskButton(
                 source=language.name, key=f"lang-{language.code}", rtl=language.rtl,
@@ -34,3 +44,7 @@ class WelcomeScreen(Screen):
             )  # fmt: skip
             button.bind(on_release=lambda _b, code=language.code: on_language(code))
             self.ids.languages.add_widget(button)
+
+    def titles_shown(self) -> list[str]:
+        """Every title on the screen, the first language's first (for the tests)."""
+        return [self.title_text, *(label.source for label in reversed(self.ids.titles.children))]

@@ -76,6 +76,7 @@ def complete_response(p: Any, language: str, *, word: str, results: dict[str, An
                       switch_language_to: str | None = None) -> Any:  # fmt: skip
     """From Welcome to the thank-you screen in ``language``."""
     yield p.on_screen("WelcomeScreen")
+    results["welcome_titles"] = p.app.screens.current_screen.titles_shown()
     p.tap(f"lang-{language}")
     yield 0.02
     if p.has("population-officials"):

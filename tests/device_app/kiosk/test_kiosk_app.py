@@ -47,6 +47,10 @@ def test_a_response_by_touch_in_each_of_the_five_languages(kiosk_world, run_kios
         consent = next(progress for qid, progress, _ in screens if qid == "consent")
         assert consent != words.text("progress", language, n=1, total=1), consent
         assert consent.startswith(words.text("progress", language, n=1, total=99)[:3])
+    # the Welcome title in every language offered (it showed only the default language)
+    with Station.unlock(station_dir, PASSPHRASE) as station:
+        spec = station.specs()[0]
+    assert results["welcome_titles"] == [spec.text(spec.title, code) for code in LANGUAGES]
     # the language changed mid-question and back: the picked answer stayed
     assert results["switched_language"] == "fr"
     assert results["switched_text"].startswith("La haute direction")
