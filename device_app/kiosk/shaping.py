@@ -10,6 +10,7 @@ wrong order. No Kivy here: the caller passes a ``measure`` function.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from enum import Enum
 
@@ -132,10 +133,32 @@ class Shaper:
         """One logical line to display order: shaped glyphs, bidi-reordered, brackets mirrored."""
         if not rtl and not has_arabic(line):
             return line  # pure left-to-right text needs nothing
-        return get_display(self.reshape(line), base_dir="R" if rtl else "L")
+        return marks_after_their_base(get_display(self.reshape(line), base_dir="R" if rtl else "L"))
 
     def visual_lines(self, text: str, width: float, measure: Measure, rtl: bool) -> list[str]:
         return [self.visual(line, rtl) for line in self.wrap(text, width, measure)]
+
+
+def marks_after_their_base(visual: str) -> str:
+    """UBA rule L3: after reordering, the combining marks of a right-to-left letter precede
+    it; a renderer that draws left to right and hangs each mark on the glyph before it (as
+    SDL2 does) then puts the damma and shadda of "يُسجَّل" one letter late. Each run of marks
+    is moved back behind the letter it belongs to, in its logical order."""
+    out: list[str] = []
+    marks: list[str] = []
+    for char in visual:
+        if unicodedata.category(char) == "Mn":
+            marks.append(char)
+            continue
+        if marks and has_arabic(char):
+            out.append(char)
+            out.extend(reversed(marks))
+        else:  # a left-to-right letter: its marks already follow it
+            out.extend(marks)
+            out.append(char)
+        marks = []
+    out.extend(marks)  # marks with no letter after them: left where they were
+    return "".join(out)
 
 
 def _longest_fitting_prefix(word: str, width: float, measure: Measure) -> int:
