@@ -147,6 +147,21 @@ class Pilot:
         return self.when(lambda: bool(done), f"screenshot {path.name}")
 
 
+def visible_widgets(root: Widget) -> Iterator[Widget]:
+    """`root` and every widget under it that is not hidden (opacity 0)."""
+    return _walk(root, visible_only=True)
+
+
+def in_scroll_view(widget: Widget) -> bool:
+    """Inside a ScrollView: it may lie outside the window until scrolled to."""
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _walk(widget: Widget, *, visible_only: bool) -> Iterator[Widget]:
     if visible_only and getattr(widget, "opacity", 1) == 0:
         return

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 ARABIC_LETTERS: tuple[tuple[str, ...], ...] = (
     ("ض", "ص", "ث", "ق", "ف", "غ", "ع", "ه", "خ", "ح", "ج", "د"),
     ("ش", "س", "ي", "ب", "ل", "ا", "ت", "ن", "م", "ك", "ط", "ذ"),
-    ("ئ", "ء", "ؤ", "ر", "لا", "ى", "ة", "و", "ز", "ظ", "أ", "إ"),
-    ("آ", "،", "؟", ".", "!", "-"),
+    ("ئ", "ء", "ؤ", "ر", "لا", "ى", "ة", "و", "ز", "ظ", "أ", "إ", "آ"),
 )
+# Arabic's punctuation sits in the row of Space and Delete: a fourth row of six keys made
+# the keyboard too tall for a 1024 x 600 screen beside a two-line Arabic question.
+ARABIC_PUNCTUATION: tuple[str, ...] = ("،", "؟", ".", "!", "-")
 
 LATIN_LETTERS: tuple[tuple[str, ...], ...] = (
     ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "é", "è"),
@@ -33,9 +35,10 @@ SYMBOLS: tuple[tuple[str, ...], ...] = (
 class KeyboardLayout:
     letters: tuple[tuple[str, ...], ...]
     has_case: bool  # Latin has a Shift key; Arabic has no case
+    beside_space: tuple[str, ...] = ()  # keys in the row of Space and Delete
 
 
 def layout_for(language: str) -> KeyboardLayout:
     if language == "ar":
-        return KeyboardLayout(ARABIC_LETTERS, has_case=False)
+        return KeyboardLayout(ARABIC_LETTERS, has_case=False, beside_space=ARABIC_PUNCTUATION)
     return KeyboardLayout(LATIN_LETTERS, has_case=True)

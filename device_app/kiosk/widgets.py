@@ -287,8 +287,10 @@ class KeyGrid(BoxLayout):
         if layout.has_case and not self.symbols:
             specials.append(("shift", words.text("key_shift", self.language), 1.5))
         more = "key_letters" if self.symbols else "key_more"
+        specials.append(("more", words.text(more, self.language), 1.5))
+        if not self.symbols:
+            specials += [(char, char, 1) for char in layout.beside_space]
         specials += [
-            ("more", words.text(more, self.language), 1.5),
             ("space", words.text("key_space", self.language), 5),
             ("delete", words.text("key_delete", self.language), 2),
         ]
@@ -317,6 +319,8 @@ class KeyGrid(BoxLayout):
         elif name == "more":
             self.symbols = not self.symbols
             self.build_keys()
+        elif name not in ("space", "delete"):
+            self._type(name)  # a punctuation key beside Space (Arabic)
         elif self.on_key:
             self.on_key(name, " " if name == "space" else "")
 

@@ -392,6 +392,31 @@ def build_ahead(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
 # --- screenshots ----------------------------------------------------------------------------
 
 
+def touch_targets(p: Any) -> list[list[Any]]:
+    """[key, x, y, width, height] in window pixels of every named touch target on top: a
+    modal view's only, when one is open (what lies under it cannot be touched). Answers in
+    a scrolled list are left out: they may lie outside the window until scrolled to."""
+    from miniatures.kiosk_pilot import in_scroll_view, visible_widgets
+
+    top = p.visible_roots()[0]
+    found = []
+    for widget in visible_widgets(top):
+        key = getattr(widget, "key", "")
+        if key and not in_scroll_view(widget):
+            x, y = widget.to_window(widget.x, widget.y)
+            found.append([key, x, y, widget.width, widget.height])
+    return found
+
+
+def shoot(p: Any, path: Path, results: dict[str, Any]) -> Any:
+    """A screenshot, and the touch targets it shows (for the layout checks)."""
+    from kivy.core.window import Window
+
+    results.setdefault("targets", {})[path.stem] = touch_targets(p)
+    results["window"] = list(Window.size)
+    return p.screenshot(path)
+
+
 @scenario
 def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     shots = Path(args.shots)
@@ -400,17 +425,17 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     yield p.on_screen("LockedScreen")
     if args.passphrase:  # typed on the locked screen's keys
         yield 0.2
-        yield p.screenshot(shots / f"locked{suffix}")
+        yield shoot(p, shots / f"locked{suffix}", results)
         for char in args.passphrase:
             p.tap("key-space" if char == " " else f"key-{char}")
         p.tap("unlock")
     yield p.on_screen("WelcomeScreen")
     yield 0.2
-    yield p.screenshot(shots / f"welcome{suffix}")
+    yield shoot(p, shots / f"welcome{suffix}", results)
     p.tap(f"lang-{language}")
     yield 0.05
     if p.has("population-officials"):
-        yield p.screenshot(shots / f"population{suffix}")
+        yield shoot(p, shots / f"population{suffix}", results)
         p.tap("population-officials")
     yield p.on_screen("QuestionScreen")
     names = {"note": "note", "single_choice": "question", "likert": "likert",
@@ -434,14 +459,14 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
                 for char in word if language == "ar" else "ok":
                     p.tap(f"key-{char}")
             yield 0.1
-            yield p.screenshot(shots / f"{names[kind]}{suffix}")
+            yield shoot(p, shots / f"{names[kind]}{suffix}", results)
         if kind == "multi_choice":
             p.tap("option-3")
         if kind == "likert" and "idle_warning" not in taken:
             taken.add("idle_warning")
             yield p.when(lambda: p.app.respondent.idle_warning is not None, "idle warning")
             yield 0.3
-            yield p.screenshot(shots / f"idle_warning{suffix}")
+            yield shoot(p, shots / f"idle_warning{suffix}", results)
             p.tap("continue")
             yield p.when(lambda: p.app.respondent.idle_warning is None, "warning gone")
         if kind == "single_choice" and "language_picker" not in taken:
@@ -449,7 +474,7 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
             p.tap("language")
             yield p.visible("pick-en")
             yield 0.1
-            yield p.screenshot(shots / f"language_picker{suffix}")
+            yield shoot(p, shots / f"language_picker{suffix}", results)
             p.tap(f"pick-{language}")
             yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "rebuilt")
             screen = p.app.screens.current_screen
@@ -458,7 +483,7 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
         yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "next screen")
     yield p.on_screen("ThanksScreen")
     yield 0.1
-    yield p.screenshot(shots / f"thank_you{suffix}")
+    yield shoot(p, shots / f"thank_you{suffix}", results)
     # the coordinator's side, in the respondent's language while it is still set
     p.app.respondent.language = language
     yield from corner_taps(p)
@@ -468,13 +493,13 @@ def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> An
     for digit in args.pin[:2]:
         p.tap(f"digit-{digit}")
     yield 0.1
-    yield p.screenshot(shots / f"pin_pad{suffix}")
+    yield shoot(p, shots / f"pin_pad{suffix}", results)
     for digit in args.pin[2:]:
         p.tap(f"digit-{digit}")
     p.tap("pin-ok")
     yield p.on_screen("CoordinatorScreen")
     yield 0.2
-    yield p.screenshot(shots / f"coordinator_menu{suffix}")
+    yield shoot(p, shots / f"coordinator_menu{suffix}", results)
     results["shots"] = sorted(path.name for path in shots.glob(f"*{suffix}"))
 
 

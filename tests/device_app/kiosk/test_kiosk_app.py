@@ -188,3 +188,42 @@ def test_idle_on_welcome_the_kiosk_syncs_by_itself(kiosk_world, run_kiosk) -> No
     assert status.interrupted_drafts == 1
     with Station.unlock(station_dir, PASSPHRASE) as station:
         assert station._store.drafts() == []  # the kiosk abandoned it when it started
+
+
+def overlap(a: list, b: list) -> bool:
+    _, ax, ay, aw, ah = a
+    _, bx, by, bw, bh = b
+    return ax < bx + bw - 0.5 and bx < ax + aw - 0.5 and ay < by + bh - 0.5 and by < ay + ah - 0.5
+
+
+@pytest.mark.parametrize("size", ["1024x600", "1280x800"])
+def test_every_control_fits_the_window_and_its_neighbours(kiosk_world, run_kiosk, tmp_path,
+                                                          size: str) -> None:  # fmt: skip
+    """On every screen type in the five languages: each touch target lies inside the window,
+    none overlaps another, each is at least 48 x 48 dp (the Arabic language button was cut
+    by the top edge, the Arabic keypad's bottom row by the bottom one)."""
+    from kivy.metrics import dp
+
+    station_dir = kiosk_world.provision(f"layout-{size}", ("officials", "private_sector"))
+    problems = []
+    for language in LANGUAGES:
+        shots = tmp_path / f"{language}-{size}"
+        shots.mkdir()
+        results = run_kiosk(
+            "screenshots", station_dir, "--languages", language, "--coordinator-language",
+            language, "--passphrase", PASSPHRASE, "--shots", str(shots), "--idle", "3",
+            "--pin", PIN, "--size", size, passphrase=None,
+        ).results  # fmt: skip
+        width, height = results["window"]
+        assert [width, height] == [int(n) for n in size.split("x")]
+        for screen, targets in results["targets"].items():
+            for key, x, y, w, h in targets:
+                if x < -0.5 or y < -0.5 or x + w > width + 0.5 or y + h > height + 0.5:
+                    problems.append(f"{screen}: {key} outside the window")
+                if min(w, h) < dp(48) - 0.5:
+                    problems.append(f"{screen}: {key} {w:.0f}x{h:.0f} below 48 dp")
+            for i, first in enumerate(targets):
+                for second in targets[i + 1 :]:
+                    if overlap(first, second):
+                        problems.append(f"{screen}: {first[0]} overlaps {second[0]}")
+    assert problems == [], "\n".join(problems)
