@@ -18,6 +18,7 @@ which responses are late. Without a cache folder nothing is frozen (tests, bench
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -279,12 +280,4 @@ def combined(parts: list[Treated], countries_held_back: dict[str, int]) -> Treat
     frame = pa.concat_tables(tables).to_pandas()
     if RESPONDENT_ID in frame and frame[RESPONDENT_ID].duplicated().any():
         raise ValueError("two parts of the frozen treatment drew the same respondent id")
-    return Treated(
-        frame=frame,
-        risk=first.risk,
-        risk_json=first.risk_json,
-        risk_markdown=first.risk_markdown,
-        treatments=first.treatments,
-        quasi_identifiers=first.quasi_identifiers,
-        countries_held_back=countries_held_back,
-    )
+    return dataclasses.replace(first, frame=frame, countries_held_back=countries_held_back)

@@ -9,6 +9,8 @@ no other country's release; the risk reports name it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -75,15 +77,7 @@ def treat_increment(
         expression = question.relevant_expression
         if question.id in treated and expression and set(blanked) & expression.references:
             treated[question.id] = treated[question.id].mask(treated[question.id].notna())
-    return Treated(
-        frame=treated,
-        risk=part.risk,
-        risk_json=part.risk_json,
-        risk_markdown=part.risk_markdown,
-        treatments=part.treatments,
-        quasi_identifiers=part.quasi_identifiers,
-        countries_held_back=part.countries_held_back,
-    )
+    return dataclasses.replace(part, frame=treated)
 
 
 def _depth(quasi: QuasiIdentifier, level: str | None) -> int:
