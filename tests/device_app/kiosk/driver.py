@@ -99,6 +99,7 @@ def complete_response(p: Any, language: str, *, word: str, results: dict[str, An
             # change language mid-question: the picked answer must survive
             p.tap("language")
             yield p.visible(f"pick-{switch_language_to}")
+            results["picker_title"] = p.app.overlay.title_text
             p.tap(f"pick-{switch_language_to}")
             yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "rebuilt")
             now = p.app.screens.current_screen

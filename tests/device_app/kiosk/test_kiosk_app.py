@@ -52,6 +52,7 @@ def test_a_response_by_touch_in_each_of_the_five_languages(kiosk_world, run_kios
         spec = station.specs()[0]
     assert results["welcome_titles"] == [spec.text(spec.title, code) for code in LANGUAGES]
     # the language changed mid-question and back: the picked answer stayed
+    assert results["picker_title"] == "Language"  # its band was empty
     assert results["switched_language"] == "fr"
     assert results["switched_text"].startswith("La haute direction")
     assert results["kept_answer"] == ["option-4"]
