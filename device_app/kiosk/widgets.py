@@ -288,20 +288,23 @@ class KeyGrid(BoxLayout):
             specials.append(("shift", words.text("key_shift", self.language), 1.5))
         more = "key_letters" if self.symbols else "key_more"
         specials.append(("more", words.text(more, self.language), 1.5))
-        if not self.symbols:
-            specials += [(char, char, 1) for char in layout.beside_space]
         specials += [
             ("space", words.text("key_space", self.language), 5),
             ("delete", words.text("key_delete", self.language), 2),
         ]
-        if self.rtl:
-            specials.reverse()
+        buttons = []
         for name, label, weight in specials:
             button = KioskKey(
                 source=label, key=f"key-{name}", centred=True, size_hint_x=weight,
                 style="quiet", rtl=self.rtl,
             )  # fmt: skip
             button.bind(on_release=lambda _b, n=name: self._special(n))
+            buttons.append(button)
+        for char in () if self.symbols else layout.beside_space:
+            button = KioskKey(source=char, key=f"key-{char}", centred=True)
+            button.bind(on_release=lambda _b, c=char: self._type(c))
+            buttons.insert(len(buttons) - 2, button)  # between More and Space
+        for button in reversed(buttons) if self.rtl else buttons:
             controls.add_widget(button)
         self.add_widget(controls)
 
@@ -319,8 +322,6 @@ class KeyGrid(BoxLayout):
         elif name == "more":
             self.symbols = not self.symbols
             self.build_keys()
-        elif name not in ("space", "delete"):
-            self._type(name)  # a punctuation key beside Space (Arabic)
         elif self.on_key:
             self.on_key(name, " " if name == "space" else "")
 

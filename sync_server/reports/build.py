@@ -42,31 +42,53 @@ def release_rows(release_dir: Path) -> pd.DataFrame:
     return pd.read_parquet(files[0])
 
 
-def _coded_variables(release_dir: Path) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ReleaseFolder:
+    """A release as an analyst holds it: its rows (the Parquet file) and its codebook."""
+
+    rows: pd.DataFrame
+    codebook: dict[str, Any]
+
+    @property
+    def spec_named(self) -> tuple[str | None, str | None]:
+        named = self.codebook.get("spec", {})
+        return named.get("id"), named.get("version")
+
+    @property
+    def scope(self) -> str:
+        return str(self.codebook.get("release", {}).get("scope", "national"))
+
+    def _coded(self) -> list[dict[str, Any]]:
+        return [v for v in self.codebook.get("variables", []) if v.get("codes")]
+
+    def labels(self) -> Labels:
+        """The code labels: for a recoded variable, those of the level the release holds
+        (an age band "Under 35", not the spec's "18–24")."""
+        return {
+            variable["name"]: {str(code["code"]): code["label"] for code in variable["codes"]}
+            for variable in self._coded()
+        }
+
+    def codes(self) -> dict[str, list[tuple[object, bool]]]:
+        """The codes the release holds per variable, non-substantive ones marked."""
+        return {
+            variable["name"]: [
+                (code["code"], bool(code.get("non_substantive"))) for code in variable["codes"]
+            ]
+            for variable in self._coded()
+        }
+
+
+def read_release(release_dir: Path) -> ReleaseFolder:
+    """The release folder's Parquet file and codebook.json; ReportRefused if it is none."""
     path = release_dir / "codebook.json"
     if not path.is_file():
-        return []
-    document = json.loads(path.read_text("utf-8"))
-    return [v for v in document.get("variables", []) if v.get("codes")]
-
-
-def codebook_labels(release_dir: Path) -> Labels:
-    """The code labels of the release's codebook: for a recoded variable, those of the
-    level the release holds (an age band "Under 35", not the spec's "18–24")."""
-    return {
-        variable["name"]: {str(code["code"]): code["label"] for code in variable["codes"]}
-        for variable in _coded_variables(release_dir)
-    }
-
-
-def codebook_codes(release_dir: Path) -> dict[str, list[tuple[object, bool]]]:
-    """The codes the release holds per variable, non-substantive ones marked."""
-    return {
-        variable["name"]: [
-            (code["code"], bool(code.get("non_substantive"))) for code in variable["codes"]
-        ]
-        for variable in _coded_variables(release_dir)
-    }
+        raise ReportRefused(f"{release_dir} is not a release folder (it has no codebook.json)")
+    try:
+        codebook = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportRefused(f"{path} cannot be read: {error}") from None
+    return ReleaseFolder(release_rows(release_dir), codebook)
 
 
 def build_report(
@@ -75,18 +97,34 @@ def build_report(
     out_dir: Path,
     *,
     lang: str,
-    scope: str,
     previous_dir: Path | None = None,
     min_n: int = DEFAULT_MIN_N,
 ) -> ReportFiles:
-    """Write the report of every population in the release into `out_dir` (new or empty)."""
+    """Write the report of every population in the release into `out_dir` (new or empty).
+    The release must be of `spec` (its codebook names it), an earlier wave's of the same
+    questionnaire; the scope is the release's own."""
     if lang not in spec.language_codes:
         raise ReportRefused(f"spec {spec.id} has no language {lang!r}")
+    if min_n < 2:
+        raise ReportRefused("the smallest cell shown must be at least 2 respondents")
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ReportRefused(f"{out_dir} exists and is not empty")
-    rows = release_rows(release_dir)
-    previous = release_rows(previous_dir) if previous_dir is not None else None
-    codes = codebook_codes(release_dir)
+    release = read_release(release_dir)
+    if release.spec_named != (spec.id, spec.version):
+        named_id, named_version = release.spec_named
+        raise ReportRefused(
+            f"the release is of {named_id} {named_version}, the spec file is {spec.id} "
+            f"{spec.version}: give the release's own spec"
+        )
+    previous = read_release(previous_dir) if previous_dir is not None else None
+    if previous is not None and previous.spec_named[0] != spec.id:
+        raise ReportRefused(
+            f"the earlier release is of {previous.spec_named[0]}, not {spec.id}: a wave is "
+            "compared with the same questionnaire's"
+        )
+    scope = release.scope
+    rows = release.rows
+    codes = release.codes()
     populations = [p.id for p in spec.populations if (rows["population"] == p.id).any()]
     if not populations:
         raise ReportRefused(f"the release holds no respondent of spec {spec.id}'s populations")
@@ -96,7 +134,12 @@ def build_report(
         "countries": sorted(str(c) for c in rows["country"].dropna().unique()),
         "populations": {
             population: report_figures(
-                rows, spec, population, min_n=min_n, previous=previous, codes_released=codes
+                rows,
+                spec,
+                population,
+                min_n=min_n,
+                codes_released=codes,
+                previous=previous.rows if previous is not None else None,
             )
             for population in populations
         },
@@ -106,7 +149,7 @@ def build_report(
     figures_path.write_text(
         json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8"
     )
-    labels = codebook_labels(release_dir)
+    labels = release.labels()
     html_paths, pdf_paths = [], []
     for population, population_figures in figures["populations"].items():
         page = render_html(population_figures, spec, lang, scope=scope, labels=labels)

@@ -9,8 +9,10 @@ own, so that no hidden cell can be derived from the total.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -100,34 +102,44 @@ def breakdown_questions(spec: Spec, population: str) -> list[str]:
     return [q for q in spec.settings.importance or () if q != "gender" and q in asked]
 
 
-def _estimate(estimate: Estimate | None) -> dict[str, Any] | None:
-    if estimate is None:
+def _as_json(result: Estimate | Comparison | GroupTest | None) -> dict[str, Any] | None:
+    """An estimate or a test as figures.json holds it (a test with its verdict)."""
+    if result is None:
         return None
-    return {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n}
+    document = dataclasses.asdict(result)
+    if not isinstance(result, Estimate):
+        document["significant"] = result.significant
+    return document
 
 
-def _group_test(test: GroupTest | None) -> dict[str, Any] | None:
-    if test is None:
-        return None
-    return {
-        "statistic": test.statistic,
-        "p_value": test.p_value,
-        "test": test.test,
-        "significant": test.significant,
-    }
+@dataclass(frozen=True)
+class Measure:
+    """What a figure is, and so which estimate and tests it takes."""
+
+    estimate: Callable[[pd.Series], Estimate | None]
+    compare: Callable[[pd.Series, pd.Series], Comparison | None]
+    across: Callable[[list[pd.Series]], GroupTest | None]
 
 
-def _comparison(comparison: Comparison | None) -> dict[str, Any] | None:
-    if comparison is None:
-        return None
-    return {
-        "difference": comparison.difference,
-        "low": comparison.low,
-        "high": comparison.high,
-        "p_value": comparison.p_value,
-        "test": comparison.test,
-        "significant": comparison.significant,
-    }
+def _floats(values: pd.Series) -> list[float]:
+    return values.astype(float).tolist()
+
+
+def _hits(values: pd.Series) -> tuple[int, int]:
+    return int(values.sum()), int(values.count())
+
+
+# An index (respondents' scores) and a rate (a yes as 1, a no as 0).
+MEAN = Measure(
+    estimate=lambda values: mean_estimate(_floats(values)),
+    compare=lambda first, second: welch_comparison(_floats(first), _floats(second)),
+    across=lambda groups: means_test([_floats(group) for group in groups]),
+)
+RATE = Measure(
+    estimate=lambda values: rate_estimate(*_hits(values)),
+    compare=lambda first, second: rate_comparison(*_hits(first), *_hits(second)),
+    across=lambda groups: rates_test([_hits(group) for group in groups]),
+)
 
 
 class _Figures:
@@ -155,7 +167,7 @@ class _Figures:
         return hidden
 
     def breakdown(
-        self, figure: str, values: pd.Series, kind: str, by: str = "gender"
+        self, figure: str, values: pd.Series, kind: Measure, by: str = "gender"
     ) -> dict[str, Any]:
         """Each category's estimate (None where hidden), and whether the categories shown
         differ: for gender the gap women minus men, otherwise a test across them."""
@@ -170,44 +182,24 @@ class _Figures:
                 cells[category] = {"estimate": None, "suppressed": hidden[category]}
             else:
                 cells[category] = {
-                    "estimate": _estimate(self.estimate(groups[category], kind)),
+                    "estimate": _as_json(kind.estimate(groups[category])),
                     "suppressed": None,
                 }
         if by == "gender":
             women, men = str(FEMALE), str(MALE)
             gap = None
             if women not in hidden and men not in hidden:
-                gap = _comparison(self.compare(groups[women], groups[men], kind))
+                gap = _as_json(kind.compare(groups[women], groups[men]))
             return {"categories": cells, "gap_women_minus_men": gap}
         # Only the categories shown take part: a test must not tell about a hidden cell.
         shown = [groups[c] for c in categories if c not in hidden and c != NOT_STATED]
-        return {"categories": cells, "test": _group_test(self.across(shown, kind))}
+        return {"categories": cells, "test": _as_json(kind.across(shown))}
 
-    @staticmethod
-    def across(groups: list[pd.Series], kind: str) -> GroupTest | None:
-        if kind == "mean":
-            return means_test([g.astype(float).tolist() for g in groups])
-        return rates_test([(int(g.sum()), int(g.count())) for g in groups])
-
-    @staticmethod
-    def estimate(values: pd.Series, kind: str) -> Estimate | None:
-        if kind == "mean":
-            return mean_estimate(values.astype(float).tolist())
-        return rate_estimate(int(values.sum()), int(values.count()))
-
-    @staticmethod
-    def compare(first: pd.Series, second: pd.Series, kind: str) -> Comparison | None:
-        if kind == "mean":
-            return welch_comparison(first.astype(float).tolist(), second.astype(float).tolist())
-        return rate_comparison(
-            int(first.sum()), int(first.count()), int(second.sum()), int(second.count())
-        )
-
-    def total(self, figure: str, values: pd.Series, kind: str) -> dict[str, Any] | None:
+    def total(self, figure: str, values: pd.Series, kind: Measure) -> dict[str, Any] | None:
         if values.count() < self.min_n:
             self.suppressed.append({"figure": figure, "reason": "small"})
             return None
-        return _estimate(self.estimate(values.dropna(), kind))
+        return _as_json(kind.estimate(values.dropna()))
 
 
 def report_figures(
@@ -229,7 +221,7 @@ def report_figures(
     if "country" in frame and frame["country"].nunique() > 1:
         breakdowns = ["country", *breakdowns]  # a pooled release: country first
     everyone = _of_population(frame, population)
-    careless = careless_flags(everyone, spec, population)
+    careless = careless_rows(everyone, spec, population)
     rows = everyone[~careless.any(axis=1)]
     figures = _Figures(rows, spec, min_n, codes_released or {})
     scores = factor_scores(rows, spec, population)
@@ -247,9 +239,9 @@ def report_figures(
         values = scores[column]
         entry = {
             "factor": number,
-            "index": figures.total(column, values, "mean"),
-            "by_gender": figures.breakdown(column, values, "mean"),
-            "by": {by: figures.breakdown(column, values, "mean", by) for by in breakdowns},
+            "index": figures.total(column, values, MEAN),
+            "by_gender": figures.breakdown(column, values, MEAN),
+            "by": {by: figures.breakdown(column, values, MEAN, by) for by in breakdowns},
         }
         if before is not None:
             entry["change"] = _change(values, before[column], min_n)
@@ -265,9 +257,9 @@ def report_figures(
         experience.append(
             {
                 "item": question.id,
-                "rate_yes": figures.total(question.id, yes, "rate"),
-                "by_gender": figures.breakdown(question.id, yes, "rate"),
-                "by": {by: figures.breakdown(question.id, yes, "rate", by) for by in breakdowns},
+                "rate_yes": figures.total(question.id, yes, RATE),
+                "by_gender": figures.breakdown(question.id, yes, RATE),
+                "by": {by: figures.breakdown(question.id, yes, RATE, by) for by in breakdowns},
             }
         )
     quality = {
@@ -300,10 +292,10 @@ def _change(now: pd.Series, then: pd.Series, min_n: int) -> dict[str, Any] | Non
     now, then = now.dropna(), then.dropna()
     if len(now) < min_n or len(then) < min_n:
         return None
-    return _comparison(welch_comparison(now.tolist(), then.tolist()))
+    return _as_json(welch_comparison(now.tolist(), then.tolist()))
 
 
-def careless_flags(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFrame:
+def careless_rows(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFrame:
     """Per respondent: straight-liner, speeder. A release carries the processor's flags,
     judged with the exact duration (`careless`); otherwise they are judged here by the same
     rules (questionnaire_specs.response_quality; speed only with an exact duration)."""

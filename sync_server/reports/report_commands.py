@@ -8,7 +8,6 @@ must be the release's own spec (its id and version are checked against the codeb
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -34,41 +33,19 @@ def report(
     from questionnaire_specs import SpecError, load_spec
     from sync_server.reports.build import ReportRefused, build_report
 
-    codebook = _codebook(release_dir)
     try:
         spec = load_spec(spec_file)
     except SpecError as error:
         raise fail(f"{spec_file}: {error}", 2) from None
-    named = codebook.get("spec", {})
-    if (named.get("id"), named.get("version")) != (spec.id, spec.version):
-        raise fail(
-            f"the release is of {named.get('id')} {named.get('version')}, the spec file is "
-            f"{spec.id} {spec.version}: give the release's own spec",
-            2,
-        )
-    scope = str(codebook.get("release", {}).get("scope", "national"))
-    if min_n < 2:
-        raise fail("--min-n must be at least 2", 2)
     try:
         files = build_report(
-            release_dir, spec, out_dir, lang=lang, scope=scope, previous_dir=previous,
-            min_n=min_n,
-        )  # fmt: skip
+            release_dir, spec, out_dir, lang=lang, previous_dir=previous, min_n=min_n
+        )
     except ReportRefused as refused:
         raise fail(str(refused), 2) from None
     out.print(f"report in {out_dir}:")
     for path in [files.figures, *files.html, *files.pdf]:
         out.print(f"  {path.name}")
-
-
-def _codebook(release_dir: Path) -> dict:
-    path = release_dir / "codebook.json"
-    if not path.is_file():
-        raise fail(f"{release_dir} is not a release folder (it has no codebook.json)", 2)
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise fail(f"{path} cannot be read: {error}", 2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import StationKey
 from protocol import EnrolmentRequest, EnrolmentResponse, Problem, canonical_json
-from sync_server.ingest import enrol_station, issue_enrolment_token, register_spec
+from sync_server.ingest import (
+    enrol_station,
+    issue_enrolment_token,
+    register_spec,
+    revoke_station,
+)
 from sync_server.ingest.specs import SpecBodyError
 from sync_server.store.models import EnrolmentToken, Station
 from tests.sync_server.builders import SPEC_BODY, FakeClock, World, count_rows
@@ -90,6 +95,11 @@ def test_the_same_tablet_asking_again_gets_the_same_answer(world: World, engine:
     assert again.model_dump(exclude={"server_time"}) == first.model_dump(exclude={"server_time"})
     assert count_rows(engine) == before  # no second station
     refused(world, engine, token, "token-used")
+    # once the station is revoked (a lost tablet), its token answers nobody again
+    revoke_station(world.session_factory, first.station_id, clock=world.clock)
+    with pytest.raises(Problem) as caught:
+        enrol(world, token, key)
+    assert caught.value.code == "token-used"
 
 
 def test_an_expired_token_is_refused(world: World, engine: Engine) -> None:

@@ -4,6 +4,7 @@ figures recomputed from the release's own Parquet file with plain pandas."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -39,9 +40,7 @@ def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Pa
         release_seed=SEED,
         cache_dir=tmp_path / "cache",
     )
-    files = build_report(
-        release_dir, simulation.spec, tmp_path / "report", lang="fr", scope="national"
-    )
+    files = build_report(release_dir, simulation.spec, tmp_path / "report", lang="fr")
     figures = json.loads(files.figures.read_text("utf-8"))
     assert figures["countries"] == ["SL"]
     officials = figures["populations"]["officials"]
@@ -64,7 +63,7 @@ def test_a_national_report_from_its_release(session_factory, clock, tmp_path: Pa
         assert f"<th>{label}</th>" in page
     assert files.pdf[0].read_bytes().startswith(b"%PDF")
     with pytest.raises(ReportRefused):  # an out folder that holds something already
-        build_report(release_dir, simulation.spec, tmp_path / "report", lang="fr", scope="national")
+        build_report(release_dir, simulation.spec, tmp_path / "report", lang="fr")
 
 
 def test_the_report_command(session_factory, clock, tmp_path: Path) -> None:
@@ -99,6 +98,16 @@ def test_the_report_command(session_factory, clock, tmp_path: Path) -> None:
     assert code == 2 and "give the release's own spec" in output
     code, output = report("--spec", str(officials), "--lang", "de", "--out", str(tmp_path / "x"))
     assert code == 2 and "no language 'de'" in output
+    assert not (tmp_path / "x").exists()
+    # an earlier wave of another questionnaire is no earlier wave of this one
+    other = tmp_path / "other-release"
+    shutil.copytree(release_dir, other)
+    book = json.loads((other / "codebook.json").read_text("utf-8"))
+    book["spec"]["id"] = "cips-private-sector"
+    (other / "codebook.json").write_text(json.dumps(book), "utf-8")
+    code, output = report("--spec", str(officials), "--previous", str(other),
+                          "--out", str(tmp_path / "x"))  # fmt: skip
+    assert code == 2 and "the same questionnaire's" in output
     assert not (tmp_path / "x").exists()
     result = runner.invoke(
         app, ["server", "report", "--release", str(tmp_path), "--spec", str(officials),
