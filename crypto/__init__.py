@@ -17,7 +17,7 @@ from crypto.errors import (
 from crypto.kdf import KdfCost
 from crypto.key_file_io import read_key_file_bytes
 from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
-from crypto.seal import SEAL_OVERHEAD, open_sealed, seal
+from crypto.seal import AES_128_GCM, CHACHA20_POLY1305, SEAL_OVERHEAD, open_sealed, seal
 from crypto.signing import StationKey, signed_bytes, verify_signature
 from crypto.strength import (
     SURVEY_KEY_PASSPHRASE,
@@ -47,6 +47,8 @@ __all__ = [
     "secret_weakness",
     "BadSignature",
     "CryptoError",
+    "AES_128_GCM",
+    "CHACHA20_POLY1305",
     "DraftKey",
     "KdfCost",
     "KeyFileError",

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import hpke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto import SEAL_OVERHEAD, OpenError, generate_survey_key, open_sealed, seal
+from crypto import AES_128_GCM, SEAL_OVERHEAD, OpenError, generate_survey_key, open_sealed, seal
 
 INFO = b'MSS envelope v1\x00{"envelope_id":"e1","spec":{"id":"cips","version":"1.0.0"}}'
 
@@ -91,3 +91,15 @@ def test_round_trip_property(plaintext: bytes, info: bytes) -> None:
     sealed = seal(plaintext, key.public_key(), info=info)
     assert len(sealed) == len(plaintext) + SEAL_OVERHEAD
     assert open_sealed(sealed, key, info=info) == plaintext
+
+
+def test_the_site_aead_opens_only_as_the_site_aead() -> None:
+    """AES-128-GCM (the browser's) and ChaCha20-Poly1305 (the station's) are not
+    interchangeable: an envelope opens only under the AEAD it was sealed with."""
+    private = generate_survey_key()
+    sealed = seal(b"site answers", private.public_key(), info=b"ctx", aead=AES_128_GCM)
+    assert open_sealed(sealed, private, info=b"ctx", aead=AES_128_GCM) == b"site answers"
+    with pytest.raises(OpenError):
+        open_sealed(sealed, private, info=b"ctx")
+    with pytest.raises(ValueError, match="unknown AEAD"):
+        seal(b"x", private.public_key(), info=b"ctx", aead="rot13")
