@@ -118,6 +118,9 @@ class Settings(_Model):
     # Variables (besides country) that no equivalence class crosses: never generalised nor
     # suppressed, so that a file cut on one of their values meets k on its own.
     strata: list[QuestionId] | None = None
+    # The speeder floor: a response finished in less than this many seconds per question
+    # answered is flagged careless (questionnaire_specs/response_quality.py).
+    speeder_seconds_per_answer: float = Field(default=2.0, gt=0, le=60, allow_inf_nan=False)
 
 
 class Option(_Model):

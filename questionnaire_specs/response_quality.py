@@ -5,8 +5,8 @@ and the results report excludes from its indices (and says how much that changes
   they answered: at least `MIN_BLOCKS` blocks, each with at least `MIN_BLOCK_ANSWERS`
   substantive answers. Agreeing strongly with all of one factor is an opinion; the same
   point for fifty statements on ten subjects is not reading them.
-- A speeder took less than `SECONDS_PER_ANSWER` per question answered: faster than anyone
-  reads a statement.
+- A speeder took less than the spec's `speeder_seconds_per_answer` (2 s unless it says
+  otherwise) per question answered: faster than anyone reads a statement.
 Pure: a response's answers in, a yes or no out.
 """
 
@@ -18,7 +18,6 @@ from questionnaire_specs.models import QuestionType, Spec
 
 MIN_BLOCKS = 3
 MIN_BLOCK_ANSWERS = 3
-SECONDS_PER_ANSWER = 2.0
 
 
 def _substantive(spec: Spec, question_id: str) -> frozenset[object]:
@@ -43,8 +42,8 @@ def answered_count(answers: Mapping[str, object]) -> int:
     return sum(1 for value in answers.values() if value is not None and value != [])
 
 
-def is_speeder(answers: Mapping[str, object], duration_s: float) -> bool:
-    return duration_s < SECONDS_PER_ANSWER * answered_count(answers)
+def is_speeder(spec: Spec, answers: Mapping[str, object], duration_s: float) -> bool:
+    return duration_s < spec.settings.speeder_seconds_per_answer * answered_count(answers)
 
 
 STRAIGHT_LINER = "straight_liner"
@@ -59,6 +58,6 @@ def careless_flags(
     flags = []
     if is_straight_liner(spec, population, answers):
         flags.append(STRAIGHT_LINER)
-    if duration_s is not None and is_speeder(answers, duration_s):
+    if duration_s is not None and is_speeder(spec, answers, duration_s):
         flags.append(SPEEDER)
     return " ".join(flags) or None

@@ -27,7 +27,7 @@ FIXED_VARIABLES: dict[str, tuple[str, str]] = {
     "duration_s": ("number", "Time taken to answer"),
     "complete": ("flag", "The respondent reached the end of the questionnaire (1) or not (0)"),
     "careless": ("text", "Data quality: straight_liner (one answer to every statement), "
-                 "speeder (under 2 s a question answered), both, or empty"),
+                 "speeder (under {floor} s a question answered), both, or empty"),
 }  # fmt: skip
 MULTI_SEPARATOR = "_"
 SELECTED_LABELS = {0: "not selected", 1: "selected"}
@@ -181,6 +181,8 @@ def variables_for(
             variables.append(_question_variable(spec, question, treatment, level))
         else:
             kind, text = FIXED_VARIABLES.get(column, ("text", column))
+            # the speeder floor is the spec's own (settings.speeder_seconds_per_answer)
+            text = text.replace("{floor}", f"{spec.settings.speeder_seconds_per_answer:g}")
             variables.append(
                 Variable(
                     name=column,

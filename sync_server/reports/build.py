@@ -18,6 +18,7 @@ from questionnaire_specs import Spec
 from sync_server.reports.cells import DEFAULT_MIN_N
 from sync_server.reports.figures import report_figures
 from sync_server.reports.page import Labels, render_html, write_pdf
+from sync_server.reports.wave_comparison import NotComparable, check_comparable
 
 
 class ReportRefused(Exception):
@@ -117,11 +118,11 @@ def build_report(
             f"{spec.version}: give the release's own spec"
         )
     previous = read_release(previous_dir) if previous_dir is not None else None
-    if previous is not None and previous.spec_named[0] != spec.id:
-        raise ReportRefused(
-            f"the earlier release is of {previous.spec_named[0]}, not {spec.id}: a wave is "
-            "compared with the same questionnaire's"
-        )
+    if previous is not None:
+        try:
+            check_comparable(release.codebook, previous.codebook)
+        except NotComparable as reason:
+            raise ReportRefused(str(reason)) from None
     scope = release.scope
     rows = release.rows
     codes = release.codes()

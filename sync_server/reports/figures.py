@@ -223,14 +223,16 @@ def report_figures(
     everyone = _of_population(frame, population)
     careless = careless_rows(everyone, spec, population)
     rows = everyone[~careless.any(axis=1)]
+
+    def _read(earlier: pd.DataFrame) -> pd.DataFrame:
+        respondents = _of_population(earlier, population)
+        return respondents[~careless_rows(respondents, spec, population).any(axis=1)]
+
     figures = _Figures(rows, spec, min_n, codes_released or {})
     scores = factor_scores(rows, spec, population)
     all_scores = factor_scores(everyone, spec, population)
-    before = (
-        None
-        if previous is None
-        else factor_scores(_of_population(previous, population), spec, population)
-    )
+    # the earlier wave by the same rule: its careless respondents left out too
+    before = None if previous is None else factor_scores(_read(previous), spec, population)
     factor_figures = []
     for column in scores.columns:
         number = int(column.removeprefix("kf"))
@@ -265,6 +267,7 @@ def report_figures(
     quality = {
         "straight_liners": int(careless["straight_liner"].sum()),
         "speeders": int(careless["speeder"].sum()),
+        "speeder_seconds_per_answer": spec.settings.speeder_seconds_per_answer,
         "excluded": len(everyone) - len(rows),
         # what leaving them out changes: each index with them minus without them
         "effect_on_index": {
@@ -314,7 +317,8 @@ def careless_rows(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFr
     answers = records.to_dict("records")
     straight = [is_straight_liner(spec, population, a) for a in answers]
     if "duration_s" in frame:
-        speed = [is_speeder(a, float(d)) for a, d in zip(answers, frame["duration_s"], strict=True)]
+        durations = frame["duration_s"]
+        speed = [is_speeder(spec, a, float(d)) for a, d in zip(answers, durations, strict=True)]
     else:
         speed = [False] * len(answers)
     return pd.DataFrame({"straight_liner": straight, "speeder": speed}, index=frame.index)

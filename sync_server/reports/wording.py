@@ -78,22 +78,22 @@ WORDS: dict[str, dict[str, str]] = {
     "quality_text": {
         "en": "{excluded} of {respondents} respondents are left out of the indices: "
               "{straight} gave the same answer to every statement, {speeders} answered faster "
-              "than two seconds a question. Counting them would move an index by at most "
+              "than {floor} seconds a question. Counting them would move an index by at most "
               "{largest} points.",
         "fr": "{excluded} des {respondents} répondants sont exclus des indices : {straight} ont "
               "donné la même réponse à toutes les affirmations, {speeders} ont répondu en moins "
-              "de deux secondes par question. Les compter modifierait un indice d'au plus "
+              "de {floor} secondes par question. Les compter modifierait un indice d'au plus "
               "{largest} points.",
         "es": "{excluded} de las {respondents} personas quedan fuera de los índices: {straight} "
               "dieron la misma respuesta a todas las afirmaciones, {speeders} respondieron en "
-              "menos de dos segundos por pregunta. Contarlas movería un índice como máximo "
+              "menos de {floor} segundos por pregunta. Contarlas movería un índice como máximo "
               "{largest} puntos.",
         "pt": "{excluded} dos {respondents} inquiridos ficam fora dos índices: {straight} deram "
-              "a mesma resposta a todas as afirmações, {speeders} responderam em menos de dois "
+              "a mesma resposta a todas as afirmações, {speeders} responderam em menos de {floor} "
               "segundos por pergunta. Contá-los alteraria um índice no máximo {largest} pontos.",
         "ar": "استُبعد {excluded} من أصل {respondents} مشاركا من المؤشرات: {straight} أعطوا الإجابة "
-              "نفسها لكل العبارات، و{speeders} أجابوا في أقل من ثانيتين للسؤال. ولو احتُسبوا لتغير "
-              "المؤشر بما لا يزيد على {largest} نقطة.",
+              "نفسها لكل العبارات، و{speeders} أجابوا في أقل من {floor} ثانية للسؤال. "
+              "ولو احتُسبوا لتغير المؤشر بما لا يزيد على {largest} نقطة.",
     },
     "method": {"en": "Method", "fr": "Méthode", "es": "Método", "pt": "Método",
                "ar": "المنهجية"},

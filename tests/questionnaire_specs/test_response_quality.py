@@ -28,5 +28,15 @@ def test_an_opinion_on_one_factor_is_not_straight_lining() -> None:
 
 def test_a_speeder_answers_faster_than_anyone_reads() -> None:
     answers = {qid: 3 for qid in LIKERT} | {"consent": 1, "comment": None}
-    assert is_speeder(answers, duration_s=60)  # 51 answers in a minute
-    assert not is_speeder(answers, duration_s=400)
+    assert is_speeder(SPEC, answers, duration_s=60)  # 51 answers in a minute
+    assert not is_speeder(SPEC, answers, duration_s=400)
+
+
+def test_the_spec_sets_the_speeder_floor() -> None:
+    """A long statement read aloud in a second language needs more than 2 s: the spec says."""
+    answers = {qid: 3 for qid in LIKERT}
+    slower = SPEC.model_copy(
+        update={"settings": SPEC.settings.model_copy(update={"speeder_seconds_per_answer": 10})}
+    )
+    assert not is_speeder(SPEC, answers, duration_s=300)  # 6 s a question
+    assert is_speeder(slower, answers, duration_s=300)

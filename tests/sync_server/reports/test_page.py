@@ -8,6 +8,7 @@ import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from questionnaire_specs import key_factor_name
@@ -94,3 +95,22 @@ def test_the_change_column_shows_only_with_an_earlier_wave() -> None:
     plain = render_html(report_figures(frame, SPEC, "officials"), SPEC, "fr", scope="national")
     assert "Évolution depuis" not in plain
     assert page.count("<img ") == 3 and plain.count("<img ") == 2
+
+
+def test_the_page_states_the_speeder_floor_the_spec_sets() -> None:
+    """The floor is the spec's: a slower one flags more speeders, and the page says which."""
+    frame = generated(200, seed=11)
+    rng = np.random.default_rng(11)
+    frame["duration_s"] = rng.uniform(60, 600, size=len(frame))
+    slower = SPEC.model_copy(
+        update={"settings": SPEC.settings.model_copy(update={"speeder_seconds_per_answer": 7.5})}
+    )
+    usual, strict = (report_figures(frame, spec, "officials") for spec in (SPEC, slower))
+    assert strict["quality"]["speeders"] > usual["quality"]["speeders"]
+    assert strict["quality"]["speeder_seconds_per_answer"] == 7.5
+    page = _Text()
+    page.feed(render_html(strict, slower, "en", scope="national"))
+    assert "faster than 7.5 seconds a question" in " ".join(page.text)
+    page = _Text()
+    page.feed(render_html(usual, SPEC, "fr", scope="national"))
+    assert "moins de 2 secondes par question" in " ".join(page.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -114,3 +115,64 @@ def test_the_report_command(session_factory, clock, tmp_path: Path) -> None:
               "--out", str(tmp_path / "x")],
     )  # fmt: skip
     assert result.exit_code == 2 and "not a release folder" in " ".join(result.output.split())
+
+
+def test_wave_over_wave_only_between_comparable_releases(
+    session_factory, clock, tmp_path: Path
+) -> None:
+    """Two waves of SL: the later report shows the change; the waves swapped, another
+    country, or a spec version whose factor statements differ are refused, nothing made."""
+    simulation = simulate(session_factory, clock)
+    earlier_ids = simulation.add("SL", 150, days=(date(2024, 3, 1), date(2024, 10, 30)))
+    with session_factory.begin() as session:  # careless in the earlier wave too
+        session.execute(
+            update(ResponseRecord).where(ResponseRecord.response_id.in_(earlier_ids[:12]))
+            .values(careless="straight_liner")
+        )  # fmt: skip
+    simulation.add("SL", 150)  # 2026
+    simulation.add("GH", 150)
+    releases = {}
+    for name, country, wave in (("2024", "SL", "2024"), ("2026", "SL", "2026"),
+                                ("gh", "GH", "2026")):  # fmt: skip
+        releases[name] = tmp_path / f"release-{name}"
+        build_release(
+            session_factory,
+            ReleaseOrder("national", country, "cips-officials", wave, "parquet", "en",
+                         releases[name]),
+            release_seed=SEED, cache_dir=tmp_path / "cache",
+        )  # fmt: skip
+    codebook = json.loads((releases["2026"] / "codebook.json").read_text("utf-8"))
+    careless = next(v for v in codebook["variables"] if v["name"] == "careless")
+    assert "under 2 s a question" in careless["label"]["en"]  # the spec's floor
+
+    files = build_report(
+        releases["2026"], simulation.spec, tmp_path / "report", lang="en",
+        previous_dir=releases["2024"],
+    )  # fmt: skip
+    officials = json.loads(files.figures.read_text("utf-8"))["populations"]["officials"]
+    now, earlier = (
+        pd.read_parquet(next(releases[wave].glob("*.parquet"))) for wave in ("2026", "2024")
+    )
+    for figure in officials["factors"]:
+        # both waves by the same rule: careless respondents left out of each
+        assert earlier["careless"].notna().sum() == 12
+        then = plain_scores(earlier[earlier["careless"].isna()], figure["factor"])
+        kept = plain_scores(now[now["careless"].isna()], figure["factor"])
+        assert figure["change"]["difference"] == pytest.approx(kept.mean() - then.mean())
+
+    def refused(now: str, then: Path, match: str) -> None:
+        out = tmp_path / f"refused-{then.name}"
+        with pytest.raises(ReportRefused, match=match):
+            build_report(releases[now], simulation.spec, out, lang="en", previous_dir=then)
+        assert not out.exists()
+
+    refused("2024", releases["2026"], "not earlier than wave 2024")
+    refused("2026", releases["gh"], "country is GH")
+    recoded = tmp_path / "release-recoded"
+    shutil.copytree(releases["2024"], recoded)
+    book = json.loads((recoded / "codebook.json").read_text("utf-8"))
+    book["spec"]["version"] = "0.9"
+    statement = next(v for v in book["variables"] if v.get("key_factor"))
+    statement["codes"] = statement["codes"][:-1]
+    (recoded / "codebook.json").write_text(json.dumps(book), "utf-8")
+    refused("2026", recoded, f"differ in the key factors' statements \\({statement['name']}\\)")
