@@ -56,6 +56,7 @@ _KINDS = [
     ProblemKind("too-many-attempts", 429, "Too many failed sign-ins: wait, then retry", True),
     ProblemKind("sign-in-held", 403, "Held after repeated wrong passwords", False),
     ProblemKind("release-refused", 422, "The release cannot be built as asked", False),
+    ProblemKind("report-refused", 422, "The report cannot be made from that release", False),
     # the server
     ProblemKind("internal-error", 500, "Internal server error", True),
     ProblemKind("service-unavailable", 503, "The service is temporarily unavailable", True),

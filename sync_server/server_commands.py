@@ -18,6 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from sync_server.access.report_commands import register as register_report_command
 from sync_server.access.user_commands import app as user_app
 from sync_server.command_kit import (
     AsJson,
@@ -31,7 +32,6 @@ from sync_server.command_kit import (
 from sync_server.releases.comment_review_commands import comments_app
 from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
-from sync_server.reports.report_commands import register as register_report_command
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")

@@ -20,7 +20,11 @@ from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
 
-AUDIT_ACTIONS = ("release", "download", "export", "token", "unlock")
+# "sign-in" (the console's, and its sign-out), "page" (a console page or form refused),
+# "revoke" (a station revoked from the console), "report" (a results report made).
+AUDIT_ACTIONS = (
+    "release", "download", "export", "token", "unlock", "sign-in", "page", "revoke", "report",
+)  # fmt: skip
 MAX_DETAIL_CHARS = 1000
 
 

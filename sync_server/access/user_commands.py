@@ -43,6 +43,17 @@ def new_password() -> str:
     return typer.prompt("Password for the new user", hide_input=True, confirmation_prompt=True)
 
 
+def password_of(user: str) -> str:
+    """A user's password for a command that acts as them: from MSS_USER_PASSWORD, a prompt,
+    or "" (no terminal), which no user has."""
+    from_env = os.environ.get(USER_PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        return ""
+    return str(typer.prompt(f"Password for {user}", hide_input=True))
+
+
 def when(moment: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
 

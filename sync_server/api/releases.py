@@ -4,6 +4,7 @@ POST /v1/tokens                          a password for a token (shown once)
 POST /v1/releases                        build a release the caller's role and countries allow
 GET  /v1/releases                        the releases the caller may download
 GET  /v1/releases/{id}/files/{name}      download one file of a release
+POST /v1/releases/{id}/reports           make the release's results report (listed with it)
 GET  /v1/audit                           the audit log (administrators)
 
 Every release and download attempt is audited, refused ones too (see sync_server/access).
@@ -27,6 +28,7 @@ from sync_server.access.release_requests import (
     request_release,
     visible_releases,
 )
+from sync_server.access.report_requests import ReportRequest, request_report
 from sync_server.access.sign_in import sign_in_with_password, sign_in_with_token
 from sync_server.access.throttle import worth_auditing
 from sync_server.access.tokens import issue_token
@@ -81,6 +83,17 @@ class ReleaseBody(BaseModel):
             scope=self.scope, country=self.country, spec_id=self.spec, wave=self.wave,
             fmt=self.format, lang=self.lang,
         )  # fmt: skip
+
+
+class ReportBody(BaseModel):
+    """The report of a listed release (made with format parquet or all); with `compare`, an
+    earlier wave's release of the same scope, the change since then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=8)
+    compare: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    min_n: int = Field(default=10, ge=2, le=1000)
 
 
 class TokenBody(BaseModel):
@@ -226,6 +239,32 @@ def get_release_file(release_id: str, name: str, request: Request) -> Response:
     )  # fmt: skip
     media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return FileResponse(path, media_type=media_type, filename=path.name)
+
+
+@router.post(
+    "/v1/releases/{release_id}/reports", **documented(success=201, body=ReportBody, bearer=True)
+)
+async def post_report(release_id: str, request: Request) -> Response:
+    state = server_state(request)
+    actor = await run_in_threadpool(_actor, request, state)
+    if actor is None:
+        await run_in_threadpool(
+            _audit_unauthenticated, request, state, "report", None, "report request"
+        )
+        return _unauthenticated(request)
+    body = await read_json_request(
+        request, ReportBody, limit=state.settings.max_small_body_bytes, what="report request"
+    )
+    asked = ReportRequest(release_id, body.lang, body.compare, body.min_n)
+    release = await run_in_threadpool(
+        lambda: request_report(
+            state.session_factory, actor, asked, data_dir=state.settings.data_dir,
+            clock=state.settings.clock,
+        )
+    )  # fmt: skip
+    document = release.to_json()
+    document["report"] = [f for f in document["files"] if f["name"].startswith(f"{asked.folder}/")]
+    return json_response(document, status_code=201)
 
 
 @router.get("/v1/audit", **documented(bearer=True))

@@ -176,3 +176,53 @@ def test_wave_over_wave_only_between_comparable_releases(
     statement["codes"] = statement["codes"][:-1]
     (recoded / "codebook.json").write_text(json.dumps(book), "utf-8")
     refused("2026", recoded, f"differ in the key factors' statements \\({statement['name']}\\)")
+
+
+def test_the_report_command_on_the_server_by_scope(
+    session_factory, clock, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mss server report --scope national --country SL --compare 2024`: the releases are
+    built (listed, audited) when missing, then reused; the report is the API's."""
+    from typer.testing import CliRunner
+
+    from crypto import KdfCost
+    from mss.cli import app
+    from sync_server.access.users import add_user
+    from tests.sync_server.access.conftest import audit_rows
+
+    simulation = simulate(session_factory, clock)
+    simulation.add("SL", 120, days=(date(2024, 3, 1), date(2024, 10, 30)))
+    simulation.add("SL", 120)
+    add_user(session_factory, name="ana", role="analyst", countries=["SL"],
+             password="correct horse battery", clock=clock, cost=KdfCost.FAST)  # fmt: skip
+    monkeypatch.setenv("MSS_DATABASE_URL", database_url)
+    monkeypatch.setenv("MSS_USER_PASSWORD", "correct horse battery")
+    (tmp_path / "server").mkdir()
+    runner = CliRunner()
+
+    def report(out: str, *args: str) -> tuple[int, str]:
+        where = ["--data-dir", str(tmp_path / "server"), "--out", str(tmp_path / out)]
+        result = runner.invoke(app, ["server", "report", "--user", "ana", *where, *args])
+        return result.exit_code, " ".join(result.output.split())
+
+    sl = ("--scope", "national", "--country", "SL", "--compare", "2024", "--lang", "fr")
+    code, output = report("first", *sl)
+    assert code == 0, output
+    assert output.count("built release") == 2  # this wave's and the earlier one's
+    made = {p.name for p in (tmp_path / "first").iterdir()}
+    assert made == {"figures.json", "report-officials-fr.html", "report-officials-fr.pdf"}
+    figures = json.loads((tmp_path / "first" / "figures.json").read_text("utf-8"))
+    assert all(f["change"] for f in figures["populations"]["officials"]["factors"])
+    code, output = report("again", *sl)  # the listed releases and report are reused
+    assert code == 0 and "built release" not in output, output
+    again = json.loads((tmp_path / "again" / "figures.json").read_text("utf-8"))
+    assert again == figures
+    code, output = report("gh", "--scope", "national", "--country", "GH")
+    assert code == 2 and "may not request" in output
+    monkeypatch.setenv("MSS_USER_PASSWORD", "wrong horse battery")
+    code, output = report("wrong", *sl)
+    assert code == 2 and "is not a user with that password" in output
+    assert [r[1:3] for r in audit_rows(session_factory) if r[1] in ("report", "release")] == [
+        ("release", "ok"), ("release", "ok"), ("report", "ok"), ("release", "denied"),
+        ("report", "unauthenticated"),
+    ]  # fmt: skip
