@@ -5,6 +5,18 @@ pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatu
 and parameters are in crypto/README.md.
 """
 
+from crypto.custody import (
+    SharedKey,
+    ShareFile,
+    read_share,
+    read_share_file,
+    read_shared_key,
+    read_shared_key_file,
+    split_survey_key,
+    unlock_with_shares,
+    write_share_file,
+    write_shared_key_file,
+)
 from crypto.draft_key import DraftKey
 from crypto.errors import (
     BadSignature,
@@ -20,6 +32,7 @@ from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
 from crypto.seal import AES_128_GCM, CHACHA20_POLY1305, SEAL_OVERHEAD, open_sealed, seal
 from crypto.signing import StationKey, signed_bytes, verify_signature
 from crypto.strength import (
+    CUSTODIAN_PASSPHRASE,
     SURVEY_KEY_PASSPHRASE,
     USER_PASSWORD,
     SecretRule,
@@ -39,6 +52,7 @@ from crypto.survey_keys import (
 
 __all__ = [
     "SEAL_OVERHEAD",
+    "CUSTODIAN_PASSPHRASE",
     "SURVEY_KEY_PASSPHRASE",
     "USER_PASSWORD",
     "SecretRule",
@@ -50,6 +64,8 @@ __all__ = [
     "AES_128_GCM",
     "CHACHA20_POLY1305",
     "DraftKey",
+    "ShareFile",
+    "SharedKey",
     "KdfCost",
     "KeyFileError",
     "OpenError",
@@ -60,16 +76,24 @@ __all__ = [
     "generate_survey_key",
     "hash_pin",
     "open_sealed",
+    "read_share",
+    "read_share_file",
+    "read_shared_key_file",
+    "read_shared_key",
     "read_key_file_bytes",
     "read_private_key_file",
     "read_public_key_file",
     "read_public_key_from_private_file",
     "seal",
     "signed_bytes",
+    "split_survey_key",
+    "unlock_with_shares",
     "unwrap_secret",
     "verify_pin",
     "verify_signature",
     "wrap_secret",
     "write_private_key_file",
     "write_public_key_file",
+    "write_share_file",
+    "write_shared_key_file",
 ]

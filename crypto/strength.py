@@ -32,6 +32,8 @@ class SecretRule:
 
 # Guarded by Argon2id but open to an offline attack by whoever copies the key file.
 SURVEY_KEY_PASSPHRASE = SecretRule("the survey key passphrase", 12, 12.0)
+# A custodian's share alone opens nothing, but m of them open everything: as strong.
+CUSTODIAN_PASSPHRASE = SecretRule("a custodian's passphrase", 12, 12.0)
 # Online only, behind throttling; still never a dictionary word or a keyboard walk.
 USER_PASSWORD = SecretRule("a password", 12, 8.0)
 

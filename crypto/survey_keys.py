@@ -187,7 +187,8 @@ def read_public_key_file(path: Path) -> SurveyPublicKey:
 
 
 def _private_bytes(key: SurveyPrivateKey) -> bytes:
-    # The only way out for the raw private key: into wrap_secret, above.
+    # The only ways out for the raw private key: into wrap_secret, above, and sealed under
+    # the custodians' key (custody.py).
     return key._key.private_bytes(
         serialization.Encoding.Raw,
         serialization.PrivateFormat.Raw,

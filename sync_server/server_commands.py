@@ -32,9 +32,12 @@ from sync_server.command_kit import (
 from sync_server.releases.comment_review_commands import comments_app
 from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
+from sync_server.survey_key_commands import app as survey_key_app
+from sync_server.survey_key_commands import key_passphrase, unlock_survey_key
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
+app.add_typer(survey_key_app, name="survey-key", help="The survey key's m-of-n custody.")
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
 
 
@@ -56,17 +59,8 @@ def access_rules() -> AccessRules:
 register_release_command(app, access_rules)
 register_report_command(app)
 app.add_typer(comments_app(access_rules), name="comments", help="The comments review queue.")
-KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
 
-
-def key_passphrase(*, confirm: bool) -> str:
-    from_env = os.environ.get(KEY_PASSPHRASE_ENV)
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        raise fail(f"no passphrase: set {KEY_PASSPHRASE_ENV} or run from a terminal")
-    return typer.prompt("Survey key passphrase", hide_input=True, confirmation_prompt=confirm)
 
 
 def require_initialised(data_dir: Path) -> None:
@@ -257,21 +251,18 @@ def import_usb(data_dir: DataDir, folder: Annotated[Path, typer.Argument()]) -> 
 def process(
     data_dir: DataDir,
     worker: Annotated[str, typer.Option(help="A name for this processor in claims.")] = "",
+    shares: Annotated[
+        list[Path] | None,
+        typer.Option("--share", help="A custodian's share file, once the key is in custody "
+                     "(`mss server survey-key split`): as many as it needs."),
+    ] = None,  # fmt: skip
 ) -> None:
     """Open, check and load the inbox into the central store (resumable, idempotent)."""
-    from crypto import CryptoError, WrongPassphrase
     from sync_server.processor import process_inbox
     from sync_server.settings import utc_now
-    from sync_server.survey_keys import SurveyKeyFiles
 
     require_initialised(data_dir)
-    passphrase = key_passphrase(confirm=False)
-    try:
-        private_key = SurveyKeyFiles(data_dir).unlock(passphrase)
-    except WrongPassphrase:
-        raise fail("the passphrase does not unlock the survey key") from None
-    except CryptoError as error:
-        raise fail(str(error)) from None
+    private_key = unlock_survey_key(data_dir, shares or [])
     name = worker or f"processor-{os.getpid()}"
     with central_store(data_dir) as (_settings, sessions), progress_bar() as bar:
         task = bar.add_task("processing", total=None)
