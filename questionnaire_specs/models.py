@@ -119,8 +119,14 @@ class Settings(_Model):
     # suppressed, so that a file cut on one of their values meets k on its own.
     strata: list[QuestionId] | None = None
     # The speeder floor: a response finished in less than this many seconds per question
-    # answered is flagged careless (questionnaire_specs/response_quality.py).
-    speeder_seconds_per_answer: float = Field(default=2.0, gt=0, le=60, allow_inf_nan=False)
+    # answered is flagged careless (questionnaire_specs/response_quality.py). Left out of
+    # the identity when not given, so specs written before it keep their hash.
+    speeder_seconds_per_answer: float | None = Field(default=None, gt=0, le=60, allow_inf_nan=False)
+
+    @property
+    def speeder_floor(self) -> float:
+        """Seconds per question answered below which a response is a speeder's."""
+        return self.speeder_seconds_per_answer or 2.0
 
 
 class Option(_Model):

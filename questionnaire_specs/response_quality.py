@@ -43,7 +43,7 @@ def answered_count(answers: Mapping[str, object]) -> int:
 
 
 def is_speeder(spec: Spec, answers: Mapping[str, object], duration_s: float) -> bool:
-    return duration_s < spec.settings.speeder_seconds_per_answer * answered_count(answers)
+    return duration_s < spec.settings.speeder_floor * answered_count(answers)
 
 
 STRAIGHT_LINER = "straight_liner"

@@ -62,7 +62,6 @@ app.add_typer(comments_app(access_rules), name="comments", help="The comments re
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
 
 
-
 def require_initialised(data_dir: Path) -> None:
     from sync_server.survey_keys import SurveyKeyFiles
 
@@ -253,8 +252,11 @@ def process(
     worker: Annotated[str, typer.Option(help="A name for this processor in claims.")] = "",
     shares: Annotated[
         list[Path] | None,
-        typer.Option("--share", help="A custodian's share file, once the key is in custody "
-                     "(`mss server survey-key split`): as many as it needs."),
+        typer.Option(
+            "--share",
+            help="A custodian's share file, once the key is in custody "
+            "(`mss server survey-key split`): as many as it needs.",
+        ),
     ] = None,  # fmt: skip
 ) -> None:
     """Open, check and load the inbox into the central store (resumable, idempotent)."""

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +24,8 @@ from sync_server.command_kit import fail, out
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from sync_server.access.release_requests import ReleaseView
+    from sync_server.access.report_requests import ReportRequest
     from sync_server.access.user_roles import Actor
     from sync_server.settings import Settings
 
@@ -54,6 +56,16 @@ def report(
     compare: Annotated[
         str | None, typer.Option(help="On the server: an earlier wave, for the change.")
     ] = None,
+    alongside: Annotated[
+        str | None,
+        typer.Option(
+            help="Another population beside this one: on the server its spec id "
+            "(cips-private-sector); with --release its release folder."
+        ),
+    ] = None,  # fmt: skip
+    alongside_spec: Annotated[
+        Path | None, typer.Option(help="With --release --alongside: that release's spec file.")
+    ] = None,
     min_n: Annotated[int, typer.Option(help="Cells with fewer respondents are hidden.")] = 10,
 ) -> None:
     """Write figures.json and, per population, the report as HTML and PDF."""
@@ -63,7 +75,10 @@ def report(
         if data_dir or user or scope or country or wave or compare:
             raise fail("--release reads a folder: --data-dir, --user, --scope, --country, "
                        "--wave and --compare are for reports on the server", 2)  # fmt: skip
-        names = _from_folder(release_dir, Path(spec), out_dir, lang, previous, min_n)
+        if (alongside is None) != (alongside_spec is None):
+            raise fail("--alongside DIR goes with --alongside-spec FILE", 2)
+        other = (Path(alongside), alongside_spec) if alongside and alongside_spec else None
+        names = _from_folder(release_dir, Path(spec), out_dir, lang, previous, other, min_n)
     else:
         if data_dir is None or user is None or scope is None:
             raise fail("give --release DIR --spec FILE, or --data-dir, --user and --scope", 2)
@@ -71,7 +86,10 @@ def report(
             raise fail("on the server, --compare names the earlier wave (not --previous)", 2)
         if (scope == "national") != (country is not None) or scope not in ("national", "pooled"):
             raise fail("--scope national names its --country; --scope pooled names none", 2)
-        asked = _Asked(scope, country, spec or "cips-officials", wave, compare, lang, min_n)
+        if alongside_spec is not None:
+            raise fail("on the server, --alongside names the other spec id: no spec file", 2)
+        asked = _Asked(scope, country, spec or "cips-officials", wave, compare, lang, min_n,
+                       alongside)  # fmt: skip
         names = _from_server(data_dir, user, asked, out_dir)
     out.print(f"report in {out_dir}:")
     for name in names:
@@ -79,19 +97,27 @@ def report(
 
 
 def _from_folder(
-    release_dir: Path, spec_file: Path, out_dir: Path, lang: str, previous: Path | None, min_n: int
+    release_dir: Path,
+    spec_file: Path,
+    out_dir: Path,
+    lang: str,
+    previous: Path | None,
+    alongside: tuple[Path, Path] | None,
+    min_n: int,
 ) -> list[str]:
     from questionnaire_specs import SpecError, load_spec
-    from sync_server.reports.build import ReportRefused, build_report
+    from sync_server.reports.build import OtherPopulation, ReportRefused, build_report
 
     try:
         spec = load_spec(spec_file)
+        other = OtherPopulation(alongside[0], load_spec(alongside[1])) if alongside else None
     except SpecError as error:
-        raise fail(f"{spec_file}: {error}", 2) from None
+        raise fail(f"{error}", 2) from None
     try:
         files = build_report(
-            release_dir, spec, out_dir, lang=lang, previous_dir=previous, min_n=min_n
-        )
+            release_dir, spec, out_dir, lang=lang, previous_dir=previous, min_n=min_n,
+            alongside=other,
+        )  # fmt: skip
     except ReportRefused as refused:
         raise fail(str(refused), 2) from None
     return [path.name for path in [files.figures, *files.html, *files.pdf]]
@@ -108,12 +134,13 @@ class _Asked:
     compare: str | None
     lang: str
     min_n: int
+    alongside: str | None  # another spec id: its release of the same wave
 
 
 def _from_server(data_dir: Path, user: str, asked: _Asked, out_dir: Path) -> list[str]:
     from protocol.problems import Problem
     from sync_server.access.audit import record_event
-    from sync_server.access.report_requests import ReportRequest, request_report
+    from sync_server.access.report_requests import request_report
     from sync_server.access.user_commands import USER_PASSWORD_ENV, password_of
     from sync_server.access.users import authenticate_password
     from sync_server.command_kit import central_store
@@ -133,23 +160,41 @@ def _from_server(data_dir: Path, user: str, asked: _Asked, out_dir: Path) -> lis
             raise fail(f"{user} is not a user with that password (or is disabled): set "
                        f"{USER_PASSWORD_ENV} or type the password", 2)  # fmt: skip
         try:
-            release_id = _listed_release(settings, sessions, actor, asked, asked.wave)
-            compare_id = (
-                _listed_release(settings, sessions, actor, asked, asked.compare)
-                if asked.compare
-                else None
-            )
-            report = ReportRequest(release_id, asked.lang, compare_id, asked.min_n)
+            report = _report_request(settings, sessions, actor, asked)
             request_report(
                 sessions, actor, report, data_dir=settings.data_dir, clock=settings.clock
             )
         except Problem as problem:
             raise fail(f"{problem.detail} ({problem.code})", 2) from None
-        made = Path(settings.data_dir) / "releases" / release_id / report.folder
+        made = Path(settings.data_dir) / "releases" / report.release_id / report.folder
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in sorted(made.iterdir()):
         shutil.copy2(path, out_dir / path.name)
     return sorted(path.name for path in made.iterdir())
+
+
+def _report_request(
+    settings: Settings, sessions: sessionmaker[Session], actor: Actor, asked: _Asked
+) -> ReportRequest:
+    """The listed releases the report reads: this wave's, the earlier wave's, and the other
+    population's of the same wave as this one."""
+    from sync_server.access.report_requests import ReportRequest
+
+    this = _listed_release(settings, sessions, actor, asked, asked.wave)
+    earlier = (
+        _listed_release(settings, sessions, actor, asked, asked.compare) if asked.compare else None
+    )
+    beside = (
+        _listed_release(
+            settings, sessions, actor, replace(asked, spec_id=asked.alongside), this.wave
+        )
+        if asked.alongside
+        else None
+    )
+    return ReportRequest(
+        this.release_id, asked.lang, earlier.release_id if earlier else None, asked.min_n,
+        beside.release_id if beside else None,
+    )  # fmt: skip
 
 
 def _listed_release(
@@ -158,7 +203,7 @@ def _listed_release(
     actor: Actor,
     asked: _Asked,
     wave: str | None,
-) -> str:
+) -> ReleaseView:
     """The newest listed release with a Parquet file of the scope, country, spec and wave
     (the latest wave unless one is named) that `actor` may read; one is built (and audited)
     when there is none."""
@@ -177,14 +222,14 @@ def _listed_release(
     ]
     if listed:
         # no wave asked: the latest wave's (max keeps the newest of equals), as a release does
-        return max(listed, key=lambda view: view.wave or "").release_id
+        return max(listed, key=lambda view: view.wave or "")
     order = ReleaseRequest(asked.scope, asked.country, asked.spec_id, wave, "parquet", asked.lang)
     made = request_release(
         sessions, actor, order, data_dir=settings.data_dir, clock=settings.clock,
         random_bytes=settings.random_bytes,
     )  # fmt: skip
     out.print(f"built release {made.release_id} ({made.rows} respondents, wave {made.wave})")
-    return made.release_id
+    return made
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ from sync_server.access.audit import record, record_event
 from sync_server.access.release_requests import ReleaseView, releases_root
 from sync_server.access.user_roles import Actor, may
 from sync_server.ingest.specs import spec_body
-from sync_server.reports.build import ReportRefused, build_report
+from sync_server.reports.build import OtherPopulation, ReportRefused, build_report
 from sync_server.reports.cells import DEFAULT_MIN_N
 from sync_server.store.access_models import ReleaseRecord
 from sync_server.store.transactions import in_transaction
@@ -39,18 +39,24 @@ class ReportRequest:
     lang: str
     compare_id: str | None = None  # a release of an earlier wave: adds the change
     min_n: int = DEFAULT_MIN_N
+    alongside_id: str | None = None  # another population's release of the same wave
 
     @property
     def folder(self) -> str:
         """Where in the release folder this report lives: one per language, comparison and
         cell size, so asking again finds it."""
         since = f"-since-{self.compare_id}" if self.compare_id else ""
+        beside = f"-beside-{self.alongside_id}" if self.alongside_id else ""
         cells = "" if self.min_n == DEFAULT_MIN_N else f"-n{self.min_n}"
-        return f"report-{self.lang}{since}{cells}"
+        return f"report-{self.lang}{since}{beside}{cells}"
 
     def describe(self) -> str:
         since = f" since release {self.compare_id}" if self.compare_id else ""
-        return f"report of release {self.release_id} in {self.lang}{since}, cells >= {self.min_n}"
+        beside = f" beside release {self.alongside_id}" if self.alongside_id else ""
+        return (
+            f"report of release {self.release_id} in {self.lang}{since}{beside}, "
+            f"cells >= {self.min_n}"
+        )
 
 
 def _listed(session_factory: sessionmaker[Session], release_id: str) -> ReleaseView | None:
@@ -82,11 +88,16 @@ def request_report(
 
     release = _listed(session_factory, request.release_id)
     earlier = _listed(session_factory, request.compare_id) if request.compare_id else None
-    for wanted, found in ((request.release_id, release), (request.compare_id, earlier)):
+    other = _listed(session_factory, request.alongside_id) if request.alongside_id else None
+    for wanted, found in (
+        (request.release_id, release),
+        (request.compare_id, earlier),
+        (request.alongside_id, other),
+    ):
         if wanted is not None and found is None:
             raise refuse("not-found", "not-found", f"no release {wanted}")
     assert release is not None
-    for found in (release, earlier):
+    for found in (release, earlier, other):
         if found is not None and not may(actor, "download", found.scope, found.country):
             where = found.country if found.scope == "national" else "all countries"
             raise refuse(
@@ -99,12 +110,20 @@ def request_report(
         return release  # made before: the same files, listed already
     try:
         spec = _release_spec(session_factory, root / release.release_id)
+        beside = (
+            None
+            if other is None
+            else OtherPopulation(
+                root / other.release_id, _release_spec(session_factory, root / other.release_id)
+            )
+        )
         written = root / release.release_id / f".{request.folder}.partial"
         shutil.rmtree(written, ignore_errors=True)  # a crashed attempt's leftovers
         try:
             build_report(
                 root / release.release_id, spec, written, lang=request.lang, min_n=request.min_n,
                 previous_dir=root / earlier.release_id if earlier is not None else None,
+                alongside=beside,
             )  # fmt: skip
             written.rename(target)
         finally:

@@ -87,12 +87,14 @@ class ReleaseBody(BaseModel):
 
 class ReportBody(BaseModel):
     """The report of a listed release (made with format parquet or all); with `compare`, an
-    earlier wave's release of the same scope, the change since then."""
+    earlier wave's release of the same scope, the change since then; with `alongside`,
+    another population's release of the same wave, each index beside theirs."""
 
     model_config = ConfigDict(extra="forbid")
 
     lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=8)
     compare: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    alongside: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     min_n: int = Field(default=10, ge=2, le=1000)
 
 
@@ -255,7 +257,7 @@ async def post_report(release_id: str, request: Request) -> Response:
     body = await read_json_request(
         request, ReportBody, limit=state.settings.max_small_body_bytes, what="report request"
     )
-    asked = ReportRequest(release_id, body.lang, body.compare, body.min_n)
+    asked = ReportRequest(release_id, body.lang, body.compare, body.min_n, body.alongside)
     release = await run_in_threadpool(
         lambda: request_report(
             state.session_factory, actor, asked, data_dir=state.settings.data_dir,

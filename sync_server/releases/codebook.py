@@ -182,7 +182,7 @@ def variables_for(
         else:
             kind, text = FIXED_VARIABLES.get(column, ("text", column))
             # the speeder floor is the spec's own (settings.speeder_seconds_per_answer)
-            text = text.replace("{floor}", f"{spec.settings.speeder_seconds_per_answer:g}")
+            text = text.replace("{floor}", f"{spec.settings.speeder_floor:g}")
             variables.append(
                 Variable(
                     name=column,

@@ -16,9 +16,9 @@ import pandas as pd
 
 from questionnaire_specs import Spec
 from sync_server.reports.cells import DEFAULT_MIN_N
-from sync_server.reports.figures import report_figures
+from sync_server.reports.comparability import NotComparable, check_comparable, check_same_wave
+from sync_server.reports.figures import Alongside, report_figures
 from sync_server.reports.page import Labels, render_html, write_pdf
-from sync_server.reports.wave_comparison import NotComparable, check_comparable
 
 
 class ReportRefused(Exception):
@@ -92,6 +92,15 @@ def read_release(release_dir: Path) -> ReleaseFolder:
     return ReleaseFolder(release_rows(release_dir), codebook)
 
 
+@dataclass(frozen=True)
+class OtherPopulation:
+    """Another population's release of the same wave, and its own spec (the private sector
+    beside officials): each factor's index is shown beside this one's, with the difference."""
+
+    release_dir: Path
+    spec: Spec
+
+
 def build_report(
     release_dir: Path,
     spec: Spec,
@@ -100,10 +109,12 @@ def build_report(
     lang: str,
     previous_dir: Path | None = None,
     min_n: int = DEFAULT_MIN_N,
+    alongside: OtherPopulation | None = None,
 ) -> ReportFiles:
     """Write the report of every population in the release into `out_dir` (new or empty).
-    The release must be of `spec` (its codebook names it), an earlier wave's of the same
-    questionnaire; the scope is the release's own."""
+    The release must be of `spec` (its codebook names it), `previous_dir` an earlier wave's
+    of the same questionnaire, `alongside` another population's of the same wave; the scope
+    is the release's own."""
     if lang not in spec.language_codes:
         raise ReportRefused(f"spec {spec.id} has no language {lang!r}")
     if min_n < 2:
@@ -123,6 +134,26 @@ def build_report(
             check_comparable(release.codebook, previous.codebook)
         except NotComparable as reason:
             raise ReportRefused(str(reason)) from None
+    beside = None
+    if alongside is not None:
+        other = read_release(alongside.release_dir)
+        if other.spec_named != (alongside.spec.id, alongside.spec.version):
+            raise ReportRefused(
+                f"the other population's release is of {' '.join(map(str, other.spec_named))}, "
+                f"its spec file of {alongside.spec.id} {alongside.spec.version}"
+            )
+        try:
+            check_same_wave(release.codebook, other.codebook)
+        except NotComparable as reason:
+            raise ReportRefused(str(reason)) from None
+        held = [
+            p.id for p in alongside.spec.populations if (other.rows["population"] == p.id).any()
+        ]
+        if len(held) != 1:
+            raise ReportRefused(
+                f"the other population's release must hold one population (it holds {held})"
+            )
+        beside = Alongside(other.rows, alongside.spec, held[0])
     scope = release.scope
     rows = release.rows
     codes = release.codes()
@@ -141,6 +172,7 @@ def build_report(
                 min_n=min_n,
                 codes_released=codes,
                 previous=previous.rows if previous is not None else None,
+                alongside=beside,
             )
             for population in populations
         },

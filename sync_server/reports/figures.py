@@ -202,6 +202,22 @@ class _Figures:
         return _as_json(kind.estimate(values.dropna()))
 
 
+@dataclass(frozen=True)
+class Alongside:
+    """Another population's release of the same country and wave (the private sector beside
+    officials): its own spec says which of its statements make each key factor."""
+
+    frame: pd.DataFrame
+    spec: Spec
+    population: str
+
+
+def kept_rows(frame: pd.DataFrame, spec: Spec, population: str) -> pd.DataFrame:
+    """The population's respondents who count in the indices: careless ones left out."""
+    respondents = _of_population(frame, population)
+    return respondents[~careless_rows(respondents, spec, population).any(axis=1)]
+
+
 def report_figures(
     frame: pd.DataFrame,
     spec: Spec,
@@ -211,28 +227,39 @@ def report_figures(
     factors: Sequence[int] | None = None,
     previous: pd.DataFrame | None = None,
     codes_released: Mapping[str, Codes] | None = None,
+    alongside: Alongside | None = None,
 ) -> dict[str, Any]:
     """The figures of one population's report from its release rows (one row a respondent,
     answers as codes). With `previous`, the same population's release of an earlier wave,
     each factor also gets its change since then (this wave minus that one, Welch's test),
-    unless either wave has fewer than `min_n` scores for it. `codes_released`: the codes of
-    the variables the release recoded, from its codebook (build.py reads them)."""
+    unless either wave has fewer than `min_n` scores for it. With `alongside`, another
+    population's release of the same wave, each factor gets that population's index and the
+    difference (this one minus that one, Welch's test). `codes_released`: the codes of the
+    variables the release recoded, from its codebook (build.py reads them)."""
     breakdowns = breakdown_questions(spec, population)
     if "country" in frame and frame["country"].nunique() > 1:
         breakdowns = ["country", *breakdowns]  # a pooled release: country first
     everyone = _of_population(frame, population)
     careless = careless_rows(everyone, spec, population)
     rows = everyone[~careless.any(axis=1)]
-
-    def _read(earlier: pd.DataFrame) -> pd.DataFrame:
-        respondents = _of_population(earlier, population)
-        return respondents[~careless_rows(respondents, spec, population).any(axis=1)]
-
     figures = _Figures(rows, spec, min_n, codes_released or {})
     scores = factor_scores(rows, spec, population)
     all_scores = factor_scores(everyone, spec, population)
-    # the earlier wave by the same rule: its careless respondents left out too
-    before = None if previous is None else factor_scores(_read(previous), spec, population)
+    # the earlier wave, and the other population, by the same rule: careless ones left out
+    before = (
+        None if previous is None else factor_scores(kept_rows(previous, spec, population), spec,
+                                                    population)
+    )  # fmt: skip
+    beside = _Figures(pd.DataFrame(), spec, min_n, {})
+    other = (
+        None
+        if alongside is None
+        else factor_scores(
+            kept_rows(alongside.frame, alongside.spec, alongside.population),
+            alongside.spec,
+            alongside.population,
+        )
+    )
     factor_figures = []
     for column in scores.columns:
         number = int(column.removeprefix("kf"))
@@ -247,6 +274,12 @@ def report_figures(
         }
         if before is not None:
             entry["change"] = _change(values, before[column], min_n)
+        if other is not None:
+            theirs = other[column] if column in other else pd.Series(dtype=float)
+            entry["alongside"] = {
+                "index": beside.total(f"{column}/alongside", theirs, MEAN),
+                "difference": _change(values, theirs, min_n),
+            }
         factor_figures.append(entry)
     experience = []
     for question in experience_items(spec, population):
@@ -267,7 +300,7 @@ def report_figures(
     quality = {
         "straight_liners": int(careless["straight_liner"].sum()),
         "speeders": int(careless["speeder"].sum()),
-        "speeder_seconds_per_answer": spec.settings.speeder_seconds_per_answer,
+        "speeder_seconds_per_answer": spec.settings.speeder_floor,
         "excluded": len(everyone) - len(rows),
         # what leaving them out changes: each index with them minus without them
         "effect_on_index": {
@@ -283,7 +316,14 @@ def report_figures(
         "breakdowns": ["gender", *breakdowns],
         "factors": factor_figures,
         "experience": experience,
-        "suppressed": figures.suppressed,
+        "suppressed": figures.suppressed + beside.suppressed,
+        "alongside": None
+        if alongside is None
+        else {
+            "population": alongside.population,
+            "label": dict(alongside.spec.population(alongside.population).label),
+            "respondents": len(_of_population(alongside.frame, alongside.population)),
+        },
     }
 
 

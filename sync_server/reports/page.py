@@ -65,6 +65,8 @@ def breakdown_label(spec: Spec, by: str, lang: str) -> str:
 def _difference(factor: dict[str, Any], which: str) -> dict[str, Any] | None:
     if which == "gap":
         return factor["by_gender"]["gap_women_minus_men"]
+    if which == "alongside":
+        return (factor.get("alongside") or {}).get("difference")
     return factor.get("change")
 
 
@@ -124,6 +126,15 @@ def render_html(
         texts = labels.get(qid, {}).get(code)
         return (texts.get(lang) or texts.get("en") or code) if texts else code
 
+    beside = figures.get("alongside")
+    other = (beside["label"].get(lang) or beside["label"].get("en", "")) if beside else ""
+
+    def hidden_cell(figure: str) -> str:
+        item, _, rest = figure.partition("/")
+        if rest == "alongside":
+            return f"{cell_name(spec, item, lang, category_label)} — {other}"
+        return cell_name(spec, figure, lang, category_label)
+
     template = _environment().get_template("report.html.j2")
     return template.render(
         lang=lang,
@@ -137,7 +148,7 @@ def render_html(
         ),
         population=spec.population(figures["population"]).label.get(lang, ""),
         factor_name=lambda number: key_factor_name(number, lang),
-        cell_name=lambda figure: cell_name(spec, figure, lang, category_label),
+        cell_name=hidden_cell,
         breakdown_label=lambda by: breakdown_label(spec, by, lang),
         category_label=category_label,
         question_label=lambda qid: (
@@ -154,6 +165,11 @@ def render_html(
         if any("change" in f for f in figures["factors"])
         else None,
         change_text=differences_text(figures, "change", lang),
+        alongside=other,
+        alongside_chart=_data_uri(differences_svg(_differences(figures, "alongside")))
+        if beside
+        else None,
+        alongside_text=differences_text(figures, "alongside", lang),
         profile_text=profile_text(figures, lang),
     )
 

@@ -48,6 +48,24 @@ WORDS: dict[str, dict[str, str]] = {
     "change": {"en": "Change since the last wave", "fr": "Évolution depuis la vague précédente",
                "es": "Cambio desde la ronda anterior", "pt": "Variação desde a vaga anterior",
                "ar": "التغير منذ الجولة السابقة"},
+    "alongside": {"en": "Compared with {other}", "fr": "Comparaison avec : {other}",
+                  "es": "Comparación con: {other}", "pt": "Comparação com: {other}",
+                  "ar": "مقارنة مع: {other}"},
+    "alongside_text": {
+        "en": "Each factor's index here minus that of {other} ({respondents} respondents, "
+              "their own release of the same wave), with its 95 % interval (Welch's t test).",
+        "fr": "Indice de chaque facteur ici moins celui de : {other} ({respondents} "
+              "répondants, leur propre fichier de la même vague), avec son intervalle à 95 % "
+              "(test t de Welch).",
+        "es": "Índice de cada factor aquí menos el de: {other} ({respondents} personas, su "
+              "propio archivo de la misma ronda), con su intervalo del 95 % (prueba t de Welch).",
+        "pt": "Índice de cada fator aqui menos o de: {other} ({respondents} inquiridos, o seu "
+              "próprio ficheiro da mesma vaga), com o seu intervalo de 95 % (teste t de Welch).",
+        "ar": "مؤشر كل عامل هنا مطروحا منه مؤشر: {other} ({respondents} مشاركا، من ملفهم "
+              "الخاص للجولة نفسها)، مع مجال الثقة 95 % (اختبار t لِولش).",
+    },
+    "difference": {"en": "Difference", "fr": "Différence", "es": "Diferencia",
+                   "pt": "Diferença", "ar": "الفرق"},
     "significant": {"en": "significant", "fr": "significatif", "es": "significativa",
                     "pt": "significativa", "ar": "دال إحصائيا"},
     "hidden": {"en": "not shown", "fr": "non publié", "es": "no se muestra",

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import date
 
 import pandas as pd
 import pytest
 from fastapi import FastAPI
+from scipy import stats
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server.access.release_requests import releases_root
 from sync_server.settings import Settings
 from tests.sync_server.access.conftest import People, audit_rows, call, expect_problem
 from tests.sync_server.builders import FakeClock
-from tests.sync_server.releases.simulated import Simulation, simulate
+from tests.sync_server.releases.simulated import PRIVATE_SECTOR, Simulation, simulate
 from tests.sync_server.reports.test_figures import assert_mean, plain_scores
 
 Sessions = sessionmaker[Session]
@@ -115,3 +117,55 @@ def test_reports_are_refused_by_the_download_rule_and_when_they_cannot_be_made(
     for release in (sl, gh, csv_only):  # nothing was left behind
         folder = releases_root(settings.data_dir) / release["release_id"]
         assert not [p for p in folder.iterdir() if p.name.startswith(("report", "."))]
+
+
+def _scores(frame: pd.DataFrame, spec, population: str, factor: int) -> pd.Series:  # noqa: ANN001
+    """A factor's scores by hand, from the spec's own statements for that population."""
+    ids = [q.id for q in spec.questions_for(population) if q.key_factor == factor and q.id in frame]
+    items = frame[ids].where(frame[ids].isin([1, 2, 3, 4, 5]))
+    score = (items - 1).mul(25).mean(axis=1)
+    return score.where(items.notna().sum(axis=1) >= math.ceil(len(ids) / 2)).dropna()
+
+
+def test_officials_beside_the_private_sector_of_the_same_wave(
+    app: FastAPI, session_factory: Sessions, people: People, clock: FakeClock,
+    responses: Simulation,
+) -> None:  # fmt: skip
+    traders = simulate(session_factory, clock, seed=8, spec_file=PRIVATE_SECTOR)
+    traders.add("SL", 90)
+    officials = _release(app, people, "ana", wave="2026")
+    private = _release(app, people, "ana", wave="2026", spec="cips-private-sector")
+    earlier = _release(app, people, "ana", wave="2024")
+    url = f"/v1/releases/{officials['release_id']}/reports"
+    answer = call(app, "POST", url, json={"alongside": private["release_id"]},
+                  headers=people.bearer("ana"))  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    files = {f["name"].rsplit("/", 1)[1]: f["url"] for f in answer.json()["report"]}
+    figures = call(app, "GET", files["figures.json"], headers=people.bearer("ana")).json()
+    report = figures["populations"]["officials"]
+    assert report["alongside"]["population"] == "private_sector"
+
+    def rows(release: dict) -> pd.DataFrame:
+        [url] = [f["url"] for f in release["files"] if f["name"].endswith(".parquet")]
+        frame = pd.read_parquet(
+            io.BytesIO(call(app, "GET", url, headers=people.bearer("ana")).content)
+        )
+        return frame[frame["careless"].isna()]
+
+    ours, theirs = rows(officials), rows(private)
+    for figure in report["factors"]:
+        mine = _scores(ours, responses.spec, "officials", figure["factor"])
+        other = _scores(theirs, traders.spec, "private_sector", figure["factor"])
+        assert_mean(figure["alongside"]["index"], other)
+        welch = stats.ttest_ind(mine, other, equal_var=False)
+        difference = figure["alongside"]["difference"]
+        assert difference["difference"] == pytest.approx(mine.mean() - other.mean())
+        assert difference["p_value"] == pytest.approx(welch.pvalue)
+    page = call(app, "GET", files["report-officials-en.html"], headers=people.bearer("ana")).text
+    label = traders.spec.population("private_sector").label["en"]
+    assert f"Compared with {label}" in page
+    # the same questionnaire, or another wave, is no other population of this wave
+    for other in (officials, earlier):
+        refused = call(app, "POST", url, json={"alongside": other["release_id"]},
+                       headers=people.bearer("ana"))  # fmt: skip
+        expect_problem(refused, 422, "report-refused")

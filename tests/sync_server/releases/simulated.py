@@ -27,6 +27,7 @@ from sync_server.store.models import (
 )
 
 OFFICIALS = Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml"
+PRIVATE_SECTOR = OFFICIALS.with_name("private_sector.yaml")
 ZERO = "0" * 64
 COMMENTS = [
     "Write to jean.dupont@douane.example or call +232 76 123 456.",
@@ -39,8 +40,12 @@ def officials() -> Spec:
     return load_spec(OFFICIALS)
 
 
-def register(session_factory: sessionmaker[Session], clock: Callable[[], datetime]) -> Spec:
-    spec = officials()
+def register(
+    session_factory: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    spec_file: Path = OFFICIALS,
+) -> Spec:
+    spec = load_spec(spec_file)
     register_spec(session_factory, canonical_json(spec), clock=clock)
     return spec
 
@@ -51,6 +56,10 @@ class Simulation:
     spec: Spec
     rng: random.Random
 
+    @property
+    def population(self) -> str:
+        return self.spec.populations[0].id
+
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
@@ -58,7 +67,7 @@ class Simulation:
         """Valid answers; quasi-identifiers skewed to a few values, as in a real post."""
         rng = self.rng
         answers: dict[str, Any] = {"consent": 1}
-        for question in self.spec.questions_for("officials"):
+        for question in self.spec.questions_for(self.population):
             if not question.is_answered or question.id in answers:
                 continue
             if not is_relevant(question, answers):
@@ -104,7 +113,7 @@ class Simulation:
                 "envelope_id": envelope_id, "spec_id": identity.id,
                 "spec_version": identity.version, "spec_sha256": identity.sha256,
                 "country": country, "region": region,
-                "population": "officials", "language": self.rng.choice(["en", "fr"]),
+                "population": self.population, "language": self.rng.choice(["en", "fr"]),
                 "completed_on": days[0] + timedelta(days=self.rng.randint(0, span)),
                 "duration_s": self.rng.randint(300, 1500), "complete": True,
                 "processed_at": processed_at, "answers": answers_document(self.answers()),
@@ -112,7 +121,7 @@ class Simulation:
         with self.session_factory.begin() as session:
             session.execute(insert(Station), [{
                 "station_id": station_id, "public_key": self.rng.randbytes(32),
-                "country": country, "region": region, "populations": ["officials"],
+                "country": country, "region": region, "populations": [self.population],
                 "status": "active", "app_version": "test", "enrolled_at": processed_at,
                 "last_batch_seq": 1, "last_envelope_seq": count, "envelopes_received": count,
                 "duplicates": 0, "conflicts": 0,
@@ -128,6 +137,10 @@ class Simulation:
 
 
 def simulate(
-    session_factory: sessionmaker[Session], clock: Callable[[], datetime], seed: int = 5
+    session_factory: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    seed: int = 5,
+    spec_file: Path = OFFICIALS,
 ) -> Simulation:
-    return Simulation(session_factory, register(session_factory, clock), random.Random(seed))
+    spec = register(session_factory, clock, spec_file)
+    return Simulation(session_factory, spec, random.Random(seed))

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sync_server.releases.build import ReleaseOrder, build_release
 from sync_server.reports.build import ReportRefused, build_report
 from sync_server.store.models import ResponseRecord
-from tests.sync_server.releases.simulated import simulate
+from tests.sync_server.releases.simulated import PRIVATE_SECTOR, simulate
 from tests.sync_server.reports.test_figures import assert_mean, plain_scores
 
 SEED = bytes.fromhex("5a" * 32)
@@ -217,12 +217,19 @@ def test_the_report_command_on_the_server_by_scope(
     assert code == 0 and "built release" not in output, output
     again = json.loads((tmp_path / "again" / "figures.json").read_text("utf-8"))
     assert again == figures
+    # the private sector beside officials, of the same (latest) wave
+    simulate(session_factory, clock, seed=8, spec_file=PRIVATE_SECTOR).add("SL", 80)
+    code, output = report("beside", "--scope", "national", "--country", "SL", "--alongside",
+                          "cips-private-sector")  # fmt: skip
+    assert code == 0, output
+    beside = json.loads((tmp_path / "beside" / "figures.json").read_text("utf-8"))
+    assert beside["populations"]["officials"]["alongside"]["respondents"] == 80
     code, output = report("gh", "--scope", "national", "--country", "GH")
     assert code == 2 and "may not request" in output
     monkeypatch.setenv("MSS_USER_PASSWORD", "wrong horse battery")
     code, output = report("wrong", *sl)
     assert code == 2 and "is not a user with that password" in output
     assert [r[1:3] for r in audit_rows(session_factory) if r[1] in ("report", "release")] == [
-        ("release", "ok"), ("release", "ok"), ("report", "ok"), ("release", "denied"),
-        ("report", "unauthenticated"),
+        ("release", "ok"), ("release", "ok"), ("report", "ok"), ("release", "ok"),
+        ("report", "ok"), ("release", "denied"), ("report", "unauthenticated"),
     ]  # fmt: skip

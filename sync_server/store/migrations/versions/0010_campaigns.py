@@ -1,4 +1,6 @@
-"""Online-survey campaigns, their access codes and virtual stations (the site's tables; filled in by the online site work).
+"""Online-survey campaigns, their access codes and virtual stations.
+
+(the site's tables; filled in by the online site work).
 
 Revision ID: 0010
 Revises: 0009

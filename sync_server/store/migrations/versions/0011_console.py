@@ -1,4 +1,6 @@
-"""The console's server-side sessions and background release jobs (filled in by the console work).
+"""The console's server-side sessions and background release jobs.
+
+(filled in by the console work).
 
 Revision ID: 0011
 Revises: 0010

@@ -1,4 +1,4 @@
-"""Whether a release may be compared with an earlier one, wave over wave.
+"""Whether two releases may be compared: wave over wave, or two populations of one wave.
 
 The change in an index means something only when both waves measured the same thing the
 same way: the same questionnaire, the same scope and country, an earlier wave, and, for each
@@ -68,3 +68,20 @@ def check_comparable(now: Mapping[str, Any], then: Mapping[str, Any]) -> None:
             f"in the key factors' statements ({shown}): their indices measure different "
             "things, so no change is computed"
         )
+
+
+def check_same_wave(now: Mapping[str, Any], other: Mapping[str, Any]) -> None:
+    """NotComparable unless `other` is another questionnaire's release (another population:
+    the private sector beside officials) of the same scope, country and wave as `now`."""
+    if now.get("spec", {}).get("id") == other.get("spec", {}).get("id"):
+        raise NotComparable(
+            "the release to compare with is of the same questionnaire: give another "
+            "population's (its change over waves is --previous/--compare)"
+        )
+    release_now, release_other = _release(now), _release(other)
+    for what in ("scope", "country", "wave"):
+        if release_now.get(what) != release_other.get(what):
+            raise NotComparable(
+                f"the other population's release has {what} {release_other.get(what)}, this "
+                f"one {release_now.get(what)}: populations are compared within one {what}"
+            )
