@@ -132,6 +132,9 @@ class Settings(_Model):
 class Option(_Model):
     code: Code
     label: Text
+    # The choice's name in the form it was imported from (XLSForm), when it is not the code:
+    # exports and the codebook show it. Left out of the identity when not given.
+    name: StrictStr | None = None
     non_substantive: StrictBool = False
     exclusive: StrictBool = False
 
@@ -155,6 +158,8 @@ class Question(_Model):
     id: QuestionId
     type: QuestionType
     label: Text
+    # The question's name in the form it was imported from (XLSForm), when it is not the id.
+    name: StrictStr | None = None
     help: Text | None = None
     required: StrictBool = False
     relevant: StrictStr | None = None

@@ -143,22 +143,25 @@ def show(
 
 @app.command("import-xlsform")
 def import_xlsform(
-    form: Annotated[Path, typer.Argument(help="An XLSForm workbook (.xlsx).")],
+    form: Annotated[Path, typer.Argument(help="An XLSForm workbook (.xlsx, .xls or .csv).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The spec file to write.")],
 ) -> None:
     """Convert an XLSForm to a spec; write it only if it passes every check."""
     import yaml
 
+    from questionnaire_specs import xlsform
     from questionnaire_specs.loader import check_spec_document
     from questionnaire_specs.problems import SpecError
-    from questionnaire_specs.xlsform import XLSFormError, xlsform_to_document
 
     try:
-        document = xlsform_to_document(form)
-    except XLSFormError as error:
+        imported = xlsform.import_xlsform(form)
+    except xlsform.XLSFormError as error:
         raise _fail([f"{form}: {problem}" for problem in error.problems]) from None
     except OSError as error:
         raise _fail([f"{form}: cannot be read: {error.strerror or error}"]) from None
+    document = imported.document
+    for warning in imported.warnings:
+        typer.echo(f"{form}: warning: {warning}", err=True)
     try:
         check_spec_document(document, str(form))
     except SpecError as error:

@@ -16,7 +16,7 @@ _answered_tests).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 SUPPORTED_FUNCTIONS = frozenset({"not", "selected", "count-selected", "string-length"})
@@ -67,19 +67,24 @@ def translate_expression(
     *,
     current: str | None = None,
     integer_coded: Collection[str] = (),
+    ids: Mapping[str, str] | None = None,
+    choice_codes: Mapping[str, Mapping[str, int | str]] | None = None,
 ) -> str:
     """Return `text` rewritten in our expression language, or raise ExpressionNotSupported.
 
     `current` is the question that `.` stands for (in a constraint), and `integer_coded` the
-    choice questions whose option codes are integers (see the module docstring).
+    choice questions whose option codes are integers (see the module docstring). `ids` maps
+    an XLSForm name to its spec id where the import renamed it (`q-1` → `q_1`), and
+    `choice_codes` a question's choice names to the codes the import gave them.
     """
-    tokens = _tokenise(text)
+    tokens = _tokenise(text, ids or {})
+    tokens = _choice_names_to_codes(tokens, current, choice_codes or {})
     tokens = _unquote_integer_codes(tokens, current, set(integer_coded))
     tokens = _answered_tests(tokens)
     return _join(tokens)
 
 
-def _tokenise(text: str) -> list[_Token]:
+def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
     reasons: list[str] = []
     tokens: list[_Token] = []
     position = 0
@@ -95,6 +100,7 @@ def _tokenise(text: str) -> list[_Token]:
             continue
         if kind == "ref":
             name = match.group("refname").strip()
+            name = ids.get(name, name)
             if not _REFERENCE_NAME.fullmatch(name):
                 reasons.append(f"${{{name}}} does not name a question")
             tokens.append(_Token("ref", name))
@@ -154,6 +160,46 @@ def _check_parentheses(tokens: list[_Token], reasons: list[str]) -> None:
                 return
     if depth:
         reasons.append("has a '(' that is never closed")
+
+
+def _choice_names_to_codes(
+    tokens: list[_Token], current: str | None, choice_codes: Mapping[str, Mapping[str, int | str]]
+) -> list[_Token]:
+    """Write a choice name compared with (or `selected` of) its question as the option code."""
+
+    def codes_of(token: _Token) -> Mapping[str, int | str] | None:
+        if token.kind == "ref":
+            return choice_codes.get(token.text)
+        if token.kind == "current" and current is not None:
+            return choice_codes.get(current)
+        return None
+
+    result = list(tokens)
+    for index, token in enumerate(tokens):
+        if token.kind != "string":
+            continue
+        before = tokens[index - 2 : index]
+        after = tokens[index + 1 : index + 3]
+        subject: _Token | None = None
+        if len(before) == 2 and before[1].text in _COMPARISONS:
+            subject = before[0]
+        elif len(after) == 2 and after[0].text in _COMPARISONS:
+            subject = after[1]
+        elif (
+            index >= 4
+            and tokens[index - 4] == _Token("function", "selected")
+            and tokens[index - 1] == _Token("op", ",")
+        ):
+            subject = tokens[index - 2]
+        codes = codes_of(subject) if subject is not None else None
+        name = token.text[1:-1]
+        if codes is None or name not in codes:
+            continue
+        code = codes[name]
+        result[index] = (
+            _Token("number", str(code)) if isinstance(code, int) else _Token("string", f"'{code}'")
+        )
+    return result
 
 
 def _unquote_integer_codes(

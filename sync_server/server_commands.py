@@ -144,13 +144,6 @@ def serve(
     serve_app(create_app(settings), host=host, port=port)
 
 
-POPULATION_CHOICES = {
-    "officials": ["officials"],
-    "private_sector": ["private_sector"],
-    "both": ["officials", "private_sector"],
-}
-
-
 @app.command("enroll-token")
 def enroll_token(
     data_dir: DataDir,
@@ -158,20 +151,24 @@ def enroll_token(
     region: Annotated[str, typer.Option(help="The region the station works in.")],
     server_url: Annotated[str, typer.Option(help="The URL stations reach the server at.")],
     out_path: Annotated[Path, typer.Option("--out", help="Where to write the bundle.")],
-    population: Annotated[str, typer.Option(help="officials, private_sector or both.")] = "both",
+    population: Annotated[
+        str,
+        typer.Option(
+            help="Populations the station asks, comma-separated, each one a registered spec "
+            "declares (officials, private_sector, all…); 'both' means every one of them."
+        ),
+    ] = "both",
     expires: Annotated[str, typer.Option(help="Token lifetime: 7d, 12h, 30m…")] = "7d",
 ) -> None:
     """Write a provisioning bundle with a single-use, expiring enrolment token."""
     import segno
 
     from protocol import Problem
-    from sync_server.ingest.bundles import StationPlace, issue_bundle
+    from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
     from sync_server.settings import utc_now
     from sync_server.survey_keys import SurveyKeyFiles
 
     require_initialised(data_dir)
-    if population not in POPULATION_CHOICES:
-        raise fail("--population must be officials, private_sector or both")
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
     if not server_url.startswith(("http://", "https://")):
@@ -179,9 +176,18 @@ def enroll_token(
     lifetime = parse_lifetime(expires)
     if out_path.exists():
         raise fail(f"{out_path} exists: a bundle is never overwritten")
-    place = StationPlace(country, region, tuple(POPULATION_CHOICES[population]), server_url)
     public = SurveyKeyFiles(data_dir).public_key()
     with central_store(data_dir) as (_settings, sessions):
+        known = registered_populations(sessions)
+        chosen = [p.strip() for p in population.split(",") if p.strip()]
+        chosen = known if chosen == ["both"] else chosen
+        unknown = [p for p in chosen if p not in known]
+        if unknown or not chosen:
+            raise fail(
+                f"--population: {', '.join(unknown) or 'none given'} is not a population of "
+                f"the registered specs ({', '.join(known) or 'none'}); or give 'both'"
+            )
+        place = StationPlace(country, region, tuple(chosen), server_url)
         try:
             bundle = issue_bundle(
                 sessions,

@@ -75,6 +75,21 @@ def issue_bundle(
     )
 
 
+def registered_populations(session_factory: sessionmaker[Session]) -> list[str]:
+    """Every population the registered specs declare (CIPS: officials, private_sector; an
+    imported XLSForm: its own, or `all`), in the order the specs first declare them."""
+    found: list[str] = []
+    with session_factory() as session:
+        for identity in identities_in(session):
+            body = session.get(KnownSpec, (identity.id, identity.version)).body
+            try:
+                spec = load_spec_body(body)
+            except SpecError:
+                continue
+            found.extend(p.id for p in spec.populations if p.id not in found)
+    return found
+
+
 def specs_for(
     session_factory: sessionmaker[Session], populations: tuple[str, ...]
 ) -> list[BundledSpec]:

@@ -1,0 +1,104 @@
+"""An imported XLSForm deployed end to end, through the real commands and a real uvicorn server.
+
+`mss spec import-xlsform` → `spec validate` → `server init --spec` → `enroll-token
+--population all` → `station provision` → scripted respondents → `sync` → `server process`
+→ `server release`. The form uses every type MSS imports, names XLSForm allows and a spec id
+does not, `or_other`, and its own `country` question (which the release adds too).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import yaml
+
+from mss.demo import Demo
+
+SURVEY = [
+    ["type", "name", "label::English", "label::Français", "hint::English", "required"],
+    ["note", "welcome", "Welcome", "Bienvenue", None, None],
+    ["select_one countries", "country", "Your country?", "Votre pays ?", None, "yes"],
+    ["begin_group", "work", "Work", "Travail", None, None],
+    ["select_one yn or_other", "paid-before", "Ever asked to pay?", "Déjà payé ?", None, "yes"],
+    ["select_multiple stages", "stages", "Where?", "Où ?", "Pick any", None],
+    ["integer", "âge", "Age", "Âge", "In years", None],
+    ["decimal", "hours", "Hours a day", "Heures par jour", None, None],
+    ["text", "comment", "Anything else?", "Autre chose ?", None, None],
+    ["end_group", None, None, None, None, None],
+]
+CHOICES = [
+    ["list_name", "name", "label::English", "label::Français"],
+    ["countries", "sl", "Sierra Leone", "Sierra Leone"],
+    ["countries", "gh", "Ghana", "Ghana"],
+    ["yn", 1, "Yes", "Oui"],
+    ["yn", 2, "No", "Non"],
+    ["stages", "declaration", "Declaration", "Déclaration"],
+    ["stages", "release", "Release", "Mainlevée"],
+]
+
+
+def write_form(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "survey"
+    for row in SURVEY:
+        workbook.active.append(row)
+    for title, rows in (
+        ("choices", CHOICES),
+        ("settings", [["form_id", "version", "form_title"], ["ngo_customs", "2", "Customs"]]),
+    ):
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> None:
+    demo = Demo(tmp_path / "work", responses=12, seed=7)
+    demo.work.mkdir(parents=True)
+    spec_path = demo.work / "ngo_customs.yaml"
+    demo.mss(
+        "spec", "import-xlsform", str(write_form(demo.work / "form.xlsx")), "-o", str(spec_path)
+    )
+    document = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    assert [p["id"] for p in document["populations"]] == ["all"]
+    demo.mss("spec", "validate", str(spec_path))
+    demo.mss("server", "init", "--data-dir", str(demo.data_dir), "--spec", str(spec_path))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mss", "server", "serve", "--data-dir", str(demo.data_dir),
+         "--host", "127.0.0.1", "--port", str(demo.port)],
+        env=demo.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        demo.wait_for_health(server)
+        bundle = demo.work / "bundle.json"
+        demo.mss("server", "enroll-token", "--data-dir", str(demo.data_dir), "--country", "SL",
+                 "--region", "Western Area", "--server-url", demo.url, "--population", "all",
+                 "--out", str(bundle))  # fmt: skip
+        demo.mss("station", "provision", "--station-dir", str(demo.station_dir),
+                 "--bundle", str(bundle))  # fmt: skip
+        demo.mss("station", "simulate", "--station-dir", str(demo.station_dir),
+                 "--responses", "12", "--seed", "7")  # fmt: skip
+        demo.mss("station", "sync", "--station-dir", str(demo.station_dir))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    demo.mss("server", "process", "--data-dir", str(demo.data_dir))
+    totals = demo.mss_json("server", "status", "--data-dir", str(demo.data_dir))["totals"]
+    assert (totals.get("processed"), totals.get("quarantined", 0)) == (12, 0)
+    demo.mss("server", "user", "add", "--data-dir", str(demo.data_dir), "admin",
+             "--role", "administrator")  # fmt: skip
+    release_dir = demo.work / "release"
+    demo.mss("server", "release", "--data-dir", str(demo.data_dir), "--user", "admin",
+             "--scope", "national", "--country", "SL", "--spec", "ngo_customs",
+             "--format", "csv", "--out", str(release_dir))  # fmt: skip
+    (data,) = [p for p in release_dir.iterdir() if p.suffix == ".csv"]
+    with data.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12
+    assert {row["country"] for row in rows} == {"SL"}  # the station's, beside the answer
+    assert {"q_country", "paid_before", "paid_before_other", "age", "hours"} <= set(rows[0])
