@@ -49,6 +49,11 @@ bench: system-packages $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz_api.py $(FUZZ_ARGS)
 
+# The sqlcipher3 Android recipe's build, run for this machine (minutes: SQLCipher compiles).
+.PHONY: android-recipe-check
+android-recipe-check: $(STAMP)
+	$(BIN)/python deploy/android/check_recipe_on_host.py
+
 # The attacks and faults of issue 9 against the real components (minutes on 2 cores).
 faults: $(STAMP)
 	$(BIN)/python -m bench.faults $(FAULTS_ARGS)

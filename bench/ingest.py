@@ -1,11 +1,17 @@
 """Intake and processing throughput, each against its baseline measured in the same run.
 
     .venv/bin/python bench/ingest.py [--batches 100] [--batch-size 100] [--no-postgres]
+                                     [--no-sqlite] [--intake-only] [--no-stand-in]
 
 1. HTTP intake: signed batches of 100 real sealed responses POSTed to `mss server serve`
    (uvicorn, a separate process) — responses per second — against a bulk insert of the same
    inbox rows straight into the same kind of database. Targets: >= 2,000 responses/s and
-   within 3x of the bulk insert.
+   within 3x of the bulk insert. The intake rate is also printed per 10,000 stored
+   responses, with the last slice's ratio to the first: a store that slows as it grows
+   shows a slope there (issue 16: PostgreSQL once fell from 1,580/s to 260/s by 50,000).
+   On PostgreSQL the sequential scans of `batches` and `inbox` follow (pg_stat_user_tables).
+   Where PostgreSQL's autovacuum is off, a stand-in ANALYZEs as it would (revision 0012's
+   thresholds); --no-stand-in shows the slope stale statistics give.
 2. Processing: `process_inbox` over what was ingested, against a bare loop of HPKE opens of
    the same sealed bytes. Target: within 2x of the bare loop.
 Run on SQLite and, when it answers, on PostgreSQL (MSS_TEST_POSTGRES_URL or the local one).
@@ -22,15 +28,17 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import psycopg
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -130,7 +138,87 @@ def wait_ready(url: str, process: subprocess.Popen) -> None:
     raise SystemExit("the server did not answer")
 
 
-def http_intake(server: Server, batches: list[bytes], clients: int) -> float:
+SLICE = 10_000  # responses per printed slice of the intake rate
+
+
+class IntakeClock:
+    """When each further SLICE responses were stored, across the sending threads."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size
+        self.stored = 0
+        self.marks: list[float] = []
+        self.started = 0.0
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def stored_one(self) -> None:
+        with self._lock:
+            self.stored += self.batch_size
+            if self.stored % SLICE < self.batch_size:
+                self.marks.append(time.perf_counter())
+
+    def slice_rates(self) -> list[float]:
+        """Responses per second in each whole slice of SLICE responses."""
+        edges = [self.started, *self.marks]
+        return [SLICE / (later - earlier) for earlier, later in zip(edges, edges[1:], strict=False)]
+
+
+class AutovacuumStandIn:
+    """What autovacuum's analyse would do, for a PostgreSQL whose autovacuum is off (as on
+    the shared bench machine; deploy/README.md requires it on): once a second, ANALYZE each
+    of the store's tables that changed more than its own threshold (the reloptions of
+    revision 0012, else PostgreSQL's defaults: 50 rows + 10 %)."""
+
+    INTERVAL_S = 1.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.analysed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> AutovacuumStandIn:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            while not self._stop.wait(self.INTERVAL_S):
+                db.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+                rows = db.exec_driver_sql(
+                    "SELECT s.relname, s.n_mod_since_analyze, c.reltuples, c.reloptions"
+                    " FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+                    " WHERE s.schemaname = current_schema()"
+                ).all()
+                for name, changed, tuples, options in rows:
+                    settings = dict(option.split("=", 1) for option in options or [])
+                    threshold = float(settings.get("autovacuum_analyze_threshold", 50))
+                    scale = float(settings.get("autovacuum_analyze_scale_factor", 0.1))
+                    if changed > threshold + scale * max(tuples, 0):
+                        db.exec_driver_sql(f'ANALYZE "{name}"')
+                        self.analysed += 1
+
+
+def stand_in_for(engine: Engine, wanted: bool) -> AutovacuumStandIn | None:
+    """A stand-in when PostgreSQL's autovacuum is off and the run wants one."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        off = connection.exec_driver_sql("SHOW autovacuum").scalar_one() != "on"
+    if off:
+        print("PostgreSQL's autovacuum is off: "
+              + ("ANALYZE by a stand-in" if wanted else "no ANALYZE (--no-stand-in)"))  # fmt: skip
+    return AutovacuumStandIn(engine) if off and wanted else None
+
+
+def http_intake(server: Server, batches: list[bytes], clients: int, clock: IntakeClock) -> float:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = server.serve(port)
@@ -144,8 +232,10 @@ def http_intake(server: Server, batches: list[bytes], clients: int) -> float:
                     reply = client.post("/v1/batches", content=data, headers=headers)
                     if reply.status_code != 200:
                         raise SystemExit(f"intake refused a batch: {reply.text}")
+                    clock.stored_one()
 
         parts = [batches[i::clients] for i in range(clients)]
+        clock.start()
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(send, parts))
@@ -183,6 +273,29 @@ def bulk_insert(database_url: str, server: Server, batches: list[bytes]) -> floa
     return time.perf_counter() - started
 
 
+def table_scans(server: Server) -> dict[str, tuple[int, int]]:
+    """(seq_scan, seq_tup_read) of the intake tables on PostgreSQL; {} on SQLite."""
+    if server.engine.dialect.name != "postgresql":
+        return {}
+    with server.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        rows = connection.exec_driver_sql(
+            "SELECT relname, seq_scan, seq_tup_read FROM pg_stat_user_tables"
+            " WHERE schemaname = current_schema()"
+            " AND relname IN ('batches', 'inbox', 'quarantine', 'receipts', 'stations')"
+        )
+        return {name: (scans, read) for name, scans, read in rows}
+
+
+def print_slices(clock: IntakeClock) -> None:
+    rates = clock.slice_rates()
+    if len(rates) < 2:
+        return
+    for number, rate in enumerate(rates, start=1):
+        print(f"  intake at {number * SLICE:7d} stored {rate:10.0f} responses/s")
+    print(f"  last slice / first   {rates[-1] / rates[0]:10.2f}x          (flat: ~1.0)")
+
+
 def bare_open_loop(server: Server, batches: list[bytes]) -> tuple[float, int]:
     items = []
     for data in batches:
@@ -207,14 +320,23 @@ def postgres_store(_path: Path) -> contextlib.AbstractContextManager[str]:
     return fresh_schema("bench")  # dropped after the run
 
 
-def measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
+@dataclass(frozen=True)
+class Run:
+    batches: int
+    size: int
+    intake_only: bool = False
+    stand_in: bool = True  # ANALYZE as autovacuum would, where it is off
+
+
+def measure(label: str, store_at: StoreAt, run: Run) -> None:
     try:
-        _measure(label, store_at, batches_n, size)
+        _measure(label, store_at, run)
     except psycopg.OperationalError as error:
         print(f"PostgreSQL not reachable ({error}); {label} figures skipped")
 
 
-def _measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
+def _measure(label: str, store_at: StoreAt, run: Run) -> None:
+    batches_n, size, intake_only = run.batches, run.size, run.intake_only
     with (
         tempfile.TemporaryDirectory(prefix="mss-bench-") as tmp,
         store_at(Path(tmp) / "c.db") as url,
@@ -222,11 +344,21 @@ def _measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
         server = Server(Path(tmp), url)
         batches = build_batches(server, batches_n, size)
         responses = batches_n * size
-        seconds = http_intake(server, batches, clients=2)
+        clock = IntakeClock(size)
+        scans_before = table_scans(server)
+        stand_in = stand_in_for(server.engine, run.stand_in)
+        with stand_in or contextlib.nullcontext():
+            seconds = http_intake(server, batches, clients=2, clock=clock)
+        scans = {
+            name: (count - scans_before[name][0], read - scans_before[name][1])
+            for name, (count, read) in table_scans(server).items()
+        }
         intake_rate = responses / seconds
-        processing = process_inbox(server.sessions, server.private_key, clock=now)
-        assert processing.processed == responses, processing
-        bare_seconds, opened = bare_open_loop(server, batches)
+        bare_seconds, opened = 0.0, 0
+        if not intake_only:
+            processing = process_inbox(server.sessions, server.private_key, clock=now)
+            assert processing.processed == responses, processing
+            bare_seconds, opened = bare_open_loop(server, batches)
         server.engine.dispose()
 
     with (
@@ -237,7 +369,8 @@ def _measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
         baseline_batches = build_batches(baseline_server, batches_n, size)
         bulk_seconds = bulk_insert(url, baseline_server, baseline_batches)
         started = time.perf_counter()
-        process_inbox(baseline_server.sessions, baseline_server.private_key, clock=now)
+        if not intake_only:
+            process_inbox(baseline_server.sessions, baseline_server.private_key, clock=now)
         process_seconds = time.perf_counter() - started
         baseline_server.engine.dispose()
 
@@ -246,6 +379,11 @@ def _measure(label: str, store_at: StoreAt, batches_n: int, size: int) -> None:
     print(f"HTTP intake           {intake_rate:10.0f} responses/s   (target >= 2000)")
     print(f"bulk insert baseline  {bulk_rate:10.0f} responses/s")
     print(f"ratio bulk/intake     {bulk_rate / intake_rate:10.2f}x          (target <= 3x)")
+    print_slices(clock)
+    for name, (count, read) in sorted(scans.items()):
+        print(f"  seq scans of {name:10} {count:8d} scans {read:10d} rows read during intake")
+    if intake_only:
+        return
     process_rate = responses / process_seconds
     open_rate = opened / bare_seconds
     print(f"processing            {process_rate:10.0f} responses/s")
@@ -258,10 +396,19 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--no-stand-in", action="store_true", help="no ANALYZE where autovacuum is off"
+    )
+    parser.add_argument(
+        "--intake-only", action="store_true", help="skip processing (the intake slope alone)"
+    )
     args = parser.parse_args()
-    measure("SQLite", sqlite_store, args.batches, args.batch_size)
+    run = Run(args.batches, args.batch_size, args.intake_only, not args.no_stand_in)
+    if not args.no_sqlite:
+        measure("SQLite", sqlite_store, run)
     if not args.no_postgres:
-        measure("PostgreSQL", postgres_store, args.batches, args.batch_size)
+        measure("PostgreSQL", postgres_store, run)
 
 
 if __name__ == "__main__":

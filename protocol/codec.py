@@ -15,13 +15,19 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from crypto import AES_128_GCM, CHACHA20_POLY1305
 from protocol.canonical import (
     CanonicalJsonError,
     canonical_json,
     canonical_json_of_parsed,
     load_json,
 )
-from protocol.limits import ENVELOPE_VERSION, MAX_BATCH_BYTES, MAX_BATCH_DECOMPRESSED_BYTES
+from protocol.limits import (
+    ENVELOPE_V_SITE,
+    ENVELOPE_VERSION,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_DECOMPRESSED_BYTES,
+)
 from protocol.problems import Problem
 from protocol.wire import (
     Batch,
@@ -84,6 +90,20 @@ def seal_info_of(envelope_v: int, envelope_id: str, spec_identity: Any, station_
     """The `info` an envelope of version `envelope_v`, sent by `station_id`, was sealed with."""
     bound = envelope_v >= ENVELOPE_VERSION
     return envelope_seal_info(envelope_id, spec_identity, station_id=station_id if bound else None)
+
+
+def envelope_aead(envelope_v: int) -> str:
+    """The AEAD an envelope of version `envelope_v` is sealed with: the site's (v3) with
+    AES-128-GCM, which a browser's WebCrypto has; the stations' with ChaCha20-Poly1305."""
+    return AES_128_GCM if envelope_v == ENVELOPE_V_SITE else CHACHA20_POLY1305
+
+
+CHANNELS = ("station", "site")
+
+
+def envelope_channel(envelope_v: int) -> str:
+    """Which channel an envelope came in by: only the online site builds v3 envelopes."""
+    return "site" if envelope_v == ENVELOPE_V_SITE else "station"
 
 
 def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:

@@ -8,6 +8,9 @@ PROTOCOL_VERSION = 1
 # (sealed before that, still in outboxes) stay valid and are checked otherwise.
 ENVELOPE_VERSION = 2
 UNBOUND_ENVELOPE_VERSION = 1
+# An envelope sealed in a browser by the online site: the v2 context (naming the campaign's
+# virtual station), sealed with AES-128-GCM, which WebCrypto has. Never in a station batch.
+ENVELOPE_V_SITE = 3
 
 MAX_ENVELOPES_PER_BATCH = 500
 # The gzip bytes on the wire (HTTP body or USB file).

@@ -57,6 +57,15 @@ _KINDS = [
     ProblemKind("sign-in-held", 403, "Held after repeated wrong passwords", False),
     ProblemKind("release-refused", 422, "The release cannot be built as asked", False),
     ProblemKind("report-refused", 422, "The report cannot be made from that release", False),
+    # the online survey site (sync_server/site)
+    ProblemKind("unknown-campaign", 404, "No such survey campaign", False),
+    ProblemKind("campaign-closed", 410, "The survey campaign is closed", False),
+    ProblemKind("wrong-spec", 422, "The envelope names another spec than the campaign's", False),
+    ProblemKind("too-many-requests", 429, "Too many submissions: wait, then retry", True),
+    ProblemKind("code-required", 403, "This campaign needs a one-time access code", False),
+    ProblemKind("code-unknown", 403, "The access code is not known", False),
+    ProblemKind("code-used", 409, "The access code was already used", False),
+    ProblemKind("token-spent", 409, "The submission token is unknown or already spent", False),
     # the server
     ProblemKind("internal-error", 500, "Internal server error", True),
     ProblemKind("service-unavailable", 503, "The service is temporarily unavailable", True),

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from protocol.limits import (
+    ENVELOPE_V_SITE,
     ENVELOPE_VERSION,
     MAX_ENVELOPES_PER_BATCH,
     MAX_SEALED_CHARS,
@@ -134,6 +135,13 @@ class Envelope(_Wire):
 
     def sealed_bytes(self) -> bytes:
         return base64.b64decode(self.sealed)
+
+
+class SiteEnvelope(Envelope):
+    """An envelope the online site builds around what a browser sealed (sync_server/site): the
+    site assigns seq and prev; a station batch (list[Envelope]) can never carry one."""
+
+    v: Annotated[int, Field(strict=True, ge=ENVELOPE_V_SITE, le=ENVELOPE_V_SITE)]
 
 
 class Batch(_Wire):

@@ -1,5 +1,5 @@
-"""create_app(settings): the intake server and the release API for analysts.
-Nothing is built at import time."""
+"""create_app(settings): the intake server, the release API for analysts, its document
+(/openapi.json, /docs) and the console (/console). Nothing is built at import time."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sync_server.api import enrolment, health, intake, releases, specs
+from sync_server.api.callers import client_address
 from sync_server.api.openapi import install_document
 from sync_server.api.problems import install_problem_handlers
 from sync_server.api.request_line import RefuseHostileRequestLine
 from sync_server.api.state import ServerState
+from sync_server.console.front_desk import Console, console_templates
+from sync_server.console.router import STATIC_URL, console_router, console_static
 from sync_server.settings import Settings
 from sync_server.store.engine import make_engine, make_session_factory
 from sync_server.store.migrate import upgrade_to_head
@@ -55,4 +58,12 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     install_document(app)
+    console = Console(
+        session_factory=state.session_factory, clock=settings.clock,
+        random_bytes=settings.random_bytes, data_dir=settings.data_dir,
+        address_of=lambda request: client_address(request, state),
+        password_checks=state.password_checks, templates=console_templates(),
+    )  # fmt: skip
+    app.include_router(console_router(console))
+    app.mount(STATIC_URL, console_static(), name="console-static")
     return app

@@ -32,6 +32,7 @@ from sync_server.command_kit import (
 from sync_server.releases.comment_review_commands import comments_app
 from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
+from sync_server.site.site_commands import register as register_site_commands
 from sync_server.survey_key_commands import app as survey_key_app
 from sync_server.survey_key_commands import key_passphrase, unlock_survey_key
 
@@ -58,6 +59,7 @@ def access_rules() -> AccessRules:
 
 register_release_command(app, access_rules)
 register_report_command(app)
+register_site_commands(app)
 app.add_typer(comments_app(access_rules), name="comments", help="The comments review queue.")
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
 

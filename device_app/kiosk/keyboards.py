@@ -42,3 +42,21 @@ def layout_for(language: str) -> KeyboardLayout:
     if language == "ar":
         return KeyboardLayout(ARABIC_LETTERS, has_case=False, beside_space=ARABIC_PUNCTUATION)
     return KeyboardLayout(LATIN_LETTERS, has_case=True)
+
+
+def rows_to_fit(rows: tuple[tuple[str, ...], ...], columns: int) -> tuple[tuple[str, ...], ...]:
+    """``rows`` unchanged when each has at most ``columns`` keys; otherwise every key in
+    reading order, refolded into as few rows as fit, of near-equal length (a portrait tablet
+    has room for fewer keys across and more rows down)."""
+    if columns <= 0 or all(len(row) <= columns for row in rows):
+        return rows
+    keys = [key for row in rows for key in row]
+    count = -(-len(keys) // columns)  # rows needed
+    size, longer = divmod(len(keys), count)  # the first `longer` rows take one key more
+    folded = []
+    start = 0
+    for index in range(count):
+        end = start + size + (1 if index < longer else 0)
+        folded.append(tuple(keys[start:end]))
+        start = end
+    return tuple(folded)

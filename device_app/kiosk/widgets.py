@@ -130,6 +130,7 @@ class KioskButton(ButtonBehavior, ShapedLabel):
     marker = OptionProperty("none", options=["none", "radio", "check"])
     min_height = NumericProperty(dp(56))
     fit_text = BooleanProperty(True)  # grow with wrapped text; keys keep one height
+    end_padding = NumericProperty(dp(16))  # room at the text's ends (a key needs less)
     fill = ListProperty([1, 1, 1, 1])
     edge = ListProperty([0.6, 0.65, 0.7, 1])
 
@@ -154,9 +155,10 @@ class KioskButton(ButtonBehavior, ShapedLabel):
             self.fill, self.edge, self.color = palette["down"]
         else:
             self.fill, self.edge, self.color = palette["up"]
-        side = dp(52) if self.marker != "none" else dp(16)
+        end = self.end_padding
+        side = dp(52) if self.marker != "none" else end
         pad_v = dp(8)
-        self.padding = [dp(16), pad_v, side, pad_v] if self.rtl else [side, pad_v, dp(16), pad_v]
+        self.padding = [end, pad_v, side, pad_v] if self.rtl else [side, pad_v, end, pad_v]
         if self.marker == "none":
             self._marker_colour.a = self._marker_dot_colour.a = 0
             return
@@ -260,8 +262,17 @@ class NumberPad(BoxLayout):
 _KEY_NAMES = {"-": "minus", ".": "point", "del": "delete"}
 
 
+_KEY_SIDE = dp(48)  # the touch-target minimum
+_KEY_GAP = dp(4)
+
+
 class KeyGrid(BoxLayout):
-    """An on-screen keyboard: the language's letters, a symbol layer, Space and Delete."""
+    """An on-screen keyboard: the language's letters, a symbol layer, Space and Delete.
+
+    The keys follow the grid's width: where a row of the layout would give keys narrower
+    than 48 dp (a tablet held upright), the letters are refolded into more, shorter rows,
+    and Arabic's punctuation leaves the Space row for them. A rotation refits the keys.
+    """
 
     language = StringProperty("en")
     rtl = BooleanProperty(False)
@@ -270,11 +281,44 @@ class KeyGrid(BoxLayout):
     # called as on_key("char", text), on_key("space", " ") or on_key("delete", "")
     on_key: Callable[[str, str], None] | None = None
 
+    def __init__(self, **kwargs: Any) -> None:
+        self._laid_out = False  # the width is Kivy's default until a layout sets it
+        self._built_for: tuple[int, bool] | None = None
+        self._refit_soon = Clock.create_trigger(self._refit, -1)
+        super().__init__(**kwargs)
+        self.fbind("width", self._on_width)
+
+    def _on_width(self, *_: object) -> None:
+        self._laid_out = True
+        self._refit_soon()
+
+    def _refit(self, *_: object) -> None:
+        if self._built_for is not None and self._fit() != self._built_for:
+            self.build_keys()
+
+    def _fit(self) -> tuple[int, bool]:
+        """(keys across, punctuation beside Space) for the width: (0, True) before layout."""
+        if not self._laid_out:
+            return 0, True
+        layout = keyboards.layout_for(self.language)
+        across = max(1, int((self.width + _KEY_GAP) // (_KEY_SIDE + _KEY_GAP)))
+        marks = len(layout.beside_space)
+        if not marks:
+            return across, True
+        # the Space row's weights: More 1.5, Space 5, Delete 2, each mark 1
+        weight = 1.5 + 5 + 2 + marks
+        unit = (self.width - (marks + 2) * _KEY_GAP) / weight
+        return across, unit >= _KEY_SIDE
+
     def build_keys(self) -> None:
         self.clear_widgets()
+        self._built_for = fit = self._fit()
+        across, marks_beside_space = fit
         layout = keyboards.layout_for(self.language)
         rows = keyboards.SYMBOLS if self.symbols else layout.letters
-        for row in rows:
+        if not self.symbols and not marks_beside_space:
+            rows = (*rows, layout.beside_space)
+        for row in keyboards.rows_to_fit(rows, across):
             line = BoxLayout(spacing=dp(4), size_hint_y=None, height=dp(48))
             for char in row:
                 shown = char.upper() if self.shifted and layout.has_case else char
@@ -300,7 +344,7 @@ class KeyGrid(BoxLayout):
             )  # fmt: skip
             button.bind(on_release=lambda _b, n=name: self._special(n))
             buttons.append(button)
-        for char in () if self.symbols else layout.beside_space:
+        for char in () if self.symbols or not marks_beside_space else layout.beside_space:
             button = KioskKey(source=char, key=f"key-{char}", centred=True)
             button.bind(on_release=lambda _b, c=char: self._type(c))
             buttons.insert(len(buttons) - 2, button)  # between More and Space
@@ -327,11 +371,13 @@ class KeyGrid(BoxLayout):
 
 
 class KioskKey(KioskButton):
-    """A keyboard key: 48 dp high (the touch-target minimum) so five rows fit a tablet."""
+    """A keyboard key: 48 dp high (the touch-target minimum) so five rows fit a tablet, and
+    little padding at the ends, so that a letter fits a key 48 dp wide."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_height", dp(48))
         kwargs.setdefault("fit_text", False)
+        kwargs.setdefault("end_padding", dp(4))
         super().__init__(**kwargs)
 
 

@@ -21,9 +21,11 @@ from sync_server.store.transactions import in_transaction
 Clock = Callable[[], datetime]
 
 # "sign-in" (the console's, and its sign-out), "page" (a console page or form refused),
-# "revoke" (a station revoked from the console), "report" (a results report made).
+# "revoke" (a station revoked from the console), "report" (a results report made),
+# "enrol" (an enrolment token issued from the console).
 AUDIT_ACTIONS = (
     "release", "download", "export", "token", "unlock", "sign-in", "page", "revoke", "report",
+    "enrol",
 )  # fmt: skip
 MAX_DETAIL_CHARS = 1000
 

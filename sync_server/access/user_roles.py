@@ -12,7 +12,9 @@
 "release" is asking for a release to be built, "download" is reading one (its listing and
 its files): the same rule applies to both, by the release's scope and country, whoever asked
 for it. "export" is the unanonymised processed CSV (`mss server export`); "users" is managing
-users, tokens and reading the audit log. A disabled user may do nothing.
+users, tokens and reading the audit log; "fleet" is watching and revoking the stations of a
+country and reading their quarantine (administrators any country, coordinators their own).
+A disabled user may do nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 ROLES = ("administrator", "coordinator", "analyst", "global_analyst")
-ACTIONS = ("release", "download", "export", "users")
+ACTIONS = ("release", "download", "export", "users", "fleet")
 SCOPES = ("national", "pooled")
 COUNTRY_SCOPED_ROLES = frozenset({"coordinator", "analyst"})
 
@@ -32,10 +34,12 @@ _TABLE: dict[str, dict[str, dict[str | None, str]]] = {
         "download": {"national": "any", "pooled": "any"},
         "export": {None: "any"},
         "users": {None: "any"},
+        "fleet": {"national": "any"},
     },
     "coordinator": {
         "release": {"national": "own"},
         "download": {"national": "own"},
+        "fleet": {"national": "own"},
     },
     "analyst": {
         "release": {"national": "own"},
@@ -80,3 +84,8 @@ def may(user: Actor, action: str, scope: str | None, country: str | None) -> boo
     if scope == "pooled":
         return country is None
     return reach == "any"
+
+
+def may_at_all(user: Actor, action: str) -> bool:
+    """True when `user` may do `action` on something (for a menu: whether to offer it)."""
+    return not user.disabled and bool(_TABLE.get(user.role, {}).get(action))

@@ -22,10 +22,12 @@ KEPT_RESPONSE_COLUMNS = (
     "duration_min",
     "complete",
     "careless",
+    "channel",
 )
 # Response columns that identify no one and are released as recorded: the population,
-# whether the respondent reached the end, and the processor's data-quality flags.
-RELEASED_AS_RECORDED = ("population", "complete", "careless")
+# whether the respondent reached the end, the processor's data-quality flags, and the
+# channel (a kiosk station or the online site).
+RELEASED_AS_RECORDED = ("population", "complete", "careless", "channel")
 
 
 def fresh_ids(count: int, rng: np.random.Generator) -> np.ndarray:

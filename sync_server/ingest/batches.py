@@ -102,30 +102,59 @@ def _accept(
     if stored is not None:
         return stored
     _refuse_reused_batch_seq(session, station.station_id, batch.batch_seq)
-    _refuse_unknown_specs(session, batch.envelopes)
 
-    now = clock()
-    sorting = _sort_envelopes(session, station.station_id, batch.envelopes, hashes)
+    facts = BatchFacts(
+        batch.batch_id, batch.batch_seq, content_sha256, via, parsed.signed.signature
+    )
+    return store_batch(session, station, facts, batch.envelopes, hashes, clock())
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    """What is recorded of a batch besides its envelopes."""
+
+    batch_id: str
+    batch_seq: int
+    content_sha256: str
+    via: str
+    signature: str
+
+
+def store_batch(
+    session: Session,
+    station: Station,
+    facts: BatchFacts,
+    envelopes: list[Envelope],
+    hashes: list[str],
+    now: datetime,
+) -> Receipt:
+    """Sort the envelopes against what the (locked) station has stored, store the batch,
+    its new envelopes, its quarantined conflicts, its receipt and the station's counters.
+
+    The one place the intake rules are applied: station batches (accept_batch) and the
+    online site's single envelopes (sync_server/site) both come through here."""
+    _refuse_unknown_specs(session, envelopes)
+    sorting = _sort_envelopes(session, station.station_id, envelopes, hashes)
     receipt = Receipt(
-        batch_id=batch.batch_id,
+        batch_id=facts.batch_id,
         results=[result for result in sorting.results if result is not None],
     )
     session.execute(
         insert(BatchRecord),
         [
             {
-                "batch_id": batch.batch_id,
+                "batch_id": facts.batch_id,
                 "station_id": station.station_id,
-                "batch_seq": batch.batch_seq,
-                "content_sha256": content_sha256,
+                "batch_seq": facts.batch_seq,
+                "content_sha256": facts.content_sha256,
                 "received_at": now,
-                "envelope_count": len(batch.envelopes),
-                "via": via,
-                "signature": parsed.signed.signature,
+                "envelope_count": len(envelopes),
+                "via": facts.via,
+                "signature": facts.signature,
             }
         ],
     )
-    common = {"batch_id": batch.batch_id, "station_id": station.station_id}
+    common = {"batch_id": facts.batch_id, "station_id": station.station_id}
     if sorting.inbox_rows:
         rows = [{**row, **common, "received_at": now} for row in sorting.inbox_rows]
         session.execute(insert(InboxEnvelope.__table__), rows)
@@ -134,9 +163,9 @@ def _accept(
         session.execute(insert(QuarantinedEnvelope.__table__), rows)
     session.execute(
         insert(ReceiptRecord),
-        [{"batch_id": batch.batch_id, "receipt": canonical_json(receipt.wire_dict()).decode()}],
+        [{"batch_id": facts.batch_id, "receipt": canonical_json(receipt.wire_dict()).decode()}],
     )
-    _count(station, batch.batch_seq, sorting, now)
+    _count(station, facts.batch_seq, sorting, now)
     return receipt
 
 
@@ -226,7 +255,15 @@ def _sort_envelopes(
                 InboxEnvelope.envelope_id,
                 InboxEnvelope.envelope_hash,
                 InboxEnvelope.prev_hash,
-            ).where(InboxEnvelope.station_id == station_id, InboxEnvelope.seq.in_(neighbour_seqs))
+            ).where(
+                InboxEnvelope.station_id == station_id,
+                # The range lets (station_id, seq) bound the scan: with the IN list alone,
+                # PostgreSQL's plan read every envelope of the station (issue 16).
+                InboxEnvelope.seq.between(
+                    min(neighbour_seqs, default=0), max(neighbour_seqs, default=0)
+                ),
+                InboxEnvelope.seq.in_(neighbour_seqs),
+            )
         )
     }
 

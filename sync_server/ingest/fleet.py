@@ -122,3 +122,54 @@ def fleet_status(session_factory: sessionmaker[Session]) -> FleetStatus:
         quarantined=states.get("quarantined", 0),
         conflicts=conflicts,
     )
+
+
+class QuarantineEntry(BaseModel):
+    """One envelope set aside, with its reason: never its content (sealed or opened)."""
+
+    station_id: str
+    country: str
+    envelope_id: str
+    seq: int
+    where: str  # "intake" (a conflict refused at intake) or "processor"
+    reason: str
+    detail: str
+    at: datetime | None
+
+
+def quarantine_entries(session_factory: sessionmaker[Session]) -> list[QuarantineEntry]:
+    """Intake conflicts and the processor's quarantine, newest first; only the columns
+    that say why, so no answer can leak into a listing."""
+    with session_factory() as session:
+        intake = session.execute(
+            select(
+                QuarantinedEnvelope.station_id, Station.country, QuarantinedEnvelope.envelope_id,
+                QuarantinedEnvelope.seq, QuarantinedEnvelope.reason, QuarantinedEnvelope.detail,
+                QuarantinedEnvelope.quarantined_at,
+            ).join(Station, Station.station_id == QuarantinedEnvelope.station_id)
+        ).all()  # fmt: skip
+        processor = session.execute(
+            select(
+                InboxEnvelope.station_id, Station.country, InboxEnvelope.envelope_id,
+                InboxEnvelope.seq, InboxEnvelope.problem_code, InboxEnvelope.problem_detail,
+                InboxEnvelope.claimed_at,
+            )
+            .join(Station, Station.station_id == InboxEnvelope.station_id)
+            .where(InboxEnvelope.state == "quarantined")
+        ).all()  # fmt: skip
+    entries = [
+        QuarantineEntry(
+            station_id=row[0],
+            country=row[1],
+            envelope_id=row[2],
+            seq=row[3],
+            where=where,
+            reason=row[4] or "",
+            detail=row[5] or "",
+            at=row[6],
+        )  # fmt: skip
+        for where, rows in (("intake", intake), ("processor", processor))
+        for row in rows
+    ]
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(entries, key=lambda entry: entry.at or oldest, reverse=True)

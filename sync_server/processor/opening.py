@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
-from protocol import ENVELOPE_VERSION, seal_info_of
+from protocol import ENVELOPE_VERSION, envelope_aead, seal_info_of
 from protocol.response import (
     ResponseFormatError,
     SealedResponse,
@@ -79,7 +79,9 @@ def open_envelope(
     identity = SpecIdentityWire(**spec.identity.as_dict())
     info = seal_info_of(address.envelope_v, address.envelope_id, identity, address.station_id)
     try:
-        plaintext = open_sealed(sealed, private_key, info=info)
+        plaintext = open_sealed(
+            sealed, private_key, info=info, aead=envelope_aead(address.envelope_v)
+        )
     except OpenError:
         if copies_elsewhere:
             raise Quarantine(

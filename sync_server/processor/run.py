@@ -23,7 +23,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
-from protocol import canonical_json
+from protocol import canonical_json, envelope_channel
 from questionnaire_specs.response_quality import careless_flags
 from sync_server.processor.opening import (
     EnvelopeAddress,
@@ -221,6 +221,7 @@ def process_inbox(
                         "language": opened.language,
                         "completed_on": completed_on,
                         "completed_on_source": source,
+                        "channel": envelope_channel(row.envelope_v),
                         "duration_s": opened.duration_s,
                         "complete": opened.complete,
                         "careless": careless_flags(

@@ -28,6 +28,7 @@ FIXED_VARIABLES: dict[str, tuple[str, str]] = {
     "complete": ("flag", "The respondent reached the end of the questionnaire (1) or not (0)"),
     "careless": ("text", "Data quality: straight_liner (one answer to every statement), "
                  "speeder (under {floor} s a question answered), both, or empty"),
+    "channel": ("text", "How the response came in: station (a kiosk tablet) or site (online)"),
 }  # fmt: skip
 MULTI_SEPARATOR = "_"
 SELECTED_LABELS = {0: "not selected", 1: "selected"}

@@ -45,6 +45,7 @@ RESPONSE_COLUMNS = (
     "duration_s",
     "complete",
     "careless",
+    "channel",
 )
 BASE_NAMES = frozenset(RESPONSE_COLUMNS) - {"response_id"}
 CHUNK_ROWS = 200_000
@@ -193,6 +194,7 @@ def read_responses(
             # SQLite hands back 0 and 1
             "complete": pa.array(arrays["complete"]).cast(pa.bool_()),
             "careless": pa.array(arrays["careless"], pa.string()),
+            "channel": pa.array(arrays["channel"], pa.string()),
             "spec_version": pa.array(arrays["spec_version"], pa.string()),
         }
     ).sort_by("response_id")
@@ -356,6 +358,7 @@ def _base_frame(table: pa.Table) -> pd.DataFrame:
             "duration_s": table["duration_s"].to_pandas().astype("Int64"),
             "complete": table["complete"].to_pandas().astype("boolean"),
             "careless": table["careless"].to_pandas().astype(object),
+            "channel": table["channel"].to_pandas().astype(object),
         }
     )
     return frame

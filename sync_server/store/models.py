@@ -224,6 +224,9 @@ class ResponseRecord(Base):
     # "straight_liner", "speeder", both (space-separated) or None: the data-quality rules of
     # questionnaire_specs/response_quality.py, judged with the exact duration (revision 0009).
     careless: Mapped[str | None] = mapped_column(String(40))
+    # "station" (a kiosk tablet) or "site" (the online survey site), from the envelope's
+    # version (protocol.envelope_channel) (revision 0010).
+    channel: Mapped[str] = mapped_column(String(8), server_default="station")
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # The answers as one canonical JSON object, question id -> value as the sealed response
     # carries it (a code, a list of codes, a number, a text). One row per response: reading a

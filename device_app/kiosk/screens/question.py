@@ -144,20 +144,30 @@ class QuestionScreen(Screen):
     def _build_likert(self, area: BoxLayout) -> None:
         options = self.view.spec.options_for(self.view.question)
         points = [o for o in options if not o.non_substantive]
-        if self.rtl:
-            points.reverse()  # the scale reads from the right in Arabic
-        row = BoxLayout(spacing=dp(8), size_hint_y=None)
         buttons = [self._option_button(o, marker="none", centred=True) for o in points]
-        for button in buttons:
-            row.add_widget(button)
+        row = BoxLayout(spacing=dp(8), size_hint_y=None)
+        # the scale reads from the right in Arabic
+        across_order = list(reversed(buttons)) if self.rtl else buttons
 
-        def fit(*_: object) -> None:
-            # one height for the whole row, from the tallest label
-            row.height = max((max(b.texture_size[1] + dp(8), dp(56)) for b in buttons), default=0)
+        def arrange(*_: object) -> None:
+            # one row while every word fits its button; upright on a narrow tablet, a column
+            # (in the scale's order) rather than words cut in two
+            across = _words_fit(buttons, row.width, row.spacing)
+            row.orientation = "horizontal" if across else "vertical"
+            order = across_order if across else buttons
+            if list(reversed(row.children)) != order:
+                row.clear_widgets()
+                for button in order:
+                    row.add_widget(button)
+            tallest = max((max(b.texture_size[1] + dp(8), dp(56)) for b in buttons), default=0)
+            count = 1 if across else len(buttons)
+            row.height = count * tallest + (count - 1) * row.spacing
 
         for button in buttons:
             button.size_hint_y = 1
-            button.bind(texture_size=fit)
+            button.bind(texture_size=arrange)
+        row.bind(width=arrange)
+        arrange()
         area.add_widget(row)
         others = [o for o in options if o.non_substantive]
         if others:
@@ -262,6 +272,20 @@ class QuestionScreen(Screen):
         if self.view.question.type is QuestionType.TEXT:
             return self.value or None
         return self.value
+
+
+def _words_fit(buttons: list[KioskButton], width: float, spacing: float) -> bool:
+    """Whether each button's longest word fits it when the buttons share ``width`` in a row."""
+    if not buttons:
+        return True
+    _shaper, measure = ShapedLabel.tools()
+    share = (width - spacing * (len(buttons) - 1)) / len(buttons)
+    for button in buttons:
+        room = share - button.padding[0] - button.padding[2] - dp(4)  # as ShapedLabel wraps
+        words = button.source.split() or [""]
+        if max(measure.width(w, button.font_size, button.bold) for w in words) > room:
+            return False
+    return True
 
 
 def _copy(value: Any) -> Any:

@@ -32,6 +32,7 @@ def _free_display() -> int:
     raise RuntimeError("no free X display number between :90 and :199")
 
 
+# square, so that a portrait window (800 x 1280) fits the screen as well as a landscape one
 @pytest.fixture(scope="session")
 def xvfb_display() -> Iterator[str]:
     binary = shutil.which("Xvfb")
@@ -43,7 +44,7 @@ def xvfb_display() -> Iterator[str]:
         )
     number = _free_display()
     process = subprocess.Popen(
-        [binary, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        [binary, f":{number}", "-screen", "0", "1280x1280x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

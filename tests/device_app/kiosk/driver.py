@@ -409,20 +409,153 @@ def touch_targets(p: Any) -> list[list[Any]]:
     return found
 
 
-def shoot(p: Any, path: Path, results: dict[str, Any]) -> Any:
-    """A screenshot, and the touch targets it shows (for the layout checks)."""
+def broken_words(widget: Any) -> list[str]:
+    """Latin words and numbers of a label's source that no drawn line holds whole: the line
+    breaker had to cut them (a column too narrow). Arabic words are drawn as shaped glyphs,
+    so only their neighbours are compared."""
+    import re
+
+    shown = re.sub(r"\[/?font[^\]]*\]", "", widget.text) if widget.markup else widget.text
+    lines = shown.split("\n")
+    words = re.findall(r"[A-Za-z0-9_]+", getattr(widget, "source", ""))
+    return [word for word in words if not any(word in line for line in lines)]
+
+
+def clipped_text(p: Any) -> list[str]:
+    """Every label on top whose text does not fit it: a drawn line wider than the room
+    inside its padding, Kivy breaking a line our shaper laid out (a word cut in two), lines
+    taller than the widget, or (outside a scrolled list) the label crossing the window."""
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from miniatures.kiosk_pilot import in_scroll_view, visible_widgets
+
+    found = []
+    for widget in visible_widgets(p.visible_roots()[0]):
+        if not isinstance(widget, Label) or not widget.text.strip():
+            continue
+        if hasattr(widget, "_relayout"):
+            widget._relayout()  # a ShapedLabel's lines for its source now (a countdown ticks)
+        widget.texture_update()
+        name = getattr(widget, "key", "") or widget.text.replace("\n", " ")[:30]
+        left, _, right, _ = widget.padding
+        room = widget.width - left - right
+        lines = [line for line in widget._label._cached_lines if line.words]
+        widest = max((line.w for line in lines), default=0)
+        if widest > room + 0.5:
+            found.append(f"{name!r}: a line {widest:.0f} px wide in {room:.0f} px")
+        if len(lines) > widget.text.count("\n") + 1:
+            found.append(f"{name!r}: broken by Kivy into {len(lines)} lines")
+        found.extend(f"{name!r}: {word!r} broken across lines" for word in broken_words(widget))
+        # the lines themselves, not the padding around them, must fit the height
+        high = widget._label.content_height
+        if high > widget.height + 0.5:
+            found.append(f"{name!r}: text {high:.0f} px high in {widget.height:.0f}")
+        x, y = widget.to_window(widget.x, widget.y)
+        outside = (
+            x < -0.5
+            or y < -0.5
+            or x + widget.width > Window.width + 0.5
+            or (y + widget.height > Window.height + 0.5)
+        )
+        if outside and not in_scroll_view(widget):
+            found.append(f"{name!r}: outside the window")
+    return found
+
+
+def record_layout(p: Any, name: str, results: dict[str, Any]) -> None:
+    """The touch targets and clipped texts on screen now, and the window size (for the
+    layout checks)."""
     from kivy.core.window import Window
 
-    results.setdefault("targets", {})[path.stem] = touch_targets(p)
+    results.setdefault("targets", {})[name] = touch_targets(p)
+    results.setdefault("clipped", {})[name] = clipped_text(p)
+    results.setdefault("windows", {})[name] = list(Window.size)
     results["window"] = list(Window.size)
+
+
+def shoot(p: Any, path: Path, results: dict[str, Any]) -> Any:
+    """A screenshot, and the layout it shows."""
+    record_layout(p, path.stem, results)
     return p.screenshot(path)
+
+
+def turn(p: Any, size: tuple[int, int]) -> Any:
+    """Turn the tablet: the window takes the other orientation, as Android resizes it."""
+    from kivy.core.window import Window
+
+    Window.size = size
+    yield p.when(lambda: tuple(Window.size) == size, f"window {size}")
+    yield 0.3  # laid out again (and any keyboard refitted)
+
+
+def key_rows(p: Any) -> int:
+    screen = p.app.screens.current_screen
+    return len(screen.key_grid.children) if hasattr(screen, "key_grid") else 0
+
+
+@scenario
+def rotation(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
+    """A respondent turns the tablet mid-answer, on a picked choice and on typed text: the
+    screen is laid out for the new orientation, and the answer not yet confirmed stays."""
+    from kivy.core.window import Window
+
+    landscape = tuple(Window.size)
+    portrait = (landscape[1], landscape[0])
+    yield p.on_screen("WelcomeScreen")
+    p.tap(f"lang-{args.languages}")
+    yield 0.02
+    if p.has("population-officials"):
+        p.tap("population-officials")
+    yield p.on_screen("QuestionScreen")
+    word = "سلام" if args.languages == "ar" else "merci"
+    while p.screen_name() == "QuestionScreen":
+        screen = p.app.screens.current_screen
+        kind = screen.view.question.type.value
+        if kind == "likert" and "likert" not in results.setdefault("turned", {}):
+            p.tap("option-2")  # picked, not confirmed
+            yield 0.05
+            yield from turn(p, portrait)
+            record_layout(p, "likert_portrait", results)
+            now = p.app.screens.current_screen
+            results["turned"]["likert"] = {
+                "same_screen": now is screen,
+                "picked": [b.key for _, b in now._choices if b.selected],
+            }
+            yield from turn(p, landscape)
+            results["turned"]["likert"]["picked_back"] = [
+                b.key for _, b in now._choices if b.selected
+            ]
+        if kind == "text":
+            for char in word:
+                p.tap(f"key-{char}")
+            rows_before = key_rows(p)
+            yield from turn(p, portrait)
+            record_layout(p, "text_portrait", results)
+            now = p.app.screens.current_screen
+            p.tap(f"key-{word[0]}")  # the refitted keys still type
+            yield 0.05
+            results["turned"]["text"] = {
+                "same_screen": now is screen,
+                "value": now.value,
+                "shown": now.text_display.source,
+                "rows": [rows_before, key_rows(p)],
+            }
+            yield from turn(p, landscape)
+            record_layout(p, "text_landscape_again", results)
+            results["turned"]["text"]["value_back"] = now.value
+            results["turned"]["text"]["rows_back"] = key_rows(p)
+            break
+        yield from answer_current(p, word=word, check_messages=False, results=results)
+        p.tap("next")
+        yield p.when(lambda s=screen: p.app.screens.current_screen is not s, "next screen")
 
 
 @scenario
 def screenshots(p: Any, args: argparse.Namespace, results: dict[str, Any]) -> Any:
     shots = Path(args.shots)
     language = args.languages
-    suffix = f"_{language}.png"
+    suffix = f"_{language}{args.shot_suffix}.png"
     yield p.on_screen("LockedScreen")
     if args.passphrase:  # typed on the locked screen's keys
         yield 0.2
@@ -517,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pin", default="1357")
     parser.add_argument("--passphrase", default="")
     parser.add_argument("--shots", default="")
+    parser.add_argument("--shot-suffix", default="", help="after the language: _portrait")
     parser.add_argument("--idle", type=float, default=60.0)
     parser.add_argument("--warning", type=float, default=20.0)
     parser.add_argument("--thanks", type=float, default=0.3)

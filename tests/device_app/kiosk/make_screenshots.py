@@ -1,6 +1,9 @@
 """Regenerate docs/screenshots/*.png: the real kiosk, driven by touch under Xvfb.
 
 .venv/bin/python -m tests.device_app.kiosk.make_screenshots [--out docs/screenshots]
+
+English and Arabic, each in landscape (1024 x 600: NAME_LANG.png) and portrait
+(600 x 1024: NAME_LANG_portrait.png).
 """
 
 from __future__ import annotations
@@ -16,6 +19,27 @@ from miniatures.kiosk_stations import PASSPHRASE, PIN, make_kiosk_world
 from tests.contract.world import served
 
 REPO = Path(__file__).resolve().parents[3]
+ORIENTATIONS = {"": "1024x600", "_portrait": "600x1024"}  # file name suffix: window size
+POPULATIONS = ("officials", "private_sector")
+
+
+def run_driver(station_dir: Path, language: str, suffix: str, size: str, root: Path,
+               out: Path) -> int:  # fmt: skip
+    """One driver run under its own Xvfb screen, square so that either orientation fits."""
+    home = root / f"kivy-{language}{suffix}"
+    home.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("MSS_STATION_PASSPHRASE", None)
+    command = [
+        "xvfb-run", "-a", "-s", "-screen 0 1280x1280x24", sys.executable, "-m",
+        "tests.device_app.kiosk.driver", "screenshots",
+        "--station-dir", str(station_dir), "--out", str(root / f"{language}{suffix}.json"),
+        "--kivy-home", str(home), "--languages", language,
+        "--coordinator-language", language, "--passphrase", PASSPHRASE,
+        "--pin", PIN, "--shots", str(out), "--idle", "3", "--size", size,
+        "--shot-suffix", suffix,
+    ]  # fmt: skip
+    return subprocess.run(command, cwd=REPO, env=env, check=False).returncode
 
 
 def main() -> int:
@@ -29,23 +53,12 @@ def main() -> int:
         with served(world.app) as url:
             world.server_url = url
             for language in ("en", "ar"):
-                station_dir = world.provision(f"st-{language}", ("officials", "private_sector"))
-                home = root / f"kivy-{language}"
-                home.mkdir()
-                env = {**os.environ, "PYTHONPATH": str(REPO)}
-                env.pop("MSS_STATION_PASSPHRASE", None)
-                command = [
-                    "xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, "-m",
-                    "tests.device_app.kiosk.driver", "screenshots",
-                    "--station-dir", str(station_dir), "--out", str(root / f"{language}.json"),
-                    "--kivy-home", str(home), "--languages", language,
-                    "--coordinator-language", language, "--passphrase", PASSPHRASE,
-                    "--pin", PIN, "--shots", str(args.out), "--idle", "3",
-                ]  # fmt: skip
-                done = subprocess.run(command, cwd=REPO, env=env, check=False)
-                if done.returncode != 0:
-                    print(f"screenshots in {language} failed", file=sys.stderr)
-                    return 1
+                for suffix, size in ORIENTATIONS.items():
+                    name = f"{language}{suffix}"
+                    if run_driver(world.provision(f"st-{name}", POPULATIONS), language,
+                                  suffix, size, root, args.out) != 0:  # fmt: skip
+                        print(f"screenshots {name} failed", file=sys.stderr)
+                        return 1
     for path in sorted(args.out.glob("*.png")):
         print(f"{path.name}: {path.stat().st_size // 1024} KB")
     return 0

@@ -197,14 +197,35 @@ def overlap(a: list, b: list) -> bool:
     return ax < bx + bw - 0.5 and bx < ax + aw - 0.5 and ay < by + bh - 0.5 and by < ay + ah - 0.5
 
 
-@pytest.mark.parametrize("size", ["1024x600", "1280x800"])
-def test_every_control_fits_the_window_and_its_neighbours(kiosk_world, run_kiosk, tmp_path,
-                                                          size: str) -> None:  # fmt: skip
-    """On every screen type in the five languages: each touch target lies inside the window,
-    none overlaps another, each is at least 48 x 48 dp (the Arabic language button was cut
-    by the top edge, the Arabic keypad's bottom row by the bottom one)."""
+def layout_problems(results: dict) -> list[str]:
+    """What the layout checks find on each screen a scenario recorded: a touch target
+    outside the window, two overlapping, one below 48 x 48 dp, text that does not fit."""
     from kivy.metrics import dp
 
+    problems = []
+    for screen, targets in results["targets"].items():
+        width, height = results["windows"][screen]
+        for key, x, y, w, h in targets:
+            if x < -0.5 or y < -0.5 or x + w > width + 0.5 or y + h > height + 0.5:
+                problems.append(f"{screen}: {key} outside the window")
+            if min(w, h) < dp(48) - 0.5:
+                problems.append(f"{screen}: {key} {w:.0f}x{h:.0f} below 48 dp")
+        for i, first in enumerate(targets):
+            for second in targets[i + 1 :]:
+                if overlap(first, second):
+                    problems.append(f"{screen}: {first[0]} overlaps {second[0]}")
+    for screen, clipped in results["clipped"].items():
+        problems.extend(f"{screen}: {text}" for text in clipped)
+    return problems
+
+
+@pytest.mark.parametrize("size", ["1024x600", "1280x800", "600x1024", "800x1280"])
+def test_every_control_fits_the_window_and_its_neighbours(kiosk_world, run_kiosk, tmp_path,
+                                                          size: str) -> None:  # fmt: skip
+    """On every screen type in the five languages, held either way: each touch target lies
+    inside the window, none overlaps another, each is at least 48 x 48 dp, and every label's
+    text fits it (the Arabic language button was cut by the top edge, the Arabic keypad's
+    bottom row by the bottom one; upright, the keyboards' keys were 38 px wide)."""
     station_dir = kiosk_world.provision(f"layout-{size}", ("officials", "private_sector"))
     problems = []
     for language in LANGUAGES:
@@ -215,16 +236,29 @@ def test_every_control_fits_the_window_and_its_neighbours(kiosk_world, run_kiosk
             language, "--passphrase", PASSPHRASE, "--shots", str(shots), "--idle", "3",
             "--pin", PIN, "--size", size, passphrase=None,
         ).results  # fmt: skip
-        width, height = results["window"]
-        assert [width, height] == [int(n) for n in size.split("x")]
-        for screen, targets in results["targets"].items():
-            for key, x, y, w, h in targets:
-                if x < -0.5 or y < -0.5 or x + w > width + 0.5 or y + h > height + 0.5:
-                    problems.append(f"{screen}: {key} outside the window")
-                if min(w, h) < dp(48) - 0.5:
-                    problems.append(f"{screen}: {key} {w:.0f}x{h:.0f} below 48 dp")
-            for i, first in enumerate(targets):
-                for second in targets[i + 1 :]:
-                    if overlap(first, second):
-                        problems.append(f"{screen}: {first[0]} overlaps {second[0]}")
+        assert results["window"] == [int(n) for n in size.split("x")]
+        problems += layout_problems(results)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_turning_the_tablet_lays_the_screen_out_again_and_keeps_the_answer(
+    kiosk_world, run_kiosk, language: str
+) -> None:
+    station_dir = kiosk_world.provision(f"turned-{language}", ("officials", "private_sector"))
+    results = run_kiosk(
+        "rotation", station_dir, "--languages", language, "--size", "1024x600", "--idle", "60"
+    ).results
+    likert, text = results["turned"]["likert"], results["turned"]["text"]
+    # the same screen, not rebuilt, with the pick made before the turn
+    assert likert == {"same_screen": True, "picked": ["option-2"], "picked_back": ["option-2"]}
+    word = "سلام" if language == "ar" else "merci"
+    assert text["same_screen"] is True
+    assert text["value"] == text["shown"] == word + word[0]  # typed before and after
+    assert text["value_back"] == word + word[0]
+    # upright, the keyboard has more, shorter rows; turned back, the rows it had
+    before, upright = text["rows"]
+    assert upright > before and text["rows_back"] == before
+    assert results["windows"]["text_portrait"] == [600, 1024]
+    assert results["windows"]["text_landscape_again"] == [1024, 600]
+    assert layout_problems(results) == []

@@ -80,3 +80,17 @@ def test_the_keyboards_hold_the_alphabets() -> None:
     latin = {key for row in keyboards.layout_for("fr").letters for key in row}
     assert set("abcdefghijklmnopqrstuvwxyz") <= latin
     assert set("éèêàçñáíóúãõ") <= latin
+
+
+def test_keyboard_rows_refold_to_the_columns_a_narrow_screen_has() -> None:
+    latin = keyboards.layout_for("fr").letters
+    assert keyboards.rows_to_fit(latin, 12) == latin  # landscape: the rows as drawn
+    folded = keyboards.rows_to_fit(latin, 11)
+    assert [len(row) for row in folded] == [10, 10, 10, 9, 9]
+    # no key lost, none doubled, the reading order kept
+    assert [k for row in folded for k in row] == [k for row in latin for k in row]
+    arabic = keyboards.layout_for("ar")
+    with_marks = (*arabic.letters, arabic.beside_space)
+    folded = keyboards.rows_to_fit(with_marks, 11)
+    assert max(len(row) for row in folded) <= 11 and len(folded) == 4
+    assert keyboards.rows_to_fit(latin, 0) == latin

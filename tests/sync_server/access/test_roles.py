@@ -53,6 +53,14 @@ TABLE = [
     (GLOBAL, "download", "national", "KE", True),
     (GLOBAL, "export", None, None, False),
     (GLOBAL, "users", None, None, False),
+    # the fleet (the console's stations, revoking, quarantine): administrators and the
+    # coordinators of the station's country
+    (ADMIN, "fleet", "national", "GH", True),
+    (COORDINATOR_SL, "fleet", "national", "SL", True),
+    (COORDINATOR_SL, "fleet", "national", "GH", False),
+    (ANALYST_SL, "fleet", "national", "SL", False),
+    (GLOBAL, "fleet", "national", "SL", False),
+    (DISABLED_ADMIN, "fleet", "national", "SL", False),
     # disabled users may do nothing, whatever their role
     (DISABLED_ADMIN, "release", "pooled", None, False),
     (DISABLED_ADMIN, "export", None, None, False),

@@ -1,0 +1,536 @@
+// The respondent's flow on the online survey site: language, (population), the spec's
+// introduction, one question per page with Back/Next, then seal in the browser and send.
+// Answers live only in this page's memory; only the SEALED envelope is ever stored (in
+// localStorage, until the site's receipt arrives), so closing the tab leaves no answer.
+import { sealBase } from "./hpke.js";
+import { sealInfo } from "./envelope_info.js";
+import { encodeResponse } from "./response_codec.js";
+import { isTrue } from "./expressions.js";
+
+const data = JSON.parse(document.getElementById("survey-data").textContent);
+const spec = data.spec;
+const root = document.getElementById("survey");
+const pendingKey = `mss-sealed-${data.campaign}`;
+
+const state = {
+  language: null,
+  population: data.populations.length === 1 ? data.populations[0] : null,
+  answers: {},
+  at: -1, // index into the questions of this population; -1: the introduction
+  startedAt: 0,
+  token: null, // a one-time submission token, bought with an access code (memory only)
+  lastActivity: Date.now(),
+};
+
+function words() {
+  return data.words[state.language] || data.words[spec.languages[0].code];
+}
+
+function say(key, values = {}) {
+  return words()[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
+
+function text(labels) {
+  if (!labels) return "";
+  return labels[state.language] ?? labels[spec.languages[0].code] ?? "";
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) {
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+  }
+  return node;
+}
+
+function setLanguage(code) {
+  state.language = code;
+  const language = spec.languages.find((l) => l.code === code);
+  document.documentElement.lang = code;
+  document.documentElement.dir = language && language.rtl ? "rtl" : "ltr";
+  document.title = text(spec.title) || "Survey";
+}
+
+function show(...children) {
+  root.replaceChildren(...children);
+  const heading = root.querySelector("h1, h2, legend");
+  (heading || root).focus?.();
+}
+
+// --- which questions are asked ------------------------------------------------------------
+
+function questions() {
+  return spec.questions.filter((q) => !q.populations || q.populations.includes(state.population));
+}
+
+function holds(tree, answers, current = null) {
+  try {
+    return isTrue(tree, answers, current);
+  } catch {
+    return false; // an expression that cannot be evaluated (an overflow) does not hold
+  }
+}
+
+function relevant(question, answers) {
+  return !question.relevant || holds(question.relevant, answers);
+}
+
+function asked() {
+  // Answers to questions that are no longer relevant do not count for later relevance.
+  const kept = {};
+  const list = [];
+  for (const question of questions()) {
+    if (!relevant(question, kept)) continue;
+    list.push(question);
+    if (question.id in state.answers) kept[question.id] = state.answers[question.id];
+  }
+  return { list, kept };
+}
+
+function optionsOf(question) {
+  return question.type === "likert" ? spec.scales[question.scale] || [] : question.options || [];
+}
+
+// --- pages --------------------------------------------------------------------------------
+
+function languagePage() {
+  const buttons = spec.languages.map((language) =>
+    el(
+      "button",
+      {
+        type: "button",
+        class: "choice",
+        lang: language.code,
+        dir: language.rtl ? "rtl" : "ltr",
+        onclick: () => {
+          setLanguage(language.code);
+          next();
+        },
+      },
+      language.name,
+    ),
+  );
+  const titles = spec.languages.map((language) =>
+    el(
+      "span",
+      { lang: language.code, dir: language.rtl ? "rtl" : "ltr" },
+      (data.words[language.code] || {}).choose_language || "",
+    ),
+  );
+  show(
+    el("h1", { class: "languages-title", tabindex: "-1" }, titles),
+    el("div", { class: "languages", role: "group" }, buttons),
+  );
+}
+
+function languageSwitch() {
+  const change = (event) => {
+    if (root.querySelector(".question")) keepCurrent(); // what is typed stays
+    setLanguage(event.target.value);
+    render();
+  };
+  const select = el(
+    "select",
+    { id: "language", onchange: change },
+    spec.languages.map((l) =>
+      el("option", { value: l.code, lang: l.code, selected: l.code === state.language }, l.name),
+    ),
+  );
+  return el("div", { class: "switch" }, el("label", { for: "language" }, say("language")), select);
+}
+
+function populationPage() {
+  const buttons = data.populations.map((id) => {
+    const population = spec.populations.find((p) => p.id === id);
+    return el(
+      "button",
+      {
+        type: "button",
+        class: "choice",
+        onclick: () => {
+          state.population = id;
+          render();
+        },
+      },
+      text(population && population.label) || id,
+    );
+  });
+  show(
+    languageSwitch(),
+    el("h1", { tabindex: "-1" }, say("choose_population")),
+    el("div", { role: "group" }, buttons),
+  );
+}
+
+function codePage(error = null) {
+  const described = error ? "code-error" : null;
+  const field = el("input", {
+    id: "access-code",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    autocapitalize: "characters",
+    "aria-describedby": described,
+    "aria-invalid": error ? "true" : null,
+  });
+  const submit = async () => {
+    const answer = await fetch(`/s/${data.campaign}/codes`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "omit",
+      body: JSON.stringify({ code: field.value.trim() }),
+    }).catch(() => null);
+    if (answer && answer.ok) {
+      state.token = (await answer.json()).token;
+      return render();
+    }
+    const problem = answer ? await answer.json().catch(() => ({})) : {};
+    codePage(problem.code === "code-used" ? say("code_used") : say("code_unknown"));
+  };
+  show(
+    languageSwitch(),
+    el("h1", { tabindex: "-1" }, say("code_title")),
+    error ? el("p", { class: "error", id: "code-error", role: "alert" }, error) : null,
+    el("label", { for: "access-code" }, say("code_label")),
+    field,
+    el(
+      "div",
+      { class: "nav" },
+      el("button", { type: "button", class: "primary", onclick: submit }, say("continue")),
+    ),
+  );
+}
+
+function introductionPage() {
+  show(
+    languageSwitch(),
+    el("h1", { tabindex: "-1" }, text(spec.title)),
+    el("p", { class: "introduction" }, text(spec.introduction)),
+    el(
+      "div",
+      { class: "nav" },
+      el("button", { type: "button", class: "primary", onclick: () => go(0) }, say("start")),
+    ),
+  );
+}
+
+function input(question, error) {
+  const value = state.answers[question.id];
+  const described = error ? `error-${question.id}` : null;
+  if (question.type === "note") return null;
+  if (question.type === "number" || question.type === "text") {
+    const attributes = {
+      id: `answer-${question.id}`,
+      name: question.id,
+      "aria-describedby": described,
+      "aria-invalid": error ? "true" : null,
+      "aria-required": question.required ? "true" : null,
+    };
+    if (question.type === "number") {
+      Object.assign(attributes, {
+        type: "text",
+        inputmode: question.integer ? "numeric" : "decimal",
+        value: value === undefined ? "" : String(value),
+      });
+      return el("input", attributes);
+    }
+    if (question.max_length) attributes.maxlength = question.max_length;
+    if (question.multiline) return el("textarea", attributes, value ?? "");
+    return el("input", { ...attributes, type: "text", value: value ?? "" });
+  }
+  const multi = question.type === "multi_choice";
+  const chosen = multi ? value || [] : [value];
+  return el(
+    "div",
+    { class: "options", role: multi ? "group" : "radiogroup", "aria-describedby": described },
+    optionsOf(question).map((option, number) => {
+      const id = `answer-${question.id}-${number}`;
+      return el(
+        "label",
+        { class: "option", for: id },
+        el("input", {
+          type: multi ? "checkbox" : "radio",
+          id,
+          name: question.id,
+          value: String(number),
+          checked: chosen.includes(option.code),
+        }),
+        el("span", {}, text(option.label)),
+      );
+    }),
+  );
+}
+
+function read(question) {
+  // What the page's inputs hold now, as the sealed response carries it (or undefined).
+  if (question.type === "note") return undefined;
+  if (question.type === "number" || question.type === "text") {
+    const raw = root.querySelector(`[name="${CSS.escape(question.id)}"]`).value;
+    if (question.type === "text") return raw.trim() === "" ? undefined : raw;
+    const trimmed = raw.trim().replace(",", ".");
+    if (trimmed === "") return undefined;
+    return Number.isFinite(Number(trimmed)) ? Number(trimmed) : NaN;
+  }
+  const options = optionsOf(question);
+  const boxes = [...root.querySelectorAll(`input[name="${CSS.escape(question.id)}"]`)];
+  const codes = boxes.filter((b) => b.checked).map((b) => options[Number(b.value)].code);
+  if (question.type === "multi_choice") return codes.length ? codes : undefined;
+  return codes.length ? codes[0] : undefined;
+}
+
+function problemWith(question, value) {
+  if (value === undefined) return question.required ? say("required") : null;
+  if (question.type === "number") {
+    if (Number.isNaN(value) || (question.integer && !Number.isInteger(value))) return say("number");
+    const low = question.min ?? -Infinity;
+    const high = question.max ?? Infinity;
+    if (value < low || value > high)
+      return say("range", { min: question.min ?? "", max: question.max ?? "" });
+  }
+  if (question.type === "multi_choice") {
+    const exclusive = optionsOf(question)
+      .filter((o) => o.exclusive)
+      .map((o) => o.code);
+    if (value.length > 1 && value.some((code) => exclusive.includes(code))) return say("invalid");
+  }
+  if (question.constraint && !holds(question.constraint, asked().kept, value)) {
+    return text(question.constraint_message) || say("invalid");
+  }
+  return null;
+}
+
+function questionPage(error = null) {
+  const { list } = asked();
+  const question = list[state.at];
+  const heading = question.type === "note" ? "h1" : "legend";
+  const label = el(heading, { id: `label-${question.id}`, tabindex: "-1" }, text(question.label));
+  const field = el(
+    question.type === "note" ? "div" : "fieldset",
+    { class: "question" },
+    label,
+    question.help ? el("p", { class: "help" }, text(question.help)) : null,
+    error ? el("p", { class: "error", id: `error-${question.id}`, role: "alert" }, error) : null,
+    input(question, error),
+  );
+  if (question.type === "number" || question.type === "text") {
+    // A text box is named by its question.
+    field.querySelector("input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
+  }
+  const last = state.at === list.length - 1;
+  const progress = el(
+    "div",
+    { class: "progress" },
+    el("progress", {
+      max: String(list.length),
+      value: String(state.at + 1),
+      "aria-hidden": "true",
+    }),
+    el("span", {}, say("progress", { at: state.at + 1, of: list.length })),
+  );
+  show(
+    languageSwitch(),
+    progress,
+    field,
+    el(
+      "div",
+      { class: "nav" },
+      el("button", { type: "button", class: "secondary", onclick: back }, say("back")),
+      el(
+        "button",
+        { type: "button", class: "primary", onclick: forward },
+        say(last ? "finish" : "next"),
+      ),
+    ),
+  );
+}
+
+function thanksPage() {
+  show(
+    el("h1", { tabindex: "-1" }, say("thanks_title")),
+    el("p", { role: "status" }, say("thanks")),
+  );
+}
+
+function statusPage(message) {
+  show(
+    el("h1", { tabindex: "-1" }, text(spec.title)),
+    el("p", { role: "status", class: "sending" }, message),
+  );
+}
+
+// --- moving -------------------------------------------------------------------------------
+
+function render(error = null) {
+  if (state.language === null) return languagePage();
+  if (state.population === null) return populationPage();
+  if (data.requires_codes && state.token === null) return codePage();
+  if (state.at < 0) return introductionPage();
+  return questionPage(error);
+}
+
+function next() {
+  state.at = -1;
+  render();
+}
+
+function go(at) {
+  if (at === 0 && !state.startedAt) state.startedAt = Date.now();
+  state.at = at;
+  render();
+}
+
+function keepCurrent() {
+  const question = asked().list[state.at];
+  const value = read(question);
+  if (value === undefined) delete state.answers[question.id];
+  else state.answers[question.id] = value;
+  return { question, value };
+}
+
+function back() {
+  keepCurrent();
+  go(state.at - 1);
+}
+
+function forward() {
+  const { question, value } = keepCurrent();
+  const problem = problemWith(question, value);
+  if (problem) return render(problem);
+  if (state.at < asked().list.length - 1) return go(state.at + 1);
+  finish();
+}
+
+// --- sealing and sending ------------------------------------------------------------------
+
+function base64(bytes) {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+function today() {
+  // The day only: no time of day is ever sealed.
+  return new Date().toISOString().slice(0, 10);
+}
+
+let finishing = false;
+
+async function finish() {
+  // One response, one envelope: a second click on Finish must not seal a second one.
+  if (finishing || localStorage.getItem(pendingKey)) return;
+  finishing = true;
+  statusPage(say("sending"));
+  const response = {
+    v: 1,
+    answers: asked().kept,
+    spec: spec.spec,
+    language: state.language,
+    population: state.population,
+    country: data.country,
+    region: data.region,
+    completed_on: today(),
+    duration_s: Math.max(0, Math.round((Date.now() - state.startedAt) / 1000)),
+    complete: true,
+  };
+  const envelopeId = crypto.randomUUID();
+  let sealed;
+  try {
+    const plaintext = encodeResponse(spec, response);
+    const info = sealInfo(envelopeId, spec.spec, data.station_id);
+    sealed = await sealBase(fromBase64(data.public_key), info, plaintext);
+  } catch (error) {
+    finishing = false;
+    return render(say("refused", { detail: error.message })); // still on the last question
+  }
+  const body = { envelope_id: envelopeId, spec: spec.spec, sealed: base64(sealed) };
+  if (state.token) body.token = state.token;
+  localStorage.setItem(pendingKey, JSON.stringify({ body, language: state.language }));
+  // From here the answers are gone from memory: only the sealed envelope remains.
+  state.answers = {};
+  finishing = false;
+  send();
+}
+
+let retryDelay = 2;
+
+async function send() {
+  const pending = JSON.parse(localStorage.getItem(pendingKey) || "null");
+  if (!pending) return;
+  if (pending.language) setLanguage(pending.language);
+  statusPage(say("sending"));
+  let answer;
+  try {
+    answer = await fetch(data.envelopes, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(pending.body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch {
+    return later(retryDelay);
+  }
+  if (answer.ok) {
+    localStorage.removeItem(pendingKey);
+    return thanksPage();
+  }
+  let problem = {};
+  try {
+    problem = await answer.json();
+  } catch {
+    problem = {};
+  }
+  if (answer.status === 429 || answer.status >= 500 || problem.retry) {
+    return later(Number(answer.headers.get("Retry-After")) || retryDelay);
+  }
+  // Refused for good (closed campaign, conflict…): keeping it would only resend it.
+  localStorage.removeItem(pendingKey);
+  statusPage(say("refused", { detail: problem.title || answer.status }));
+}
+
+function later(seconds) {
+  statusPage(say("retrying", { s: seconds }));
+  retryDelay = Math.min(retryDelay * 2, 60);
+  setTimeout(send, seconds * 1000);
+}
+
+// Inactivity: with answers on the page and no key or touch for idle_seconds, forget them.
+for (const kind of ["pointerdown", "keydown", "input"]) {
+  window.addEventListener(
+    kind,
+    () => {
+      state.lastActivity = Date.now();
+    },
+    { capture: true },
+  );
+}
+setInterval(() => {
+  const answering = state.language !== null && !localStorage.getItem(pendingKey);
+  if (answering && Date.now() - state.lastActivity > data.idle_seconds * 1000) {
+    Object.assign(state, {
+      language: null,
+      answers: {},
+      at: -1,
+      startedAt: 0,
+      token: null,
+      population: data.populations.length === 1 ? data.populations[0] : null,
+    });
+    state.lastActivity = Date.now();
+    render();
+  }
+}, 1000);
+
+window.addEventListener("online", () => send());
+if (localStorage.getItem(pendingKey)) send();
+else render();

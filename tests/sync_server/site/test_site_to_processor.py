@@ -1,0 +1,64 @@
+"""Contract: envelopes sealed as the browser seals them → the real site app → the processor
+(the function `mss server process` runs) → the central store holds exactly what was sent,
+once, with channel "site"; the station channel is unchanged beside it."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from sqlalchemy import select
+
+from sync_server.processor import process_inbox
+from sync_server.releases.frame import read_frame, read_responses
+from sync_server.store.models import InboxEnvelope, ResponseRecord
+from tests.sync_server.site.conftest import call, sealed_submission, site_response
+
+
+def test_site_envelopes_are_opened_and_counted_once(site_app, campaign, session_factory,
+                                                    survey_key, clock):  # fmt: skip
+    sent = [
+        site_response(language="en"),
+        site_response(language="ar", answers={"consent": 2}, duration_s=40),
+    ]
+    bodies = [sealed_submission(campaign, response) for response in sent]
+    for body in bodies:
+        assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=body).is_success
+    # A lost answer: the browser sends the first again.
+    assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=bodies[0]).is_success
+
+    report = process_inbox(session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined) == (2, 0), report.reasons
+    with session_factory() as session:
+        rows = session.scalars(select(ResponseRecord).order_by(ResponseRecord.language)).all()
+    by_language = {row.language: row for row in rows}
+    assert sorted(by_language) == ["ar", "en"]
+    for response in sent:
+        row = by_language[response["language"]]
+        assert json.loads(row.answers) == response["answers"]
+        assert (row.channel, row.station_id, row.country, row.population) == (
+            "site",
+            campaign.station_id,
+            "SL",
+            "officials",
+        )
+        assert row.duration_s == response["duration_s"]
+    # Downstream the channel is a column like any other: the releases' frame carries it.
+    frame = read_frame(
+        session_factory, read_responses(session_factory, campaign.spec.id, None)
+    ).frame
+    assert list(frame["channel"]) == ["site", "site"]
+
+
+def test_a_forged_site_envelope_is_quarantined_not_loaded(site_app, campaign, session_factory,
+                                                          survey_key, clock):  # fmt: skip
+    body = sealed_submission(campaign, site_response())
+    sealed = bytearray(base64.b64decode(body["sealed"]))
+    sealed[-1] ^= 1
+    body["sealed"] = base64.b64encode(bytes(sealed)).decode()
+    assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=body).is_success
+    report = process_inbox(session_factory, survey_key, clock=clock)
+    assert report.reasons == {"cannot-open": 1}
+    with session_factory() as session:
+        assert session.scalar(select(InboxEnvelope.state)) == "quarantined"
+        assert session.scalars(select(ResponseRecord)).all() == []
