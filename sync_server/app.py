@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from sync_server.api import enrolment, health, intake, releases, specs
@@ -13,12 +10,10 @@ from sync_server.api.callers import client_address
 from sync_server.api.openapi import install_document
 from sync_server.api.problems import install_problem_handlers
 from sync_server.api.request_line import RefuseHostileRequestLine
-from sync_server.api.state import ServerState
+from sync_server.api.state import open_store
 from sync_server.console.front_desk import Console, console_templates
 from sync_server.console.router import STATIC_URL, console_router, console_static
 from sync_server.settings import Settings
-from sync_server.store.engine import make_engine, make_session_factory
-from sync_server.store.migrate import upgrade_to_head
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -26,22 +21,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     Holds no survey private key: intake stores sealed envelopes it cannot open.
     """
-    engine = make_engine(settings.effective_database_url)
-    if settings.migrate_on_start:
-        upgrade_to_head(engine)
-    state = ServerState(
-        settings=settings, engine=engine, session_factory=make_session_factory(engine)
-    )
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+    store = open_store(settings)
+    state = store.state
 
     app = FastAPI(
         title="Mobile Survey Stations: intake",
         version="1",
-        lifespan=lifespan,
+        lifespan=store.lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server.settings import Settings
+from sync_server.store.engine import make_engine, make_session_factory
+from sync_server.store.migrate import upgrade_to_head
 
 
 def password_checks_at_once() -> int:
@@ -34,3 +38,28 @@ def server_state(request: Request) -> ServerState:
     state = request.app.state.server
     assert isinstance(state, ServerState)
     return state
+
+
+@dataclass(frozen=True)
+class OpenedStore:
+    """The store an app serves from, and the lifespan that closes it: built once per app
+    (intake's and the site's alike), migrated first unless the operator migrates by hand."""
+
+    state: ServerState
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def open_store(settings: Settings) -> OpenedStore:
+    engine = make_engine(settings.effective_database_url)
+    if settings.migrate_on_start:
+        upgrade_to_head(engine)
+    state = ServerState(
+        settings=settings, engine=engine, session_factory=make_session_factory(engine)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    return OpenedStore(state, lifespan)

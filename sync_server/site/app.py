@@ -8,8 +8,6 @@ built at import time.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,15 +17,13 @@ from starlette.staticfiles import StaticFiles
 
 from sync_server.api.problems import install_problem_handlers
 from sync_server.api.request_line import RefuseHostileRequestLine
-from sync_server.api.state import ServerState
+from sync_server.api.state import open_store
 from sync_server.settings import Settings
 from sync_server.site import page_routes, submission_routes
 from sync_server.site.headers import STATIC_PREFIX, SiteHeaders
 from sync_server.site.rate_limits import Monotonic, SiteLimits, SubmissionThrottle
 from sync_server.site.state import SiteState
 from sync_server.site.survey_page import PageCache
-from sync_server.store.engine import make_engine, make_session_factory
-from sync_server.store.migrate import upgrade_to_head
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,21 +49,12 @@ def create_site_app(
     monotonic: Monotonic = time.monotonic,
     idle_seconds: int = IDLE_SECONDS,
 ) -> FastAPI:
-    engine = make_engine(settings.effective_database_url)
-    if settings.migrate_on_start:
-        upgrade_to_head(engine)
-    server = ServerState(
-        settings=settings, engine=engine, session_factory=make_session_factory(engine)
-    )
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+    store = open_store(settings)
+    server = store.state
 
     app = FastAPI(
         title="Mobile Survey Stations: online survey site",
-        lifespan=lifespan,
+        lifespan=store.lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
