@@ -21,7 +21,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from questionnaire_specs import QuestionType, Spec, load_spec  # noqa: E402
+from questionnaire_specs import Spec, load_spec  # noqa: E402
+from questionnaire_specs.question_types import kind_of  # noqa: E402
 from sync_server.anonymise import anonymise  # noqa: E402
 
 OFFICIALS = Path(__file__).resolve().parent.parent / "questionnaire_specs/cips/officials.yaml"
@@ -51,13 +52,14 @@ def synthetic_frame(spec: Spec, rows: int, missing: float, seed: int) -> pd.Data
         if not question.is_answered:
             continue
         codes = [option.code for option in spec.options_for(question)]
-        if question.type is QuestionType.TEXT:
+        release = kind_of(question).release(question)  # the release kind of its type
+        if release == "text":
             picked = rng.integers(0, len(COMMENTS), rows)
             data[question.id] = pd.Series(
                 np.where(rng.random(rows) < 0.1, np.array(COMMENTS, dtype=object)[picked], None),
                 dtype=object,
             )
-        elif question.type is QuestionType.MULTI_CHOICE:
+        elif release == "codes":
             stage = rng.integers(0, len(codes) - 1, rows)
             chosen = np.array([[c] for c in codes[:-1]] + [None], dtype=object)
             data[question.id] = pd.Series(

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -218,31 +218,43 @@ def stand_in_for(engine: Engine, wanted: bool) -> AutovacuumStandIn | None:
     return AutovacuumStandIn(engine) if off and wanted else None
 
 
-def http_intake(server: Server, batches: list[bytes], clients: int, clock: IntakeClock) -> float:
+@contextlib.contextmanager
+def serving(server: Server) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`mss server serve` on a free port, answering: (its URL, its process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = server.serve(port)
     try:
         wait_ready(url, process)
-        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-
-        def send(chunk: list[bytes]) -> None:
-            with httpx.Client(base_url=url, timeout=60) as client:
-                for data in chunk:
-                    reply = client.post("/v1/batches", content=data, headers=headers)
-                    if reply.status_code != 200:
-                        raise SystemExit(f"intake refused a batch: {reply.text}")
-                    clock.stored_one()
-
-        parts = [batches[i::clients] for i in range(clients)]
-        clock.start()
-        started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(send, parts))
-        return time.perf_counter() - started
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def send_batches(url: str, batches: list[bytes], clients: int, clock: IntakeClock) -> float:
+    """POST every batch from `clients` threads; the seconds it took."""
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+
+    def send(chunk: list[bytes]) -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for data in chunk:
+                reply = client.post("/v1/batches", content=data, headers=headers)
+                if reply.status_code != 200:
+                    raise SystemExit(f"intake refused a batch: {reply.text}")
+                clock.stored_one()
+
+    parts = [batches[i::clients] for i in range(clients)]
+    clock.start()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, parts))
+    return time.perf_counter() - started
+
+
+def http_intake(server: Server, batches: list[bytes], clients: int, clock: IntakeClock) -> float:
+    with serving(server) as (url, _process):
+        return send_batches(url, batches, clients, clock)
 
 
 def bulk_insert(database_url: str, server: Server, batches: list[bytes]) -> float:
@@ -262,7 +274,8 @@ def bulk_insert(database_url: str, server: Server, batches: list[bytes]) -> floa
                  "seq": envelope.seq, "prev_hash": envelope.prev, "spec_id": envelope.spec.id,
                  "spec_version": envelope.spec.version, "spec_sha256": envelope.spec.sha256,
                  "sealed": base64.b64decode(envelope.sealed), "envelope_hash": "0" * 64,
-                 "batch_id": batch.batch_id, "received_at": now(), "state": "pending"}
+                 "batch_id": batch.batch_id, "received_at": now(), "state": "pending",
+                 "envelope_v": envelope.v}
             )  # fmt: skip
     size = len(rows) // len(batches)
     started = time.perf_counter()

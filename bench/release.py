@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from questionnaire_specs import QuestionType, Spec, canonical_json, load_spec  # noqa: E402
+from questionnaire_specs import Spec, canonical_json, load_spec  # noqa: E402
+from questionnaire_specs.question_types import kind_of  # noqa: E402
 from sync_server.ingest import register_spec  # noqa: E402
 from sync_server.releases.build import ReleaseOrder, build_release  # noqa: E402
 from sync_server.releases.frame import read_frame, read_responses  # noqa: E402
@@ -61,7 +62,7 @@ def coded_questions(spec: Spec, count: int) -> list[tuple[str, list[int], bool]]
     """(id, codes, is_quasi_identifier) for up to `count` always-asked coded questions."""
     chosen = []
     for question in spec.questions_for("officials"):
-        if question.type not in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
+        if kind_of(question).release(question) != "code":  # one coded answer
             continue
         conditional = question.relevant or ""
         if "offered" in conditional or "asked_internal" in conditional:

@@ -5,20 +5,16 @@ pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatu
 and parameters are in crypto/README.md.
 """
 
-from crypto.custody import (
-    SharedKey,
-    ShareFile,
-    read_share,
-    read_share_file,
-    read_shared_key,
-    read_shared_key_file,
-    split_survey_key,
-    unlock_with_shares,
-    write_share_file,
-    write_shared_key_file,
+from crypto.blind_signing import (
+    Blinded,
+    TokenPublicKey,
+    TokenSigningKey,
+    read_token_key_file,
+    write_token_key_file,
 )
 from crypto.draft_key import DraftKey
 from crypto.errors import (
+    BadBlindedMessage,
     BadSignature,
     CryptoError,
     KeyFileError,
@@ -29,7 +25,14 @@ from crypto.errors import (
 from crypto.kdf import KdfCost
 from crypto.key_file_io import read_key_file_bytes
 from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
-from crypto.seal import AES_128_GCM, CHACHA20_POLY1305, SEAL_OVERHEAD, open_sealed, seal
+from crypto.seal import (
+    AES_128_GCM,
+    CHACHA20_POLY1305,
+    SEAL_OVERHEAD,
+    open_sealed,
+    seal,
+    seal_overhead,
+)
 from crypto.signing import StationKey, signed_bytes, verify_signature
 from crypto.strength import (
     CUSTODIAN_PASSPHRASE,
@@ -40,6 +43,8 @@ from crypto.strength import (
     secret_weakness,
 )
 from crypto.survey_keys import (
+    MLKEM768_X25519,
+    X25519,
     SurveyPrivateKey,
     SurveyPublicKey,
     generate_survey_key,
@@ -50,7 +55,39 @@ from crypto.survey_keys import (
     write_public_key_file,
 )
 
+# Custody (Shamir shares) needs PyCryptodome, which only the server's processor uses: loaded on
+# first use, so that the station (and its APK) never imports it.
+_CUSTODY = frozenset(
+    {
+        "SharedKey",
+        "ShareFile",
+        "read_share",
+        "read_share_file",
+        "read_shared_key",
+        "read_shared_key_file",
+        "split_survey_key",
+        "unlock_with_shares",
+        "write_share_file",
+        "write_shared_key_file",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _CUSTODY:
+        from crypto import custody
+
+        return getattr(custody, name)
+    raise AttributeError(f"module 'crypto' has no attribute {name!r}")
+
+
 __all__ = [
+    "BadBlindedMessage",
+    "Blinded",
+    "TokenPublicKey",
+    "TokenSigningKey",
+    "read_token_key_file",
+    "write_token_key_file",
     "SEAL_OVERHEAD",
     "CUSTODIAN_PASSPHRASE",
     "SURVEY_KEY_PASSPHRASE",
@@ -85,6 +122,9 @@ __all__ = [
     "read_public_key_file",
     "read_public_key_from_private_file",
     "seal",
+    "seal_overhead",
+    "MLKEM768_X25519",
+    "X25519",
     "signed_bytes",
     "split_survey_key",
     "unlock_with_shares",

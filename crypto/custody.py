@@ -174,7 +174,7 @@ def unlock_with_shares(
             "the shares do not open the shared key: one is of another split of the same key, "
             "or the shared key file was altered"
         ) from None
-    key = SurveyPrivateKey.from_private_bytes(raw)
+    key = SurveyPrivateKey.from_private_bytes(raw, shared.public_key.kem)
     if key.public_key() != shared.public_key:
         raise KeyFileError("the shared key file's public key does not match its private key")
     return key

@@ -1,4 +1,4 @@
-"""The one error family of `crypto`: callers catch `CryptoError` or one of its five kinds.
+"""The one error family of `crypto`: callers catch `CryptoError` or one of its six kinds.
 
 Messages say what is wrong (never a secret) so the command line can print them as they are.
 """
@@ -28,3 +28,7 @@ class WeakSecret(CryptoError):
 
 class BadSignature(CryptoError):
     """A signature does not verify, or the key or signature is malformed."""
+
+
+class BadBlindedMessage(CryptoError):
+    """A blinded message to sign is malformed: the wrong length, or not below the modulus."""

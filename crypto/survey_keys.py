@@ -1,11 +1,21 @@
-"""The survey key: an X25519 key pair for HPKE, and the files that hold it.
+"""The survey key: a key pair for HPKE, and the files that hold it.
 
-The public half travels as text (`mss-survey-pk-v1:` + unpadded base64url of the 32 bytes).
-The private half lives only in a passphrase-protected file on the processor:
+Two kinds (KEMs), chosen when a key is made:
+- `x25519`, DHKEM(X25519, HKDF-SHA256): the public key is 32 bytes, written
+  `mss-survey-pk-v1:` + unpadded base64url; the private key is the 32-byte scalar.
+- `mlkem768-x25519`, the post-quantum/traditional hybrid of draft-ietf-hpke-pq (KEM id
+  0x647a: ML-KEM-768 and X25519 combined, so that breaking one of the two is not enough):
+  the public key is 1,216 bytes (ML-KEM-768's 1,184 + X25519's 32), written
+  `mss-survey-pk-pq1:` + base64url; the private key is the draft's 32-byte seed, expanded by
+  SHAKE256 to ML-KEM-768's 64-byte seed and the X25519 scalar (checked against the draft's
+  test vector). Each sealed response costs 1,088 bytes more (its encapsulation is 1,120 bytes).
+
+The private half lives only in a passphrase-protected file on the processor (its kind is
+the public line's prefix):
 
     mss-survey-private-key-v1
     public-key: mss-survey-pk-v1:<43 chars>
-    wrapped-private-key: <unpadded base64url of wrap_secret(raw private key)>
+    wrapped-private-key: <unpadded base64url of wrap_secret(raw private key or seed)>
 
 The public key sits in the clear so it can be read without the passphrase; after unwrapping,
 it must match the private key, so an edited public line is caught.
@@ -21,7 +31,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hpke, serialization
+from cryptography.hazmat.primitives.asymmetric import mlkem
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from crypto.errors import KeyFileError, WrongPassphrase
@@ -29,44 +40,66 @@ from crypto.kdf import KdfCost
 from crypto.key_file_io import read_key_file_bytes, write_new_file
 from crypto.passphrase import unwrap_secret, wrap_secret
 
+X25519 = "x25519"
+MLKEM768_X25519 = "mlkem768-x25519"
+KEMS = (X25519, MLKEM768_X25519)
+
 PUBLIC_KEY_PREFIX = "mss-survey-pk-v1:"
+_PREFIXES = {X25519: PUBLIC_KEY_PREFIX, MLKEM768_X25519: "mss-survey-pk-pq1:"}
 PRIVATE_KEY_FILE_MAGIC = "mss-survey-private-key-v1"
 _KEY_BYTES = 32
+_MLKEM768_PUBLIC_BYTES = 1184
+_PUBLIC_BYTES = {X25519: _KEY_BYTES, MLKEM768_X25519: _MLKEM768_PUBLIC_BYTES + _KEY_BYTES}
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class SurveyPublicKey:
     """The half a station seals to. It can seal, compare and print; it cannot open."""
 
-    __slots__ = ("_key", "_raw")
+    __slots__ = ("_key", "_raw", "kem")
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, kem: str = X25519) -> None:
         # Prefer from_bytes / from_text; this checks the same things.
-        if not isinstance(raw, bytes | bytearray | memoryview) or len(raw) != _KEY_BYTES:
-            raise KeyFileError(f"a survey public key is {_KEY_BYTES} bytes")
+        if kem not in KEMS:
+            raise KeyFileError(f"unknown survey key kind {kem!r}: one of {', '.join(KEMS)}")
+        size = _PUBLIC_BYTES[kem]
+        if not isinstance(raw, bytes | bytearray | memoryview) or len(raw) != size:
+            raise KeyFileError(f"a survey public key of kind {kem} is {size} bytes")
         raw = bytes(raw)
-        _refuse_low_order(raw)
+        _refuse_low_order(raw[-_KEY_BYTES:])
         self._raw = raw
-        self._key = X25519PublicKey.from_public_bytes(raw)
+        self.kem = kem
+        if kem == X25519:
+            self._key: X25519PublicKey | hpke.MLKEM768X25519PublicKey = (
+                X25519PublicKey.from_public_bytes(raw)
+            )
+        else:
+            try:
+                pq = mlkem.MLKEM768PublicKey.from_public_bytes(raw[:_MLKEM768_PUBLIC_BYTES])
+            except ValueError:
+                raise KeyFileError("the survey public key is not a usable ML-KEM-768 key") from None
+            classic = X25519PublicKey.from_public_bytes(raw[_MLKEM768_PUBLIC_BYTES:])
+            self._key = hpke.MLKEM768X25519PublicKey(pq, classic)
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> SurveyPublicKey:
-        return cls(raw)
+    def from_bytes(cls, raw: bytes, kem: str = X25519) -> SurveyPublicKey:
+        return cls(raw, kem)
 
     @classmethod
     def from_text(cls, text: str) -> SurveyPublicKey:
         if not isinstance(text, str):
             raise KeyFileError("a survey public key text must be a str")
         text = text.strip()
-        if not text.startswith(PUBLIC_KEY_PREFIX):
-            raise KeyFileError(f"a survey public key starts with {PUBLIC_KEY_PREFIX!r}")
-        return cls(_unb64url(text[len(PUBLIC_KEY_PREFIX) :], "survey public key"))
+        for kem, prefix in _PREFIXES.items():
+            if text.startswith(prefix):
+                return cls(_unb64url(text[len(prefix) :], "survey public key"), kem)
+        raise KeyFileError(f"a survey public key starts with {PUBLIC_KEY_PREFIX!r}")
 
     def to_bytes(self) -> bytes:
         return self._raw
 
     def to_text(self) -> str:
-        return PUBLIC_KEY_PREFIX + _b64url(self._raw)
+        return _PREFIXES[self.kem] + _b64url(self._raw)
 
     def fingerprint(self) -> str:
         """16 hex digits of SHA-256 in groups of four, for people comparing keys by eye."""
@@ -76,46 +109,83 @@ class SurveyPublicKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SurveyPublicKey):
             return NotImplemented
-        return self._raw == other._raw
+        return (self.kem, self._raw) == (other.kem, other._raw)
 
     def __hash__(self) -> int:
-        return hash(self._raw)
+        return hash((self.kem, self._raw))
 
     def __repr__(self) -> str:
-        return f"SurveyPublicKey(fingerprint={self.fingerprint()!r})"
+        return f"SurveyPublicKey(kem={self.kem!r}, fingerprint={self.fingerprint()!r})"
 
 
 class SurveyPrivateKey:
     """The half that opens sealed responses. It never prints or exports itself, except to
     the key file writer in this module."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_key", "_secret", "kem")
 
     def __init__(self, key: X25519PrivateKey) -> None:
         if not isinstance(key, X25519PrivateKey):
             raise TypeError("SurveyPrivateKey wraps an X25519 private key")
-        self._key = key
+        self._key: X25519PrivateKey | hpke.MLKEM768X25519PrivateKey = key
+        self.kem = X25519
+        self._secret = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
 
     @classmethod
-    def from_private_bytes(cls, raw: bytes) -> SurveyPrivateKey:
-        """A key from its 32 raw bytes: for known-answer tests and the key file reader."""
+    def from_private_bytes(cls, raw: bytes, kem: str = X25519) -> SurveyPrivateKey:
+        """A key from its 32 raw bytes (the X25519 scalar, or the hybrid's seed): for
+        known-answer tests and the key file readers."""
         if not isinstance(raw, bytes | bytearray | memoryview) or len(raw) != _KEY_BYTES:
             raise KeyFileError(f"a survey private key is {_KEY_BYTES} bytes")
-        return cls(X25519PrivateKey.from_private_bytes(bytes(raw)))
+        raw = bytes(raw)
+        if kem == X25519:
+            return cls(X25519PrivateKey.from_private_bytes(raw))
+        if kem != MLKEM768_X25519:
+            raise KeyFileError(f"unknown survey key kind {kem!r}: one of {', '.join(KEMS)}")
+        # draft-irtf-cfrg-concrete-hybrid-kems: the seed expands (SHAKE256) to ML-KEM-768's
+        # 64-byte seed (d || z) and then the X25519 scalar.
+        expanded = hashlib.shake_256(raw).digest(64 + _KEY_BYTES)
+        hybrid = hpke.MLKEM768X25519PrivateKey(
+            mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64]),
+            X25519PrivateKey.from_private_bytes(expanded[64:]),
+        )
+        key = cls.__new__(cls)
+        key._key, key.kem, key._secret = hybrid, MLKEM768_X25519, raw
+        return key
 
     def public_key(self) -> SurveyPublicKey:
-        return SurveyPublicKey(
-            self._key.public_key().public_bytes(
-                serialization.Encoding.Raw, serialization.PublicFormat.Raw
-            )
-        )
+        if self.kem == X25519:
+            return SurveyPublicKey(_raw_public(self._key.public_key()))
+        pq, classic = _hybrid_halves(self._secret)
+        return SurveyPublicKey(_raw_public(pq) + _raw_public(classic), MLKEM768_X25519)
 
     def __repr__(self) -> str:
         return f"SurveyPrivateKey(public fingerprint={self.public_key().fingerprint()!r})"
 
 
-def generate_survey_key() -> SurveyPrivateKey:
-    return SurveyPrivateKey(X25519PrivateKey.generate())
+def _hybrid_halves(seed: bytes) -> tuple[mlkem.MLKEM768PublicKey, X25519PublicKey]:
+    # cryptography's hybrid public key does not give its bytes back: rebuild each half.
+    expanded = hashlib.shake_256(seed).digest(64 + _KEY_BYTES)
+    return (
+        mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64]).public_key(),
+        X25519PrivateKey.from_private_bytes(expanded[64:]).public_key(),
+    )
+
+
+def _raw_public(key: X25519PublicKey | mlkem.MLKEM768PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def generate_survey_key(kem: str = X25519) -> SurveyPrivateKey:
+    """A new survey key of kind `kem` (X25519, or MLKEM768_X25519 for the post-quantum
+    hybrid)."""
+    if kem == X25519:
+        return SurveyPrivateKey(X25519PrivateKey.generate())
+    return SurveyPrivateKey.from_private_bytes(os.urandom(_KEY_BYTES), kem)
 
 
 def write_private_key_file(
@@ -156,7 +226,7 @@ def read_private_key_file(path: Path, passphrase: str) -> SurveyPrivateKey:
     except KeyFileError as error:
         raise KeyFileError(f"{path}: {error}") from None
     try:
-        key = SurveyPrivateKey.from_private_bytes(raw)
+        key = SurveyPrivateKey.from_private_bytes(raw, public.kem)
     except KeyFileError:
         raise KeyFileError(f"{path}: the protected part is not a survey private key") from None
     if key.public_key() != public:
@@ -187,13 +257,9 @@ def read_public_key_file(path: Path) -> SurveyPublicKey:
 
 
 def _private_bytes(key: SurveyPrivateKey) -> bytes:
-    # The only ways out for the raw private key: into wrap_secret, above, and sealed under
-    # the custodians' key (custody.py).
-    return key._key.private_bytes(
-        serialization.Encoding.Raw,
-        serialization.PrivateFormat.Raw,
-        serialization.NoEncryption(),
-    )
+    # The only ways out for the raw private key (or the hybrid's seed): into wrap_secret,
+    # above, and sealed under the custodians' key (custody.py).
+    return key._secret
 
 
 def _read_private_key_lines(path: Path) -> tuple[SurveyPublicKey, bytes]:

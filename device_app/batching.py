@@ -39,7 +39,8 @@ class BatchLimits:
     a batch of envelopes totalling `max_bytes` compresses to less than `max_bytes`.
     """
 
-    max_envelopes: int = 100
+    # 500 (the server's limit): 1,000 responses sync in 2 batches and a beacon, not 11 requests.
+    max_envelopes: int = 500
     max_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
@@ -55,6 +56,10 @@ class BuiltBatch:
     batch_seq: int
     envelope_ids: tuple[str, ...]
     data: bytes  # the gzip bytes: the HTTP body and the USB file are the same
+    seqs: tuple[int, ...]  # the envelopes' seq, in the same order: a summary names them
+
+    def envelope_of_seq(self) -> dict[int, str]:
+        return dict(zip(self.seqs, self.envelope_ids, strict=True))
 
 
 def build_batch(
@@ -77,7 +82,13 @@ def build_batch(
         envelopes=envelopes,
     )
     data = signed_batch_bytes(sign_batch(batch, sign))
-    return BuiltBatch(batch_id, batch_seq, tuple(e.envelope_id for e in envelopes), data)
+    return BuiltBatch(
+        batch_id,
+        batch_seq,
+        tuple(e.envelope_id for e in envelopes),
+        data,
+        tuple(e.seq for e in envelopes),
+    )
 
 
 @dataclass(frozen=True)

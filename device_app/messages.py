@@ -95,9 +95,25 @@ ANSWER_MESSAGES: dict[str, dict[str, str]] = {
         "ar": "لا تتطلب هذه الصفحة إجابة.",
     },
 }
+ANSWER_MESSAGES[rules.NOT_ON_STEP] = {
+    "en": "Please pick one of the marked values.",
+    "fr": "Veuillez choisir l'une des valeurs indiquées.",
+    "es": "Elija uno de los valores marcados.",
+    "pt": "Escolha um dos valores assinalados.",
+    "ar": "يرجى اختيار إحدى القيم المحددة.",
+}
+ANSWER_MESSAGES[rules.NOT_A_DATE] = {
+    "en": "Please choose a day, a month and a year.",
+    "fr": "Veuillez choisir un jour, un mois et une année.",
+    "es": "Elija un día, un mes y un año.",
+    "pt": "Escolha um dia, um mês e um ano.",
+    "ar": "يرجى اختيار اليوم والشهر والسنة.",
+}
 # A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
 ANSWER_MESSAGES[rules.NOT_A_LIST] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
 ANSWER_MESSAGES[rules.REPEATED_OPTION] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
+# A calculated value is never the respondent's: should one not fit, it reads as a refusal.
+ANSWER_MESSAGES[rules.NOT_AS_CALCULATED] = ANSWER_MESSAGES[rules.CONSTRAINT]
 
 # The kiosk's own words.
 KIOSK_WORDS: dict[str, dict[str, str]] = {
@@ -106,6 +122,10 @@ KIOSK_WORDS: dict[str, dict[str, str]] = {
     "finish": {"en": "Finish", "fr": "Terminer", "es": "Terminar", "pt": "Concluir", "ar": "إنهاء"},
     "start": {"en": "Start", "fr": "Commencer", "es": "Empezar", "pt": "Começar", "ar": "ابدأ"},
     "language": {"en": "Language", "fr": "Langue", "es": "Idioma", "pt": "Idioma", "ar": "اللغة"},
+    # the date widget's three pickers
+    "day": {"en": "Day", "fr": "Jour", "es": "Día", "pt": "Dia", "ar": "اليوم"},
+    "month": {"en": "Month", "fr": "Mois", "es": "Mes", "pt": "Mês", "ar": "الشهر"},
+    "year": {"en": "Year", "fr": "Année", "es": "Año", "pt": "Ano", "ar": "السنة"},
     "choose_population": {
         "en": "Which describes you?",
         "fr": "Qui êtes-vous ?",

@@ -1,4 +1,5 @@
-"""Provisioning: turn a bundle (from `mss server enroll-token`) into an enrolled station.
+"""Provisioning: turn a bundle (from `mss server enroll-token`) or the provisioning code of
+the enrolment QR code (its text, or a photo of it) into an enrolled station.
 
 Everything is made in a hidden temporary directory beside the target and renamed into place
 only at the end, so a refused token (used, expired, unknown), a network failure or a bad
@@ -8,6 +9,10 @@ Order matters: the store and the station key are made first (the slow passphrase
 local disk can fail without spending the token), then the token is spent on enrolment, then
 the specs are fetched and checked. A failure after enrolment spends the token; the
 coordinator asks for a new one (the server refuses a second use, by design).
+
+A code carries only the server, the token and the survey key's SHA-256: the station's place,
+the key and the spec list come from the enrolment answer, and the key must hash to the
+code's digest before anything is kept.
 """
 
 from __future__ import annotations
@@ -51,10 +56,13 @@ from protocol import (
     SpecIdentityWire,
     canonical_json,
 )
-from protocol.provisioning import ProvisioningBundle
+from protocol.provisioning import ProvisioningBundle, ProvisioningCode, ProvisioningCodeError
 from questionnaire_specs import Spec, load_spec_body
 
 PIN_PATTERN = re.compile(r"[0-9]{4,12}")
+
+# What the coordinator carried to the tablet.
+Carried = ProvisioningBundle | ProvisioningCode
 
 
 def read_bundle(path: Path) -> ProvisioningBundle:
@@ -77,6 +85,40 @@ def parse_bundle(data: dict[str, Any], *, where: str = "the bundle") -> Provisio
         raise BundleInvalid(f"{where}: {field} {reason}") from None
 
 
+def read_code_text(text: str, *, where: str = "the QR code") -> ProvisioningCode:
+    """The provisioning code from its text (scanned, or typed from the console's page)."""
+    try:
+        return ProvisioningCode.from_text(text)
+    except ProvisioningCodeError as error:
+        raise BundleInvalid(f"{where} is not a station provisioning code: {error}") from None
+
+
+def read_code_image(path: Path) -> ProvisioningCode:
+    """The provisioning code from a picture of the enrolment QR code (a screenshot, a photo).
+
+    zxing-cpp reads it; the Android build, which has no camera path here, need not carry it."""
+    try:
+        import zxingcpp
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise BundleInvalid(
+            "reading a QR image needs the zxing-cpp package (pip install zxing-cpp); "
+            "or pass the code's text with --qr-text"
+        ) from None
+    try:
+        with Image.open(path) as image:
+            image.load()
+            found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise BundleInvalid(f"{path} is not a picture this station can read") from None
+    codes = {read_code_text(barcode.text, where=f"the QR code in {path}") for barcode in found}
+    if not codes:
+        raise BundleInvalid(f"no QR code was found in {path}: take the picture closer, flat on")
+    if len(codes) > 1:
+        raise BundleInvalid(f"{path} holds {len(codes)} different provisioning codes; crop one")
+    return codes.pop()
+
+
 def check_pin(pin: str) -> str:
     if not isinstance(pin, str) or not PIN_PATTERN.fullmatch(pin):
         raise BadPin("the coordinator PIN must be 4 to 12 digits")
@@ -85,7 +127,7 @@ def check_pin(pin: str) -> str:
 
 def provision(
     station_dir: Path,
-    bundle_path: Path,
+    carried: Path | Carried,
     passphrase: str,
     pin: str,
     *,
@@ -95,13 +137,15 @@ def provision(
     random: Random | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Station:
-    """Create, enrol and fill a station at `station_dir`; return it unlocked.
+    """Create, enrol and fill a station at `station_dir` from a bundle file, a bundle or a
+    provisioning code; return it unlocked.
 
     `cost` is the Argon2id cost of the passphrase and the PIN hash: None means crypto's strong
     default; tests pass KdfCost.FAST.
     """
     target = Path(station_dir)
-    bundle = read_bundle(bundle_path)
+    if not isinstance(carried, Carried):
+        carried = read_bundle(carried)
     check_pin(pin)
     if not passphrase:
         raise StationDirInvalid("the coordinator passphrase must not be empty")
@@ -115,7 +159,7 @@ def provision(
         store = StationStore.create(workshop, passphrase, **({"cost": cost} if cost else {}))
         try:
             fill_station(
-                store, bundle, pin, http_transport=http_transport, cost=cost, random=random,
+                store, carried, pin, http_transport=http_transport, cost=cost, random=random,
                 sleep=sleep,
             )  # fmt: skip
         finally:
@@ -131,7 +175,7 @@ def provision(
 
 def fill_station(
     store: StationStore,
-    bundle: ProvisioningBundle,
+    carried: Carried,
     pin: str,
     *,
     http_transport: httpx.BaseTransport | None,
@@ -142,20 +186,29 @@ def fill_station(
     key = StationKey.generate()
     store.set_config(ConfigKey.SIGNING_KEY, key.private_bytes())
     with ServerLink(
-        bundle.server_url, transport=http_transport, backoff=Backoff(attempts=3), sleep=sleep,
+        carried.server_url, transport=http_transport, backoff=Backoff(attempts=3), sleep=sleep,
         random=random,
     ) as link:  # fmt: skip
-        enrolment = enrol(link, bundle, key)
-        check_survey_key(bundle, enrolment.survey_public_key)
-        populations = list(enrolment.populations or bundle.populations)
+        enrolment = enrol(link, carried, key)
+        check_survey_key(carried, enrolment.survey_public_key)
+        bundle = carried if isinstance(carried, ProvisioningBundle) else None
+        populations = list(enrolment.populations or (bundle.populations if bundle else []))
         # The bundle names the specs for this station's populations; the server's list
-        # (all it knows) is the fallback when the bundle carries none.
-        identities = [spec.identity() for spec in bundle.specs] or enrolment.specs
-        bodies = bundle.spec_bodies()
+        # (all it knows) is the fallback when the bundle carries none, and a code's only one.
+        named = [spec.identity() for spec in bundle.specs] if bundle else []
+        bodies = bundle.spec_bodies() if bundle else {}
         chosen: list[tuple[SpecIdentityWire, Spec]] = []
-        for identity in identities:
+        for identity in named or enrolment.specs:
             body = bodies.get(identity.triple()) or fetch_spec(link, identity)
-            spec = check_spec_body(identity, body)
+            check_spec_digest(identity, body)
+            try:
+                spec = check_spec_body(identity, body)
+            except SpecMismatch:
+                if named:
+                    raise
+                # The server lists every spec it ever registered: one this station's loader
+                # refuses (an old format) cannot be for it, as the server's bundles agree.
+                continue
             if any(p.id in populations for p in spec.populations):
                 store.save_spec(identity.id, identity.version, identity.sha256, body)
                 chosen.append((identity, spec))
@@ -163,7 +216,7 @@ def fill_station(
         if not active:
             raise BundleInvalid(f"no questionnaire spec is for {', '.join(populations)}")
     store.set_config(ConfigKey.STATION_ID, enrolment.station_id)
-    store.set_config(ConfigKey.SERVER_URL, bundle.server_url)
+    store.set_config(ConfigKey.SERVER_URL, carried.server_url)
     store.set_config(ConfigKey.COUNTRY, enrolment.country)
     store.set_config(ConfigKey.REGION, enrolment.region)
     store.set_config(ConfigKey.POPULATIONS, populations)
@@ -174,25 +227,34 @@ def fill_station(
     store.set_config(ConfigKey.COORDINATOR_PIN_HASH, pin_hash)
 
 
-def check_survey_key(bundle: ProvisioningBundle, server_text: str) -> None:
-    """Responses are sealed only to the key the coordinator carried in the bundle: a server
-    (or anyone on the way) that answers with another key must not be able to read them."""
+def check_survey_key(carried: Carried, server_text: str) -> None:
+    """Responses are sealed only to the key the coordinator carried (in the bundle, or as its
+    SHA-256 in the QR code): a server (or anyone on the way) that answers with another key
+    must not be able to read them."""
     try:
         server_key = SurveyPublicKey.from_text(server_text)
     except Exception as error:  # noqa: BLE001 - any unreadable key is the same problem
         raise BundleInvalid(f"the server's survey public key is unreadable: {error}") from None
-    carried = SurveyPublicKey.from_text(bundle.survey_public_key)
-    if server_key != carried:
+    if isinstance(carried, ProvisioningCode):
+        if not carried.names_key(server_key):
+            raise BundleInvalid(
+                f"the server's survey key {server_key.fingerprint()} is not the one the QR "
+                "code vouches for (its SHA-256 differs): nothing would be sealed to it; "
+                "check the server URL and ask for a new code"
+            )
+        return
+    trusted = SurveyPublicKey.from_text(carried.survey_public_key)
+    if server_key != trusted:
         raise BundleInvalid(
             f"the server's survey key {server_key.fingerprint()} is not the bundle's "
-            f"{carried.fingerprint()}: nothing would be sealed to it; ask for a new bundle"
+            f"{trusted.fingerprint()}: nothing would be sealed to it; ask for a new bundle"
         )
 
 
-def enrol(link: ServerLink, bundle: ProvisioningBundle, key: StationKey) -> EnrolmentResponse:
+def enrol(link: ServerLink, carried: Carried, key: StationKey) -> EnrolmentResponse:
     request = EnrolmentRequest(
         v=PROTOCOL_VERSION,
-        token=bundle.token,
+        token=carried.token,
         public_key=base64.b64encode(key.public_bytes()).decode("ascii"),
         app_version=app_version(),
     )
@@ -225,14 +287,19 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-def check_spec_body(identity: SpecIdentityWire, body: bytes) -> Spec:
-    """The body must hash to its identity and load as that very spec."""
+def check_spec_digest(identity: SpecIdentityWire, body: bytes) -> None:
+    """The body must hash to its identity."""
     digest = hashlib.sha256(body).hexdigest()
     if digest != identity.sha256:
         raise SpecMismatch(
             f"spec {identity.id} {identity.version}: the body's sha256 is {digest[:12]}…, "
             f"not {identity.sha256[:12]}… as announced"
         )
+
+
+def check_spec_body(identity: SpecIdentityWire, body: bytes) -> Spec:
+    """The body must hash to its identity and load as that very spec."""
+    check_spec_digest(identity, body)
     try:
         spec = load_spec_body(body)
     except Exception as error:  # noqa: BLE001 - the spec loader's errors vary by field

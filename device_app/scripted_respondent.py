@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from device_app.errors import InvalidAnswers, UnknownPopulation
 from device_app.session import answer_message
-from questionnaire_specs import Question, QuestionType, Spec
+from questionnaire_specs import Question, Spec
 from questionnaire_specs.answers import AnswerProblem, check_answer, check_response
+from questionnaire_specs.question_types import kind_of
 
 if TYPE_CHECKING:
     from device_app.station import Station
@@ -45,35 +46,12 @@ def comment(rng: Random) -> str:
 
 
 def random_answer(spec: Spec, question: Question, rng: Random, *, write_comment: bool) -> Any:
-    """A random answer for `question`, or None to leave it empty."""
-    kind = question.type
-    if kind is QuestionType.NOTE:
-        return None
-    if kind is QuestionType.TEXT:
-        if write_comment or question.required:
-            text = comment(rng)
-            return text[: question.max_length] if question.max_length else text
-        return None
-    if not question.required and rng.random() < 0.1:
-        return None  # people skip optional questions now and then
-    if kind is QuestionType.NUMBER:
-        low = int(question.min) if question.min is not None else 0
-        high = int(question.max) if question.max is not None else max(low, 60)
-        value = rng.randint(low, max(low, high))
-        return value if question.integer is not False else float(value)
-    options = spec.options_for(question)
-    if kind is QuestionType.MULTI_CHOICE:
-        plain = [o.code for o in options if not o.exclusive]
-        exclusive = [o.code for o in options if o.exclusive]
-        if exclusive and (not plain or rng.random() < 0.15):
-            return [rng.choice(exclusive)]
-        chosen = set(rng.sample(plain, rng.randint(1, min(3, len(plain)))))
-        return [o.code for o in options if o.code in chosen]  # in option order
-    # single choice, likert: mostly substantive answers
-    substantive = [o.code for o in options if not o.non_substantive] or [o.code for o in options]
-    if len(substantive) < len(options) and rng.random() < 0.08:
-        return rng.choice([o.code for o in options if o.non_substantive])
-    return rng.choice(substantive)
+    """A random answer for `question`, or None to leave it empty (the question type's own
+    draw: questionnaire_specs/question_types.py)."""
+    draw = kind_of(question).draw
+    if draw is None:
+        return None  # nothing to enter: a note, a calculation
+    return draw(spec, question, rng, lambda: comment(rng), write_comment)
 
 
 def valid_answer(
@@ -101,7 +79,7 @@ def run_session(station: Station, population: str, language: str, rng: Random) -
         steps += 1
         if steps > 10 * len(spec.questions) + 10:
             raise RuntimeError("the session does not move forward")  # a session bug, loudly
-        if question.type is not QuestionType.NOTE:
+        if question.is_entered:
             value = valid_answer(spec, question, session.answers, rng, comment_on=comment_on)
             if value is not None:
                 session.answer(value)
@@ -158,7 +136,7 @@ def submit_answers(
         raise InvalidAnswers([explain(spec, problem, session.language) for problem in problems])
     try:
         while (question := session.current) is not None:
-            if question.type is not QuestionType.NOTE and question.id in given:
+            if question.is_entered and question.id in given:
                 session.answer(given[question.id])
             session.next()
     except ValueError as error:  # the session's AnswerError, already in its language

@@ -29,6 +29,7 @@ from device_app.errors import (
 from device_app.messages import answer_template
 from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
 from questionnaire_specs import answers as rules
+from questionnaire_specs.question_types import calculated
 
 SNAPSHOT_VERSION = 1
 
@@ -162,11 +163,7 @@ class SurveySession:
         yet (counted: before the consent question is answered, the whole survey is ahead,
         not "1 of 1"). The total shrinks as answers rule questions out."""
         effective = self._effective()
-        relevant = [
-            question
-            for question in self._may_be_asked(effective)
-            if question.type is not QuestionType.NOTE
-        ]
+        relevant = [question for question in self._may_be_asked(effective) if question.is_entered]
         answered = sum(1 for question in relevant if question.id in effective)
         current = self.current
         number = 0
@@ -271,7 +268,7 @@ class SurveySession:
             raise SessionNotFinished("the survey has not reached its end")
         effective = self._effective()
         for question in self._questions:
-            if not self._relevant(question, effective) or question.type is QuestionType.NOTE:
+            if not self._relevant(question, effective) or not question.is_entered:
                 continue
             value = effective.get(question.id)
             if value is None:
@@ -334,7 +331,7 @@ class SurveySession:
                 raise ValueError(f"the draft names {question_id!r}, not a question here")
         for question_id, value in answers.items():
             question = session._questions[session._index[question_id]]
-            if rules.is_empty(value) or question.type is QuestionType.NOTE:
+            if rules.is_empty(value) or not question.is_entered:
                 raise ValueError(f"the draft's answer to {question_id} is damaged")
         session._answers = dict(answers)
         session._history = list(history)
@@ -396,7 +393,8 @@ class SurveySession:
     def _effective(
         self, before: Question | None = None, answers: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """The answers of relevant questions (up to `before`), worked out in spec order.
+        """The answers of relevant questions (up to `before`), worked out in spec order, with
+        the values of relevant calculate questions.
 
         References only point back, so one pass decides each question's relevance from the
         answers before it.
@@ -406,7 +404,11 @@ class SurveySession:
         for question in self._questions:
             if before is not None and question.id == before.id:
                 break
-            if question.id in held and self._relevant(question, effective):
+            if question.type is QuestionType.CALCULATE:
+                value = calculated(question, effective)
+                if value is not None and self._relevant(question, effective):
+                    effective[question.id] = value
+            elif question.id in held and self._relevant(question, effective):
                 effective[question.id] = held[question.id]
         return effective
 
@@ -414,8 +416,9 @@ class SurveySession:
         effective = self._effective(answers=answers)
         for index in range(start, len(self._questions)):
             question = self._questions[index]
-            # Relevance of a question depends only on answers before it.
-            if self._relevant(question, effective):
+            # Relevance of a question depends only on answers before it; a calculation
+            # gets no screen.
+            if question.is_shown and self._relevant(question, effective):
                 return index
         return None
 

@@ -96,15 +96,39 @@ def unlock(station_dir: Path) -> Any:
 def provision(
     station_dir: StationDir,
     bundle: Annotated[
-        Path, typer.Option("--bundle", help="The bundle from `mss server enroll-token`.")
-    ],
+        Path | None, typer.Option("--bundle", help="The bundle from `mss server enroll-token`.")
+    ] = None,
+    qr_text: Annotated[
+        str | None,
+        typer.Option(
+            "--qr-text",
+            help="The enrolment QR code's text (mss:provision?…); '-' reads it from stdin, "
+            "which keeps the token out of the shell's history.",
+        ),
+    ] = None,
+    qr_image: Annotated[
+        Path | None,
+        typer.Option("--qr-image", help="A picture of the enrolment QR code (PNG, JPEG)."),
+    ] = None,
 ) -> None:
-    """Create this station, enrol it with the server and fetch its questionnaires."""
+    """Create this station, enrol it with the server and fetch its questionnaires: from the
+    bundle file, or from the console's enrolment QR code (its text or a picture of it)."""
     from device_app.provisioning import provision as provision_station
+    from device_app.provisioning import read_code_image, read_code_text
 
+    given = [name for name, value in (("--bundle", bundle), ("--qr-text", qr_text),
+             ("--qr-image", qr_image)) if value is not None]  # fmt: skip
+    if len(given) != 1:
+        raise fail("give one of --bundle, --qr-text or --qr-image", 2)
+    if qr_text is not None:
+        carried: Any = read_code_text(sys.stdin.read() if qr_text == "-" else qr_text)
+    elif qr_image is not None:
+        carried = read_code_image(qr_image)
+    else:
+        carried = bundle
     passphrase = passphrase_from_env_or_prompt(confirm=True)
     pin = pin_from_env_or_prompt()
-    with provision_station(station_dir, bundle, passphrase, pin) as station:
+    with provision_station(station_dir, carried, passphrase, pin) as station:
         typer.echo(
             f"station {station.station_id} provisioned in {station_dir} "
             f"({station.country}, {station.region}; {', '.join(station.populations)})"

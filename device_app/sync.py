@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from device_app.errors import BadReceipt, ServerRefused, ServerUnreachable, StationRevoked
-from protocol import Receipt
+from protocol import RECEIPT_SUMMARY_MEDIA_TYPE, Receipt, ReceiptSummary
 
 if TYPE_CHECKING:
     from device_app.batching import Batcher, BuiltBatch
@@ -158,7 +158,13 @@ class SyncReport:
         return self.accepted + self.duplicate
 
 
-BATCH_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+BATCH_HEADERS = {
+    "Content-Type": "application/json",
+    "Content-Encoding": "gzip",
+    # A summary in runs of seq (protocol/receipt_summary.py); a server that does not know it
+    # answers the full receipt.
+    "Accept": f"{RECEIPT_SUMMARY_MEDIA_TYPE}, application/json;q=0.5",
+}
 
 
 def send_outbox(
@@ -190,12 +196,20 @@ def send_outbox(
             progress(min(done, max(total, done)), max(total, done))
 
 
+def _read_receipt(response: httpx.Response, built: BuiltBatch) -> Receipt:
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == RECEIPT_SUMMARY_MEDIA_TYPE:
+        summary = ReceiptSummary.model_validate_json(response.content)
+        return summary.expand(built.envelope_of_seq())
+    return Receipt.model_validate_json(response.content)
+
+
 def apply_receipt(
     store: StationStore, built: BuiltBatch, response: httpx.Response, report: SyncReport
 ) -> int:
     """Mark what the receipt names; return how many envelopes it settled."""
     try:
-        receipt = Receipt.model_validate_json(response.content)
+        receipt = _read_receipt(response, built)
     except ValueError as error:
         raise BadReceipt(f"the server's receipt is not valid: {str(error)[:200]}") from None
     if receipt.batch_id != built.batch_id:

@@ -33,6 +33,7 @@ from protocol.limits import (
     PROTOCOL_VERSION,
 )
 from protocol.problems import CATALOGUE, Problem, ProblemBody, ProblemKind
+from protocol.receipt_summary import RECEIPT_SUMMARY_MEDIA_TYPE, ReceiptSummary
 from protocol.usb_manifest import MANIFEST_NAME, ManifestFile, UsbManifest
 from protocol.wire import (
     ZERO_HASH,
@@ -79,6 +80,8 @@ __all__ = [
     "ProblemKind",
     "ProtocolError",
     "Receipt",
+    "RECEIPT_SUMMARY_MEDIA_TYPE",
+    "ReceiptSummary",
     "SignedBatch",
     "SignedBeacon",
     "SiteEnvelope",

@@ -66,6 +66,7 @@ _KINDS = [
     ProblemKind("code-unknown", 403, "The access code is not known", False),
     ProblemKind("code-used", 409, "The access code was already used", False),
     ProblemKind("token-spent", 409, "The submission token is unknown or already spent", False),
+    ProblemKind("token-invalid", 403, "The submission token was not signed by this site", False),
     # the server
     ProblemKind("internal-error", 500, "Internal server error", True),
     ProblemKind("service-unavailable", 503, "The service is temporarily unavailable", True),

@@ -1,24 +1,51 @@
-"""The provisioning bundle: what `mss server enroll-token` writes and a station is made from.
+"""What a station is made from: the provisioning bundle, or the QR code that stands for it.
 
-One JSON file per station, carried by the coordinator (it holds a single-use token, so it
-is written 0600 and never logged). It names the server, the survey public key the
-coordinator trusts, the station's place (country, region, populations) and, optionally,
+The bundle is one JSON file per station, carried by the coordinator (it holds a single-use
+token, so it is written 0600 and never logged). It names the server, the survey public key
+the coordinator trusts, the station's place (country, region, populations) and, optionally,
 the specs themselves so a station can be filled with no spec download.
+
+The provisioning code is what the enrolment QR code carries: only what does not come from
+the server itself — its URL, the token, and the SHA-256 of the survey public key the
+coordinator trusts. The station enrols with the token, receives its place, the key and the
+spec list, and refuses a key whose digest is not the code's (a hostile server must not get
+responses sealed to its own key). As text:
+
+    mss:provision?v=1&server=https://survey.example&token=ABCD-…&key=<43 base64url chars>
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, field_validator
 
 from crypto import CryptoError, SurveyPublicKey
 from protocol.canonical import canonical_json
 from protocol.wire import SemVer, Sha256Hex, SpecId, SpecIdentityWire, UtcTimestamp, _Wire
 
 BUNDLE_VERSION = 1
+CODE_VERSION = 1
+CODE_PREFIX = "mss:provision?"
+_DIGEST = re.compile(r"[A-Za-z0-9_-]{43}")
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+ServerUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
+]
 
 
 class BundledSpec(_Wire):
@@ -35,7 +62,7 @@ class BundledSpec(_Wire):
 
 class ProvisioningBundle(_Wire):
     v: Literal[1] = BUNDLE_VERSION
-    server_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+    server_url: ServerUrl
     token: _Text
     expires_at: UtcTimestamp | None = None
     survey_public_key: str
@@ -43,13 +70,6 @@ class ProvisioningBundle(_Wire):
     region: _Text
     populations: list[_Text] = Field(min_length=1)
     specs: list[BundledSpec] = Field(default_factory=list)
-
-    @field_validator("server_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/")
 
     @field_validator("survey_public_key")
     @classmethod
@@ -71,3 +91,80 @@ class ProvisioningBundle(_Wire):
     def to_json(self) -> bytes:
         """The bundle file's bytes: canonical JSON, fields left out when they have no value."""
         return canonical_json(self.model_dump(mode="json", exclude_none=True))
+
+
+def survey_key_digest(key: SurveyPublicKey) -> str:
+    """SHA-256 of the key's 32 bytes, base64url without padding: all 256 bits, since a
+    shortened digest is a target a server could search for a key of its own."""
+    digest = hashlib.sha256(key.to_bytes()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+class ProvisioningCodeError(ValueError):
+    """The text is not a provisioning code; the message names the part, never its value."""
+
+
+class ProvisioningCode(_Wire):
+    """What the enrolment QR code carries (see the module's note)."""
+
+    v: Literal[1] = CODE_VERSION
+    server_url: ServerUrl
+    token: _Text
+    key_sha256: str
+
+    @field_validator("key_sha256")
+    @classmethod
+    def _digest(cls, value: str) -> str:
+        if not _DIGEST.fullmatch(value):
+            raise ValueError("is not a SHA-256 in base64url (43 characters)")
+        return value
+
+    @classmethod
+    def for_bundle(cls, bundle: ProvisioningBundle) -> ProvisioningCode:
+        key = SurveyPublicKey.from_text(bundle.survey_public_key)
+        return cls(server_url=bundle.server_url, token=bundle.token,
+                   key_sha256=survey_key_digest(key))  # fmt: skip
+
+    def to_text(self) -> str:
+        fields = {"v": self.v, "server": self.server_url, "token": self.token,
+                  "key": self.key_sha256}  # fmt: skip
+        return CODE_PREFIX + urlencode(fields, safe=":/")
+
+    @classmethod
+    def from_text(cls, text: str) -> ProvisioningCode:
+        """The code a QR code or a typed line holds; ProvisioningCodeError says what is wrong."""
+        text = text.strip()
+        scheme, _, rest = text.partition(":")
+        if scheme.lower() != "mss" or not rest.startswith("provision?"):
+            raise ProvisioningCodeError(f"it does not start with {CODE_PREFIX!r}")
+        try:
+            pairs = parse_qsl(rest.removeprefix("provision?"), strict_parsing=True,
+                              keep_blank_values=True)  # fmt: skip
+        except ValueError:
+            raise ProvisioningCodeError("its fields are not name=value pairs") from None
+        fields = dict(pairs)
+        if len(fields) != len(pairs):
+            raise ProvisioningCodeError("a field is given twice")
+        if fields.get("v") != str(CODE_VERSION):
+            raise ProvisioningCodeError(
+                f"it is not version {CODE_VERSION} (a newer server? update this station)"
+            )
+        names = {"v": "v", "server": "server_url", "token": "token", "key": "key_sha256"}
+        unknown = sorted(set(fields) - set(names))
+        if unknown:
+            raise ProvisioningCodeError(f"it has an unknown field {unknown[0][:20]!r}")
+        try:
+            return cls(**{names[name]: value for name, value in fields.items() if name != "v"})
+        except ValidationError as error:
+            first = error.errors(include_input=False, include_url=False)[0]
+            field = {model: name for name, model in names.items()}.get(
+                str(first["loc"][0]) if first["loc"] else "", "a field"
+            )
+            if first["type"] == "missing":
+                raise ProvisioningCodeError(f"it has no {field!r}") from None
+            reason = first["msg"].removeprefix("Value error, ")
+            raise ProvisioningCodeError(f"its {field!r} {reason}") from None
+
+    def names_key(self, key: SurveyPublicKey) -> bool:
+        """Is `key` the survey key the coordinator's code vouches for?"""
+        return hmac.compare_digest(survey_key_digest(key), self.key_sha256)

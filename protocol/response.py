@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from protocol.response_codec import (
     ResponseCodecError,
@@ -35,6 +35,13 @@ class SealedResponse(_Wire):
     completed_on: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
     duration_s: Annotated[int, Field(ge=0)]
     complete: bool
+
+    @field_validator("completed_on")
+    @classmethod
+    def _a_real_day(cls, value: str) -> str:
+        # The pattern admits 2026-02-30; the codec would then fail outside the error family.
+        date.fromisoformat(value)
+        return value
 
     @property
     def completed_date(self) -> date:

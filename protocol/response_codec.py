@@ -15,14 +15,20 @@ Layout (docs/protocol.md):
                 varint language index, varint population index,
                 varint completed_on (days from 2000-01-01), varint duration_s,
                 text country, text region,
-                then for every answerable question of the population, in spec order:
-                1 presence bit, and if present the answer:
-                  single_choice, likert   index into the options, in width(len(options)) bits
-                  multi_choice            one bit per option, in option order
-                  number, integer         zigzag varint
-                  number, decimal         IEEE 754 binary64
-                  text                    varint byte length, then UTF-8 bytes
-                zero bits to the byte boundary.
+                then for every question of the population whose type has a wire tag
+                (questionnaire_specs/question_types.py), in spec order:
+                1 presence bit, and if present the answer, by the tag:
+                  option   (single_choice, likert)  index into the options, in
+                                                    width(len(options)) bits
+                  options  (multi_choice)           one bit per option, in option order
+                  zigzag   (number, integer)        zigzag varint
+                  float64  (number, decimal)        IEEE 754 binary64
+                  utf8     (text)                   varint byte length, then UTF-8 bytes
+                  day      (date)                   zigzag varint of days from 2000-01-01
+                  step     (range)                  (answer - min) / step, in
+                                                    width(steps + 1) bits
+                zero bits to the byte boundary. A calculate question has no tag: the
+                processor works its value out again from the answers.
 A varint is 7-bit groups, low group first, each preceded by a continuation bit.
 """
 
@@ -35,7 +41,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from questionnaire_specs import Question, QuestionType, Spec
+from questionnaire_specs import Question, Spec
+from questionnaire_specs.question_types import kind_of, parse_date, range_bounds
 
 FORMAT_VERSION = 1
 _COMPLETE = 0x01
@@ -129,7 +136,8 @@ def _unzigzag(number: int) -> int:
 
 
 def answered_questions(spec: Spec, population: str) -> list[Question]:
-    return [q for q in spec.questions_for(population) if q.is_answered]
+    """The questions whose answers travel, in spec order."""
+    return [q for q in spec.questions_for(population) if kind_of(q).wire(q) is not None]
 
 
 def _index(items: Sequence[Any], value: Any, what: str) -> int:
@@ -140,47 +148,122 @@ def _index(items: Sequence[Any], value: Any, what: str) -> int:
     raise ResponseCodecError(f"{what} is not in the spec")
 
 
-def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
+def _write_option(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
     codes = spec.option_codes(question)
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
-        writer.write(_index(codes, value, f"{question.id}: code"), _width(len(codes)))
-    elif question.type is QuestionType.MULTI_CHOICE:
-        if not isinstance(value, list):
-            raise ResponseCodecError(f"{question.id}: a multiple choice answer is a list")
-        chosen = {_index(codes, code, f"{question.id}: code") for code in value}
-        for number in range(len(codes)):
-            writer.write(1 if number in chosen else 0, 1)
-    elif question.type is QuestionType.NUMBER and question.integer:
-        if type(value) is not int:
-            raise ResponseCodecError(f"{question.id}: not a whole number")
-        writer.varint(_zigzag(value))
-    elif question.type is QuestionType.NUMBER:
-        if type(value) not in (int, float) or not math.isfinite(value):
-            raise ResponseCodecError(f"{question.id}: not a finite number")
-        writer.write(int.from_bytes(struct.pack(">d", float(value)), "big"), 64)
-    else:
-        if not isinstance(value, str):
-            raise ResponseCodecError(f"{question.id}: not text")
-        writer.raw(value.encode("utf-8"))
+    writer.write(_index(codes, value, f"{question.id}: code"), _width(len(codes)))
 
 
-def _read_answer(reader: _BitReader, spec: Spec, question: Question) -> Any:
+def _read_option(reader: _BitReader, spec: Spec, question: Question) -> Any:
     codes = spec.option_codes(question)
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
-        number = reader.read(_width(len(codes)))
-        if number >= len(codes):
-            raise ResponseCodecError(f"{question.id}: option index out of range")
-        return codes[number]
-    if question.type is QuestionType.MULTI_CHOICE:
-        return [code for code in codes if reader.read(1)]
-    if question.type is QuestionType.NUMBER and question.integer:
-        return _unzigzag(reader.varint())
-    if question.type is QuestionType.NUMBER:
-        return struct.unpack(">d", reader.read(64).to_bytes(8, "big"))[0]
+    number = reader.read(_width(len(codes)))
+    if number >= len(codes):
+        raise ResponseCodecError(f"{question.id}: option index out of range")
+    return codes[number]
+
+
+def _write_options(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
+    codes = spec.option_codes(question)
+    if not isinstance(value, list):
+        raise ResponseCodecError(f"{question.id}: a multiple choice answer is a list")
+    chosen = {_index(codes, code, f"{question.id}: code") for code in value}
+    for number in range(len(codes)):
+        writer.write(1 if number in chosen else 0, 1)
+
+
+def _read_options(reader: _BitReader, spec: Spec, question: Question) -> Any:
+    return [code for code in spec.option_codes(question) if reader.read(1)]
+
+
+def _write_zigzag(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
+    if type(value) is not int:
+        raise ResponseCodecError(f"{question.id}: not a whole number")
+    writer.varint(_zigzag(value))
+
+
+def _read_zigzag(reader: _BitReader, _spec: Spec, _question: Question) -> Any:
+    return _unzigzag(reader.varint())
+
+
+def _write_float64(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise ResponseCodecError(f"{question.id}: not a finite number")
+    writer.write(int.from_bytes(struct.pack(">d", float(value)), "big"), 64)
+
+
+def _read_float64(reader: _BitReader, _spec: Spec, _question: Question) -> Any:
+    return struct.unpack(">d", reader.read(64).to_bytes(8, "big"))[0]
+
+
+def _write_utf8(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ResponseCodecError(f"{question.id}: not text")
+    writer.raw(value.encode("utf-8"))
+
+
+def _read_utf8(reader: _BitReader, _spec: Spec, question: Question) -> Any:
     try:
         return reader.raw(MAX_TEXT_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise ResponseCodecError(f"{question.id}: the text is not UTF-8") from None
+
+
+def _write_day(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
+    day = parse_date(value)
+    if day is None:
+        raise ResponseCodecError(f"{question.id}: not a YYYY-MM-DD date")
+    writer.varint(_zigzag((day - EPOCH).days))
+
+
+def _read_day(reader: _BitReader, _spec: Spec, question: Question) -> Any:
+    days = _unzigzag(reader.varint())
+    if not -_DAYS_BEFORE <= days <= _DAYS_AFTER:
+        raise ResponseCodecError(f"{question.id}: the date is out of range")
+    return (EPOCH + timedelta(days=days)).isoformat()
+
+
+def _write_step(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
+    low, high, step = range_bounds(question)
+    if type(value) is not int or not low <= value <= high or (value - low) % step:
+        raise ResponseCodecError(f"{question.id}: not a step of its range")
+    writer.write((value - low) // step, _width((high - low) // step + 1))
+
+
+def _read_step(reader: _BitReader, _spec: Spec, question: Question) -> Any:
+    low, high, step = range_bounds(question)
+    count = (high - low) // step + 1
+    number = reader.read(_width(count))
+    if number >= count:
+        raise ResponseCodecError(f"{question.id}: the step is out of range")
+    return low + number * step
+
+
+# Each wire tag of the question-type registry: how its answer is written and read.
+_WRITERS = {
+    "option": _write_option,
+    "options": _write_options,
+    "zigzag": _write_zigzag,
+    "float64": _write_float64,
+    "utf8": _write_utf8,
+    "day": _write_day,
+    "step": _write_step,
+}
+_READERS = {
+    "option": _read_option,
+    "options": _read_options,
+    "zigzag": _read_zigzag,
+    "float64": _read_float64,
+    "utf8": _read_utf8,
+    "day": _read_day,
+    "step": _read_step,
+}
+
+
+def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
+    _WRITERS[kind_of(question).wire(question)](writer, spec, question, value)  # type: ignore[index]
+
+
+def _read_answer(reader: _BitReader, spec: Spec, question: Question) -> Any:
+    return _READERS[kind_of(question).wire(question)](reader, spec, question)  # type: ignore[index]
 
 
 def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
@@ -196,7 +279,9 @@ def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
     writer.raw(response["region"].encode("utf-8"))
     answers = response["answers"]
     questions = answered_questions(spec, population)
-    unknown = set(answers) - {q.id for q in questions}
+    # A calculated value stays behind: the processor works it out again.
+    held = {q.id for q in spec.questions_for(population) if q.is_answered}
+    unknown = set(answers) - held
     if unknown:
         raise ResponseCodecError(f"answers to questions not asked: {sorted(unknown)}")
     for question in questions:
@@ -206,7 +291,10 @@ def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
             _write_answer(writer, spec, question, value)
     body = writer.to_bytes()
     flags = (_COMPLETE if response["complete"] else 0) | (_BEFORE_EPOCH if days < 0 else 0)
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    # zlib's default level (6), the one a browser's CompressionStream uses: the online site
+    # then seals these very bytes, so an envelope's size does not tell the channel apart
+    # (sync_server/site/static/response_codec.js; tests/sync_server/site/browser_kit).
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
     deflated = packer.compress(body) + packer.flush()
     if len(deflated) < len(body):  # free text compresses; bit-packed codes do not
         flags, body = flags | _DEFLATED, deflated

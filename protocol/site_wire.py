@@ -15,6 +15,9 @@ from pydantic import StringConstraints, field_validator
 from protocol.limits import MAX_SEALED_CHARS
 from protocol.wire import SpecIdentityWire, Uuid4Text, _Wire, decode_base64
 
+# Unpadded base64url of at most 1 KiB: RSA blind-signature values (256 bytes for the 2048-bit
+# token keys; 512 in RFC 9474's vectors) and tokens (32 more).
+Base64UrlText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,1400}$")]
 # HPKE's encapsulated key (32 bytes) and the AEAD tag (16): nothing sealed is shorter.
 MIN_SEALED_BYTES = 48
 
@@ -26,8 +29,9 @@ class SiteSubmission(_Wire):
     envelope_id: Uuid4Text
     spec: SpecIdentityWire
     sealed: Annotated[str, StringConstraints(min_length=64, max_length=MAX_SEALED_CHARS)]
-    # A one-time submission token bought with an access code (campaigns with codes only).
-    token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{20,100}$")] | None = None
+    # A one-time submission token bought with an access code (campaigns with codes only):
+    # base64url of its 32-byte nonce and the campaign's RSA blind signature (RFC 9474).
+    token: Base64UrlText | None = None
 
     @field_validator("sealed")
     @classmethod
@@ -50,11 +54,25 @@ class SiteReceipt(_Wire):
 
 
 class AccessCodeCheck(_Wire):
-    """POST /s/<campaign>/codes: a code from a card, for a one-time submission token."""
+    """POST /s/<campaign>/codes: a code from a card, and the blinded token message the
+    campaign's key is to sign (the site never sees the token itself until it is spent)."""
 
     # As typed: any case, with spaces or dashes (the site normalises it).
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{4,40}$")]
+    blinded: Base64UrlText
 
 
 class SubmissionTokenGrant(_Wire):
-    token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+    """The blind signature of the blinded message: the browser unblinds it into its token."""
+
+    blind_signature: Base64UrlText
+
+
+class TokenKeyWire(_Wire):
+    """GET /s/<campaign>/token-key: the campaign's token public key, as a JSON Web Key."""
+
+    variant: Literal["RSABSSA-SHA384-PSS-Deterministic"]
+    kty: Literal["RSA"]
+    n: Base64UrlText
+    e: Base64UrlText
+    key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

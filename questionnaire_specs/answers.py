@@ -7,91 +7,61 @@ before it is loaded). Pure: no I/O, no Kivy, no database.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any
 
+from questionnaire_specs.answer_problems import (
+    ABOVE_MAXIMUM,
+    BELOW_MINIMUM,
+    CONSTRAINT,
+    EXCLUSIVE_OPTION,
+    NOT_A_DATE,
+    NOT_A_LIST,
+    NOT_A_NUMBER,
+    NOT_A_WHOLE_NUMBER,
+    NOT_AN_OPTION,
+    NOT_AS_CALCULATED,
+    NOT_ON_STEP,
+    NOT_RELEVANT,
+    NOT_TEXT,
+    NOTE_HAS_NO_ANSWER,
+    REPEATED_OPTION,
+    REQUIRED,
+    TOO_LONG,
+    UNKNOWN_QUESTION,
+    AnswerProblem,
+    is_empty,
+)
 from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.question_types import calculated, kind_of
 
-# Problem codes, stable: the session maps them to translated messages, the processor records
-# them as quarantine reasons.
-REQUIRED = "required"
-NOT_AN_OPTION = "not-an-option"
-NOT_A_LIST = "not-a-list"
-REPEATED_OPTION = "repeated-option"
-EXCLUSIVE_OPTION = "exclusive-option"
-NOT_A_NUMBER = "not-a-number"
-NOT_A_WHOLE_NUMBER = "not-a-whole-number"
-BELOW_MINIMUM = "below-minimum"
-ABOVE_MAXIMUM = "above-maximum"
-NOT_TEXT = "not-text"
-TOO_LONG = "too-long"
-CONSTRAINT = "constraint"
-NOTE_HAS_NO_ANSWER = "note-has-no-answer"
-NOT_RELEVANT = "not-relevant"
-UNKNOWN_QUESTION = "unknown-question"
-
-
-@dataclass(frozen=True)
-class AnswerProblem:
-    question_id: str
-    code: str
-    detail: str  # plain English for logs and quarantine; never the answer itself
-
-    def __str__(self) -> str:
-        return f"{self.question_id}: {self.detail}"
-
-
-def is_empty(value: object) -> bool:
-    """No answer: None, an empty list or blank text (the respondent skipped the question)."""
-    return value is None or value == [] or (isinstance(value, str) and not value.strip())
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_choice(spec: Spec, question: Question, value: object) -> AnswerProblem | None:
-    def known(code: object) -> bool:
-        return spec.has_option(question, code)
-
-    if question.type is not QuestionType.MULTI_CHOICE:
-        if not known(value):
-            return AnswerProblem(question.id, NOT_AN_OPTION, "the answer is not one of its codes")
-        return None
-    if not isinstance(value, list):
-        return AnswerProblem(question.id, NOT_A_LIST, "a multiple choice answer is a list")
-    if not all(known(code) for code in value):
-        return AnswerProblem(question.id, NOT_AN_OPTION, "a selected code is not one of its codes")
-    if len(set(value)) != len(value):
-        return AnswerProblem(question.id, REPEATED_OPTION, "a code is selected twice")
-    exclusive = {o.code for o in question.options or [] if o.exclusive}
-    if len(value) > 1 and exclusive.intersection(value):
-        return AnswerProblem(
-            question.id, EXCLUSIVE_OPTION, "an exclusive option is combined with others"
-        )
-    return None
-
-
-def _check_number(question: Question, value: object) -> AnswerProblem | None:
-    if not _is_number(value) or not math.isfinite(value):
-        return AnswerProblem(question.id, NOT_A_NUMBER, "the answer is not a number")
-    if question.integer and not isinstance(value, int):
-        return AnswerProblem(question.id, NOT_A_WHOLE_NUMBER, "the answer is not a whole number")
-    if question.min is not None and value < question.min:
-        return AnswerProblem(question.id, BELOW_MINIMUM, f"the answer is below {question.min}")
-    if question.max is not None and value > question.max:
-        return AnswerProblem(question.id, ABOVE_MAXIMUM, f"the answer is above {question.max}")
-    return None
-
-
-def _check_text(question: Question, value: object) -> AnswerProblem | None:
-    if not isinstance(value, str):
-        return AnswerProblem(question.id, NOT_TEXT, "the answer is not text")
-    limit = question.max_length
-    if limit is not None and len(value) > limit:
-        return AnswerProblem(question.id, TOO_LONG, f"the answer is longer than {limit} characters")
-    return None
+# The codes are the rule book's words: callers read them as `answers.REQUIRED`.
+__all__ = [
+    "ABOVE_MAXIMUM",
+    "BELOW_MINIMUM",
+    "CONSTRAINT",
+    "EXCLUSIVE_OPTION",
+    "NOTE_HAS_NO_ANSWER",
+    "NOT_AN_OPTION",
+    "NOT_AS_CALCULATED",
+    "NOT_A_DATE",
+    "NOT_A_LIST",
+    "NOT_A_NUMBER",
+    "NOT_A_WHOLE_NUMBER",
+    "NOT_ON_STEP",
+    "NOT_RELEVANT",
+    "NOT_TEXT",
+    "REPEATED_OPTION",
+    "REQUIRED",
+    "TOO_LONG",
+    "UNKNOWN_QUESTION",
+    "AnswerProblem",
+    "check_answer",
+    "check_response",
+    "is_empty",
+    "is_relevant",
+    "with_calculations",
+]
 
 
 def check_answer(
@@ -99,16 +69,13 @@ def check_answer(
 ) -> AnswerProblem | None:
     """The first problem with a non-empty `value` for `question`, or None.
 
-    `answers` are the other answers so far, for the constraint's references.
+    `answers` are the other answers so far, for the constraint's references (and a
+    calculation's).
     """
-    if question.type is QuestionType.NOTE:
+    rule = kind_of(question).rule
+    if rule is None:
         return AnswerProblem(question.id, NOTE_HAS_NO_ANSWER, "a note takes no answer")
-    if question.is_choice:
-        problem = _check_choice(spec, question, value)
-    elif question.type is QuestionType.NUMBER:
-        problem = _check_number(question, value)
-    else:
-        problem = _check_text(question, value)
+    problem = rule(spec, question, value, answers)
     constraint = question.constraint_expression
     if (
         problem is None
@@ -117,6 +84,29 @@ def check_answer(
     ):
         problem = AnswerProblem(question.id, CONSTRAINT, "the answer breaks the constraint")
     return problem
+
+
+def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """`answers` with every relevant calculate question's value worked out again, in spec
+    order (references only point back). What a station sent for one counts for nothing: the
+    processor keeps its own, so a station cannot forge a calculated value."""
+    result: dict[str, Any] = {
+        key: value for key, value in answers.items() if not _is_calculation(spec, key)
+    }
+    for question in spec.questions_for(population):
+        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+            continue
+        value = calculated(question, result)
+        if value is not None:
+            result[question.id] = value
+    return result
+
+
+def _is_calculation(spec: Spec, question_id: str) -> bool:
+    try:
+        return spec.question(question_id).type is QuestionType.CALCULATE
+    except KeyError:
+        return False
 
 
 def is_relevant(question: Question, answers: Mapping[str, object]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from questionnaire_specs.expressions import (
+    CHOICE_QUESTION,
     Call,
     Compare,
     Current,
@@ -20,9 +21,11 @@ from questionnaire_specs.expressions import (
     Number,
     Ref,
     String,
+    as_number,
     compare,
     compile_expression,
     format_number,
+    quote,
     walk,
 )
 from questionnaire_specs.models import (
@@ -36,6 +39,7 @@ from questionnaire_specs.models import (
     Scale,
     Section,
 )
+from questionnaire_specs.question_types import TYPE_FIELDS, kind_of, range_bounds, types_taking
 
 Path = tuple[str | int, ...]
 
@@ -223,26 +227,13 @@ def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
     ):
         present = "constraint" if question.constraint is not None else "constraint_message"
         yield Finding(path + (present,), "constraint and constraint_message go together")
-    if question.relevant is not None:
-        yield from _expression(
-            question.relevant,
-            path=path + ("relevant",),
-            before=entry.ordinal,
-            owner=None,
-            view=view,
-        )
-    if question.constraint is not None:
-        yield from _expression(
-            question.constraint,
-            path=path + ("constraint",),
-            before=entry.ordinal,
-            owner=question,
-            view=view,
-        )
-
-
-_NUMBER_FIELDS = ("integer", "min", "max")
-_TEXT_FIELDS = ("max_length", "multiline")
+    # Only a constraint reads the question's own answer (`.`).
+    for name, owner in (("relevant", None), ("constraint", question), ("calculation", None)):
+        source = getattr(question, name)
+        if source is not None:
+            yield from _expression(
+                source, path=path + (name,), before=entry.ordinal, owner=owner, view=view
+            )
 
 
 def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
@@ -253,14 +244,24 @@ def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
         for name in ("help", "constraint", "constraint_message", "disclosure"):
             if getattr(question, name) is not None:
                 yield Finding(path + (name,), f"a note has no {name}")
-    if kind is not QuestionType.NUMBER:
-        for name in _NUMBER_FIELDS:
+    if kind is QuestionType.CALCULATE:
+        if question.required:
+            yield Finding(path + ("required",), "a calculation cannot be required")
+        if question.calculation is None:
+            yield Finding(path + ("calculation",), "a calculate question needs a calculation")
+        for name in ("constraint", "constraint_message"):
             if getattr(question, name) is not None:
-                yield Finding(path + (name,), f"{name} is only for number questions")
-    if kind is not QuestionType.TEXT:
-        for name in _TEXT_FIELDS:
-            if getattr(question, name) is not None:
-                yield Finding(path + (name,), f"{name} is only for text questions")
+                yield Finding(path + (name,), f"a calculation has no {name}")
+    # Each type-specific field belongs to the types the registry gives it.
+    taken = kind_of(kind).fields
+    for name in sorted(TYPE_FIELDS - taken, key=_FIELD_ORDER.index):
+        if getattr(question, name) is not None:
+            types = [t.value for t in types_taking(name)]
+            owners = " and ".join([", ".join(types[:-1]), types[-1]] if len(types) > 1 else types)
+            yield Finding(path + (name,), f"{name} is only for {owners} questions")
+
+
+_FIELD_ORDER = ["integer", "min", "max", "step", "max_length", "multiline", "calculation"]
 
 
 def _choices(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
@@ -306,15 +307,42 @@ def _options(
 
 
 def _number(question: Question, path: Path) -> Iterator[Finding]:
-    if question.type is not QuestionType.NUMBER:
+    bounds = kind_of(question).bounds
+    if bounds is None:
         return
     low, high = question.min, question.max
-    if low is not None and high is not None and low > high:
+    wanted = "a YYYY-MM-DD date" if bounds == "date" else "a number"
+    for name, bound in (("min", low), ("max", high)):
+        if bound is not None and isinstance(bound, str) != (bounds == "date"):
+            yield Finding(path + (name,), f"{name} of a {question.type.value} question is {wanted}")
+            return
+    if low is not None and high is not None and low > high:  # type: ignore[operator]
         yield Finding(path + ("min",), f"min {low} is greater than max {high}")
-    if question.integer:
+    if question.type is QuestionType.RANGE:
+        yield from _range(question, path)
+    elif question.integer:
         for name, bound in (("min", low), ("max", high)):
             if isinstance(bound, float) and not bound.is_integer():
                 yield Finding(path + (name,), f"{name} of a whole-number question is {bound}")
+
+
+def _range(question: Question, path: Path) -> Iterator[Finding]:
+    """A slider's start, end and step: whole numbers, the end a whole number of steps on."""
+    for name in ("min", "max", "step"):
+        bound = getattr(question, name)
+        if bound is None:
+            yield Finding(path + (name,), f"a range question needs {name}")
+            return
+        if isinstance(bound, float) and not bound.is_integer():
+            yield Finding(path + (name,), f"{name} of a range question is a whole number")
+            return
+    low, high, step = range_bounds(question)
+    if step <= 0:
+        yield Finding(path + ("step",), "step of a range question is at least 1")
+    elif (high - low) % step:
+        yield Finding(path + ("max",), f"max {high} is not a whole number of steps from min {low}")
+    elif (high - low) // step > 10_000:
+        yield Finding(path + ("step",), "a range question has at most 10000 steps")
 
 
 def _options_of(question: Question, view: SpecView) -> list[Option]:
@@ -477,7 +505,13 @@ def _call(
     known: dict[str, QuestionEntry],
     view: SpecView,
 ) -> Iterator[Finding]:
-    if node.name not in ("selected", "count-selected"):
+    if node.name == "jr:choice-name":
+        yield from _choice_name(node, path, known, view)
+        return
+    if node.name in _NUMBER_FUNCTIONS:
+        yield from _number_arguments(node, path, before, owner, known)
+        return
+    if node.name not in ("selected", "count-selected", "selected-at"):
         return
     target = node.args[0]
     if not isinstance(target, Ref | Current):
@@ -504,6 +538,62 @@ def _call(
             yield Finding(path, problem, code.column)
 
 
+# The functions of one number: a multi_choice answer (a list) or a word is none.
+_NUMBER_FUNCTIONS = frozenset({"int", "round", "floor", "ceiling", "abs"})
+
+
+def _number_arguments(
+    node: Call,
+    path: Path,
+    before: int,
+    owner: Question | None,
+    known: dict[str, QuestionEntry],
+) -> Iterator[Finding]:
+    for argument in node.args:
+        if isinstance(argument, String) and as_number(argument.value) is None:
+            yield Finding(
+                path,
+                f"{node.name}() takes a number; {quote(argument.value)} is not one",
+                argument.column,
+            )
+        subject = _subject(argument, before, owner, known)
+        if subject is not None and subject[1].type is QuestionType.MULTI_CHOICE:
+            yield Finding(
+                path,
+                f"{node.name}() takes a number; {subject[0]} is a multi_choice question "
+                "(use count-selected(), selected-at() or sum())",
+                argument.column,
+            )
+
+
+def _choice_name(
+    node: Call, path: Path, known: dict[str, QuestionEntry], view: SpecView
+) -> Iterator[Finding]:
+    """jr:choice-name(code, '${q}'): q is a choice question (asked anywhere: its options,
+    not its answer, are read), and a literal code is one of its codes."""
+    named = node.args[1]
+    match = CHOICE_QUESTION.fullmatch(named.value) if isinstance(named, String) else None
+    if match is None:  # pragma: no cover - the parser allows nothing else
+        return
+    entry = known.get(match.group(1))
+    if entry is None:
+        yield Finding(path, f"unknown question {named.value}", named.column)
+        return
+    if entry.question is None:
+        return  # a broken question is reported on its own
+    if not entry.question.is_choice:
+        yield Finding(
+            path,
+            f"jr:choice-name() needs a choice question; {named.value} is a "
+            f"{entry.question.type.value} question",
+            named.column,
+        )
+        return
+    problem = _code_problem(node.args[0], named.value, entry.question, view)
+    if problem:
+        yield Finding(path, problem, node.args[0].column)
+
+
 def _comparison(
     node: Compare,
     path: Path,
@@ -513,11 +603,14 @@ def _comparison(
     view: SpecView,
 ) -> Iterator[Finding]:
     for side, other in ((node.left, node.right), (node.right, node.left)):
-        subject = _subject(side, before, owner, known)
+        # selected-at(${q}, n) is one of q's codes: compared as a single answer of q.
+        one_code = isinstance(side, Call) and side.name == "selected-at"
+        target = side.args[0] if isinstance(side, Call) and one_code else side
+        subject = _subject(target, before, owner, known)
         if subject is None:
             continue
         name, question = subject
-        if question.type is QuestionType.MULTI_CHOICE:
+        if question.type is QuestionType.MULTI_CHOICE and not one_code:
             yield Finding(
                 path,
                 f"{name} is a multi_choice question: use selected({_shown(side)}, code) "

@@ -12,19 +12,24 @@ reads it). Each node is a list whose first item names its kind:
     ["not", node]               not node
     ["logic", "and"|"or", left, right]
     ["cmp", "="|"!="|"<"|"<="|">"|">=", left, right]
-    ["arith", "+"|"-"|"*"|"/", left, right]
-    ["call", "selected"|"count-selected"|"string-length", [args...]]
+    ["arith", "+"|"-"|"*"|"/"|"mod", left, right]
+    ["call", name, [args...]]   any function of expressions.FUNCTIONS but regex
+    ["regex", subject, "pattern", "javascript"]
+                                regex(subject, 'pattern'), with the pattern already written
+                                for the browser's RegExp (flag "u") by expression_regex.py,
+                                so the browser never translates a pattern itself
 
 Numbers keep Python's int/float distinction because the evaluator's results depend on it
-(string-length(1) is 1, string-length(1.0) is 3).
+(1 / 2 and 1.0 / 2 agree, but int(), round() and + keep the kind: 2 + 1 is 3, 2.0 + 1 is 3.0).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from questionnaire_specs.expression_regex import PatternError, safe_pattern
 from questionnaire_specs.expressions import (
-    FUNCTIONS,
+    CHOICE_QUESTION,
     Arithmetic,
     Call,
     Compare,
@@ -36,6 +41,7 @@ from questionnaire_specs.expressions import (
     Number,
     Ref,
     String,
+    takes,
 )
 
 Tree = list[Any]
@@ -69,6 +75,11 @@ def to_tree(node: Node) -> Tree:
         return ["cmp", node.op, to_tree(node.left), to_tree(node.right)]
     if isinstance(node, Arithmetic):
         return ["arith", node.op, to_tree(node.left), to_tree(node.right)]
+    if isinstance(node, Call) and node.name == "regex":
+        subject, pattern = node.args
+        assert isinstance(pattern, String)  # the parser allows nothing else
+        source = pattern.value
+        return ["regex", to_tree(subject), source, safe_pattern(source).javascript]
     if isinstance(node, Call):
         return ["call", node.name, [to_tree(arg) for arg in node.args]]
     raise TypeError(f"not an expression node: {node!r}")
@@ -77,7 +88,7 @@ def to_tree(node: Node) -> Tree:
 _BINARY = {
     "logic": (Logic, {"and", "or"}),
     "cmp": (Compare, {"=", "!=", "<", "<=", ">", ">="}),
-    "arith": (Arithmetic, {"+", "-", "*", "/"}),
+    "arith": (Arithmetic, {"+", "-", "*", "/", "mod"}),
 }
 
 
@@ -103,7 +114,18 @@ def from_tree(tree: Any) -> Node:
         return node_type(rest[0], from_tree(rest[1]), from_tree(rest[2]))
     if kind == "call" and len(rest) == 2 and isinstance(rest[1], list):
         name, args = rest
-        if FUNCTIONS.get(name) != len(args):
+        if name == "regex" or not takes(name, len(args)):
             raise TreeFormatError(f"no function {name!r} of {len(args)} argument(s)")
-        return Call(name, tuple(from_tree(arg) for arg in args))
+        call = Call(name, tuple(from_tree(arg) for arg in args))
+        if name == "jr:choice-name" and not (
+            isinstance(call.args[1], String) and CHOICE_QUESTION.fullmatch(call.args[1].value)
+        ):
+            raise TreeFormatError("jr:choice-name() names its question as '${q}'")
+        return call
+    if kind == "regex" and len(rest) == 3 and all(isinstance(item, str) for item in rest[1:]):
+        try:
+            safe_pattern(rest[1])
+        except PatternError as error:
+            raise TreeFormatError(f"not a regex() pattern: {error}") from None
+        return Call("regex", (from_tree(rest[0]), String(rest[1])))
     raise TreeFormatError(f"not a tree node of kind {kind!r}")

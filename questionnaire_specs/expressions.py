@@ -3,6 +3,8 @@
 Parsed by a lark grammar (expressions.lark) into small immutable nodes, evaluated by our own
 interpreter over a mapping of answers. Nothing here ever calls eval or exec. The empty value
 (an unanswered or not relevant question) is None; see README.md for its rules.
+sync_server/site/static/expressions.js evaluates the same trees with the same results: a rule
+changed here is changed there (tests/sync_server/site/browser_kit/test_expressions_js.py).
 """
 
 from __future__ import annotations
@@ -10,18 +12,70 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import lark
 
+from questionnaire_specs.expression_regex import PatternError, matches, safe_pattern
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 200  # keeps the recursive printer and evaluator far from the stack limit
 
-# name -> number of arguments
-FUNCTIONS: dict[str, int] = {"selected": 2, "count-selected": 1, "string-length": 1}
+# name -> (fewest, most) arguments; most None: any number
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "selected-at": (2, 2),
+    "jr:choice-name": (2, 2),
+    "string-length": (1, 1),
+    "if": (3, 3),
+    "coalesce": (2, 2),
+    "regex": (2, 2),
+    "concat": (1, None),
+    "contains": (2, 2),
+    "starts-with": (2, 2),
+    "ends-with": (2, 2),
+    "substr": (2, 3),
+    "translate": (3, 3),
+    "number": (1, 1),
+    "string": (1, 1),
+    "boolean": (1, 1),
+    "true": (0, 0),
+    "false": (0, 0),
+    "int": (1, 1),
+    "round": (1, 2),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "abs": (1, 1),
+    "min": (1, None),
+    "max": (1, None),
+    "sum": (1, 1),
+}
+
+
+def takes(name: str, count: int) -> bool:
+    """Whether function `name` takes `count` arguments."""
+    if name not in FUNCTIONS:
+        return False
+    fewest, most = FUNCTIONS[name]
+    return fewest <= count and (most is None or count <= most)
+
+
+def _arity(name: str) -> str:
+    fewest, most = FUNCTIONS[name]
+    if most is None:
+        return f"at least {fewest} argument(s)"
+    if fewest == most:
+        return f"{fewest} argument(s)"
+    return f"{fewest} to {most} arguments"
+
+
+# jr:choice-name's second argument: the question whose option labels it reads, as XLSForm
+# writes it ('${q}': a string, since the answer of q is not what is meant).
+CHOICE_QUESTION = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -73,7 +127,7 @@ class Minus:
 
 @dataclass(frozen=True)
 class Arithmetic:
-    op: str  # + - * /
+    op: str  # + - * / mod
     left: Node
     right: Node
     column: int = field(default=0, compare=False)
@@ -223,15 +277,38 @@ def _build(item: lark.Tree | lark.Token, text: str, source: str) -> Node:
             raise ExpressionError(
                 f"unknown function {name}() (known: {known})", column, text, source
             )
-        if len(args) != FUNCTIONS[name]:
+        if not takes(name, len(args)):
             raise ExpressionError(
-                f"{name}() takes {FUNCTIONS[name]} argument(s), not {len(args)}",
-                column,
+                f"{name}() takes {_arity(name)}, not {len(args)}", column, text, source
+            )
+        _literal_arguments(name, args, text, source)
+        return Call(name, args, column)
+    raise ExpressionError(f"unexpected {kind}", column, text, source)  # pragma: no cover
+
+
+def _literal_arguments(name: str, args: tuple[Node, ...], text: str, source: str) -> None:
+    """The arguments that must be written out: checked when the expression is read."""
+    if name == "regex":
+        pattern = args[1]
+        if not isinstance(pattern, String):
+            raise ExpressionError(
+                "regex() takes its pattern as a quoted string", pattern.column, text, source
+            )
+        try:
+            safe_pattern(pattern.value)
+        except PatternError as error:
+            raise ExpressionError(
+                f"regex() pattern: {error.reason}", pattern.column + 1 + error.offset, text, source
+            ) from None
+    if name == "jr:choice-name":
+        question = args[1]
+        if not (isinstance(question, String) and CHOICE_QUESTION.fullmatch(question.value)):
+            raise ExpressionError(
+                "jr:choice-name() names its question as a quoted '${q}'",
+                question.column,
                 text,
                 source,
             )
-        return Call(name, args, column)
-    raise ExpressionError(f"unexpected {kind}", column, text, source)  # pragma: no cover
 
 
 def parse(text: str, *, source: str = "<expr>") -> Node:
@@ -255,7 +332,17 @@ def parse(text: str, *, source: str = "<expr>") -> Node:
 
 # --- printing ----------------------------------------------------------------------------
 
-_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6}
+_PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "not": 3,
+    "compare": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "mod": 6,
+}
 _ATOM = 8
 
 
@@ -384,6 +471,19 @@ def compare(op: str, left: object, right: object) -> bool:
     raise ValueError(f"unknown comparison {op}")
 
 
+def _modulo(a: int | float, b: int | float) -> int | float | None:
+    # XPath's mod truncates: the result has the sign of the dividend (as JavaScript's %).
+    if b == 0:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        remainder = abs(a) % abs(b)
+        return -remainder if a < 0 else remainder
+    a, b = float(a), float(b)
+    if math.isinf(a):
+        return math.nan  # math.fmod raises; XPath (and JavaScript) say NaN
+    return math.fmod(a, b)
+
+
 def arithmetic(op: str, left: object, right: object) -> int | float | None:
     if not (is_number(left) and is_number(right)):
         return None
@@ -396,6 +496,8 @@ def arithmetic(op: str, left: object, right: object) -> int | float | None:
         return a * b  # type: ignore[operator]
     if op == "/":
         return None if b == 0 else a / b  # type: ignore[operator]
+    if op == "mod":
+        return _modulo(a, b)  # type: ignore[arg-type]
     raise ValueError(f"unknown operator {op}")
 
 
@@ -407,58 +509,311 @@ def selected(answer: object, code: object) -> bool:
     return compare("=", answer, code)
 
 
-def count_selected(answer: object) -> int:
+def _items(answer: object) -> list[object]:
+    """The chosen codes: a multi_choice answer's list, one answer alone, empty none."""
     if answer is None:
-        return 0
+        return []
     if isinstance(answer, list | tuple):
-        return len(answer)
-    return 1
+        return list(answer)
+    return [answer]
+
+
+def count_selected(answer: object) -> int:
+    return len(_items(answer))
+
+
+def selected_at(answer: object, index: object) -> object:
+    position = _index(index)
+    items = _items(answer)
+    if position is None or not 0 <= position < len(items):
+        return None
+    return items[position]
+
+
+def is_blank(value: object) -> bool:
+    """XPath's empty string: unanswered, '' or nothing chosen (coalesce skips it)."""
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+# --- conversions: the one text and the one number of any value ---------------------------
+
+
+def as_number(value: object) -> int | float | None:
+    """XPath's number(): text that reads as a number is one; empty (XPath's NaN) otherwise."""
+    if isinstance(value, bool):
+        return int(value)
+    if is_number(value):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
+        return _as_number(value)
+    return None
+
+
+def _float_text(value: float) -> str:
+    # XPath's string() of a number: no exponent, no trailing ".0", the shortest digits.
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def as_text(value: object) -> str:
+    """XPath's string(): empty is '', true is 'true', 2.0 is '2', chosen codes '1 3'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, list | tuple):
+        return " ".join(as_text(item) for item in value)
+    return str(value)
+
+
+def _index(value: object) -> int | None:
+    number = as_number(value)
+    if number is None or (isinstance(number, float) and not math.isfinite(number)):
+        return None
+    return math.trunc(number)
 
 
 def string_length(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, list | tuple):
-        return len(value)
-    return len(str(value))
+    return len(as_text(value))
 
 
-def evaluate(node: Node, answers: Mapping[str, object], current: object = None) -> object:
+# --- numbers -------------------------------------------------------------------------------
+
+_PLACES = 10**6  # beyond this many places a rounding changes nothing or leaves 0
+
+
+def _digits(value: int | float) -> tuple[str, int]:
+    """The shortest digits of |value| and how many of them precede the decimal point."""
+    if isinstance(value, int):
+        digits = str(abs(value))
+        return digits, len(digits)
+    decimal = Decimal(repr(abs(value))).normalize()
+    sign, digit_tuple, exponent = decimal.as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    return digits, len(digits) + int(exponent)
+
+
+def round_number(value: object, places: object = 0) -> int | float | None:
+    """XPath's round(): to `places` decimals, a tie towards positive infinity (round(2.5) is
+    3, round(-2.5) is -2), on the number as written (round(2.675, 2) is 2.68)."""
+    number, count = as_number(value), _index(places)
+    if number is None or count is None:
+        return None
+    count = max(-_PLACES, min(_PLACES, count))
+    if isinstance(number, float) and (not math.isfinite(number) or number == 0):
+        return number
+    if isinstance(number, int) and count >= 0:
+        return number
+    digits, point = _digits(number)
+    keep = point + count
+    if keep >= len(digits):
+        return number
+    negative = number < 0
+    kept = int(digits[:keep]) if keep > 0 else 0
+    if keep >= 0:
+        rest = digits[keep:]
+        tie = rest[0] == "5" and not rest[1:].strip("0")
+        if rest[0] > "5" or (rest[0] == "5" and not tie) or (tie and not negative):
+            kept += 1
+    exponent = point - max(keep, 0)
+    if isinstance(number, int):
+        magnitude = kept * 10**exponent
+        return -magnitude if negative else magnitude
+    return float(f"{'-' if negative else ''}{kept}e{exponent}")
+
+
+def _whole(value: object, how: str) -> int | float | None:
+    number = as_number(value)
+    if number is None or isinstance(number, int):
+        return number
+    if how == "int":
+        return math.trunc(number) if math.isfinite(number) else None
+    if not math.isfinite(number):
+        return number
+    return float(math.floor(number) if how == "floor" else math.ceil(number))
+
+
+def absolute(value: object) -> int | float | None:
+    number = as_number(value)
+    return None if number is None else abs(number)
+
+
+def extreme(values: list[object], how: str) -> int | float | None:
+    """min() or max() of numbers and chosen codes; empty if any is empty or not a number."""
+    if any(value is None for value in values):
+        return None
+    numbers = [as_number(item) for value in values for item in _items(value)]
+    if not numbers or any(number is None for number in numbers):
+        return None
+    if any(isinstance(number, float) and math.isnan(number) for number in numbers):
+        return math.nan
+    best = numbers[0]
+    for number in numbers[1:]:
+        if (number < best) if how == "min" else (number > best):  # type: ignore[operator]
+            best = number
+    return best
+
+
+def total(value: object) -> int | float | None:
+    """sum(): of the chosen codes of a multi_choice answer (0 when none), or one number."""
+    result: int | float | None = 0
+    for item in _items(value):
+        number = as_number(item)
+        if number is None:
+            return None
+        result = arithmetic("+", result, number)
+    return result
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def substring(text: object, start: object, *end: object) -> str | None:
+    """JavaRosa's substr(): code points from `start` (0-based) up to `end` (exclusive; the
+    end of the text when left out); an index that is not a number gives empty."""
+    characters = as_text(text)
+    first = _index(start)
+    last = _index(end[0]) if end else len(characters)
+    if first is None or last is None:
+        return None
+    first = max(0, min(len(characters), first))
+    last = max(0, min(len(characters), last))
+    return characters[first:last]
+
+
+def translated(text: object, source: object, target: object) -> str:
+    """XPath's translate(): each character of `source` becomes the one at its place in
+    `target`, or goes when `target` is shorter."""
+    replacement: dict[str, str] = {}
+    to = as_text(target)
+    for position, character in enumerate(as_text(source)):
+        replacement.setdefault(character, to[position] if position < len(to) else "")
+    return "".join(replacement.get(character, character) for character in as_text(text))
+
+
+Choices = Mapping[str, Sequence[tuple[object, str]]]
+
+
+def choice_name(value: object, question: str, choices: Choices | None) -> str | None:
+    """jr:choice-name(): the label, in the respondent's language, of the option `value` of
+    question `question`; `choices` holds each choice question's (code, label) pairs."""
+    options = (choices or {}).get(question)
+    if value is None or options is None or isinstance(value, list | tuple):
+        return None
+    for code, label in options:
+        if compare("=", code, value):
+            return label
+    return None
+
+
+# --- the evaluator ------------------------------------------------------------------------
+
+_ONE_ARGUMENT = {
+    "count-selected": count_selected,
+    "string-length": string_length,
+    "number": as_number,
+    "string": as_text,
+    "boolean": truthy,
+    "int": lambda value: _whole(value, "int"),
+    "floor": lambda value: _whole(value, "floor"),
+    "ceiling": lambda value: _whole(value, "ceiling"),
+    "abs": absolute,
+    "sum": total,
+}
+
+
+def evaluate(
+    node: Node,
+    answers: Mapping[str, object],
+    current: object = None,
+    choices: Choices | None = None,
+) -> object:
+    """The value of `node` over `answers`; `current` is `.`, and `choices` the option labels
+    jr:choice-name() reads (see choice_name)."""
     if isinstance(node, Number | String):
         return node.value
     if isinstance(node, Ref):
         return answers.get(node.name)
     if isinstance(node, Current):
         return current
-    if isinstance(node, Minus):
-        value = evaluate(node.operand, answers, current)
-        return -value if is_number(value) else None  # type: ignore[operator]
-    if isinstance(node, Not):
-        return not truthy(evaluate(node.operand, answers, current))
-    if isinstance(node, Logic):
-        left = truthy(evaluate(node.left, answers, current))
-        if node.op == "and":
-            return left and truthy(evaluate(node.right, answers, current))
-        return left or truthy(evaluate(node.right, answers, current))
     if isinstance(node, Compare):
         return compare(
-            node.op, evaluate(node.left, answers, current), evaluate(node.right, answers, current)
+            node.op,
+            evaluate(node.left, answers, current, choices),
+            evaluate(node.right, answers, current, choices),
         )
+    if isinstance(node, Logic):
+        left = truthy(evaluate(node.left, answers, current, choices))
+        if node.op == "and":
+            return left and truthy(evaluate(node.right, answers, current, choices))
+        return left or truthy(evaluate(node.right, answers, current, choices))
     if isinstance(node, Arithmetic):
         return arithmetic(
-            node.op, evaluate(node.left, answers, current), evaluate(node.right, answers, current)
+            node.op,
+            evaluate(node.left, answers, current, choices),
+            evaluate(node.right, answers, current, choices),
         )
+    if isinstance(node, Not):
+        return not truthy(evaluate(node.operand, answers, current, choices))
+    if isinstance(node, Minus):
+        operand = evaluate(node.operand, answers, current, choices)
+        return -operand if is_number(operand) else None  # type: ignore[operator]
     if isinstance(node, Call):
-        values = [evaluate(arg, answers, current) for arg in node.args]
-        if node.name == "selected":
-            return selected(values[0], values[1])
-        if node.name == "count-selected":
-            return count_selected(values[0])
-        if node.name == "string-length":
-            return string_length(values[0])
+        return _call(node, lambda child: evaluate(child, answers, current, choices), choices)
     raise TypeError(f"cannot evaluate {node!r}")
+
+
+def _call(node: Call, value: Callable[[Node], object], choices: Choices | None) -> object:
+    name, args = node.name, node.args
+    # The branches that are not taken are not evaluated.
+    if name == "if":
+        return value(args[1]) if truthy(value(args[0])) else value(args[2])
+    if name == "coalesce":
+        first = value(args[0])
+        return value(args[1]) if is_blank(first) else first
+    if name == "regex":
+        return matches(args[1].value, as_text(value(args[0])))  # type: ignore[union-attr]
+    if name == "jr:choice-name":
+        question = CHOICE_QUESTION.fullmatch(args[1].value).group(1)  # type: ignore[union-attr]
+        return choice_name(value(args[0]), question, choices)
+    values = [value(arg) for arg in args]
+    if name in _ONE_ARGUMENT:
+        return _ONE_ARGUMENT[name](values[0])
+    if name == "selected":
+        return selected(values[0], values[1])
+    if name == "selected-at":
+        return selected_at(values[0], values[1])
+    if name == "true":
+        return True
+    if name == "false":
+        return False
+    if name == "concat":
+        return "".join(as_text(item) for item in values)
+    if name == "contains":
+        return as_text(values[1]) in as_text(values[0])
+    if name == "starts-with":
+        return as_text(values[0]).startswith(as_text(values[1]))
+    if name == "ends-with":
+        return as_text(values[0]).endswith(as_text(values[1]))
+    if name == "substr":
+        return substring(*values)
+    if name == "translate":
+        return translated(*values)
+    if name == "round":
+        return round_number(*values)
+    if name in ("min", "max"):
+        return extreme(values, name)
+    raise TypeError(f"cannot evaluate {name}()")
 
 
 # --- the compiled expression -------------------------------------------------------------
@@ -474,12 +829,16 @@ class Expression:
     references: frozenset[str] = field(default=frozenset(), compare=False)
     uses_current: bool = field(default=False, compare=False)
 
-    def evaluate(self, answers: Mapping[str, object], current: object = None) -> object:
-        return evaluate(self.tree, answers, current)
+    def evaluate(
+        self, answers: Mapping[str, object], current: object = None, choices: Choices | None = None
+    ) -> object:
+        return evaluate(self.tree, answers, current, choices)
 
-    def is_true(self, answers: Mapping[str, object], current: object = None) -> bool:
+    def is_true(
+        self, answers: Mapping[str, object], current: object = None, choices: Choices | None = None
+    ) -> bool:
         """As a condition: an empty result is false."""
-        return truthy(self.evaluate(answers, current))
+        return truthy(self.evaluate(answers, current, choices))
 
     def __str__(self) -> str:
         return self.text

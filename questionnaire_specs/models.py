@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -28,15 +29,7 @@ from pydantic import (
 
 from questionnaire_specs.expressions import Expression, compile_expression
 from questionnaire_specs.identity import SpecIdentity, spec_identity
-
-
-class QuestionType(StrEnum):
-    SINGLE_CHOICE = "single_choice"
-    MULTI_CHOICE = "multi_choice"
-    LIKERT = "likert"
-    NUMBER = "number"
-    TEXT = "text"
-    NOTE = "note"
+from questionnaire_specs.question_types import KINDS, QuestionType, kind_of, parse_date
 
 
 class Disclosure(StrEnum):
@@ -45,10 +38,9 @@ class Disclosure(StrEnum):
     FREE_TEXT = "free_text"
 
 
-CHOICE_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.LIKERT}
-)
-ANSWERED_TYPES = frozenset(QuestionType) - {QuestionType.NOTE}
+# From the question-type registry (question_types.py): answered types are those released.
+CHOICE_TYPES = frozenset(kind.type for kind in KINDS.values() if kind.choice)
+ANSWERED_TYPES = frozenset(kind.type for kind in KINDS.values() if kind.rule is not None)
 KEY_FACTOR_TYPES = frozenset(
     {
         QuestionType.LIKERT,
@@ -79,16 +71,21 @@ def _code(value: object) -> int | str:
     raise ValueError(f"a code is a whole number or letters, digits and '_' only (got {value!r})")
 
 
-def _bound(value: object) -> int | float:
+def _bound(value: object) -> int | float | str:
+    # A date question's bounds are dates: YAML reads an unquoted 2020-01-31 as one.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and parse_date(value) is not None:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"a bound is a number (got {value!r})")
+        raise ValueError(f"a bound is a number, or a YYYY-MM-DD date (got {value!r})")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("a bound must be a finite number")
     return value
 
 
 Code = Annotated[int | str, PlainValidator(_code)]
-Bound = Annotated[int | float, PlainValidator(_bound)]
+Bound = Annotated[int | float | str, PlainValidator(_bound)]
 Text = dict[StrictStr, StrictStr]
 QuestionId = Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
 
@@ -122,6 +119,10 @@ class Settings(_Model):
     # answered is flagged careless (questionnaire_specs/response_quality.py). Left out of
     # the identity when not given, so specs written before it keep their hash.
     speeder_seconds_per_answer: float | None = Field(default=None, gt=0, le=60, allow_inf_nan=False)
+    # How the online site pages the questionnaire: one question per page (the default) or one
+    # section per page (a spec without sections pages by question). Left out of the identity
+    # when not given.
+    site_paging: Literal["question", "section"] | None = None
 
     @property
     def speeder_floor(self) -> float:
@@ -172,8 +173,12 @@ class Question(_Model):
     integer: StrictBool | None = None
     min: Bound | None = None
     max: Bound | None = None
+    # A range question's step between min and max (XLSForm's start, end, step).
+    step: Bound | None = None
     max_length: StrictInt | None = Field(default=None, ge=1)
     multiline: StrictBool | None = None
+    # A calculate question's expression, worked out from the answers before it.
+    calculation: StrictStr | None = None
     disclosure: Disclosure | None = None
     hierarchy: list[HierarchyLevel] | None = None
     # For a sensitive item: the answers whose disclosure harms ("yes, I was offered"); the
@@ -191,6 +196,8 @@ class Question(_Model):
                 data = {"integer": True, **data}
             elif kind == QuestionType.TEXT.value:
                 data = {"max_length": DEFAULT_MAX_LENGTH, "multiline": False, **data}
+            elif kind == QuestionType.RANGE.value:
+                data = {"step": 1, **data}
         return data
 
     @cached_property
@@ -205,13 +212,30 @@ class Question(_Model):
             return None
         return compile_expression(self.constraint, source=f"{self.id}.constraint")
 
+    @cached_property
+    def calculation_expression(self) -> Expression | None:
+        if self.calculation is None:
+            return None
+        return compile_expression(self.calculation, source=f"{self.id}.calculation")
+
     @property
     def is_choice(self) -> bool:
         return self.type in CHOICE_TYPES
 
     @property
     def is_answered(self) -> bool:
+        """Whether it holds a value that is stored and released (a calculation does too)."""
         return self.type in ANSWERED_TYPES
+
+    @property
+    def is_shown(self) -> bool:
+        """Whether it gets a screen: every question but a calculation."""
+        return kind_of(self.type).shown
+
+    @property
+    def is_entered(self) -> bool:
+        """Whether the respondent gives its value: shown and answered (not a note)."""
+        return self.is_shown and self.is_answered
 
     def is_for(self, population: str) -> bool:
         return self.populations is None or population in self.populations

@@ -28,6 +28,7 @@ from questionnaire_specs.expressions import (
 )
 from questionnaire_specs.key_factors import key_factor_name
 from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.question_types import kind_of
 
 _HEADING = "bold"
 _DIM = "dim"
@@ -94,6 +95,8 @@ def _describe(node: Node, spec: Spec, language: str, owner: Question | None) -> 
         elif right_subject is not None and right_subject.is_choice:
             left = _code_label(node.left, right_subject, spec, language)
         return f"{left} {node.op} {right}"
+    if isinstance(node, Call) and node.name not in ("selected", "count-selected", "string-length"):
+        return f"{node.name}({', '.join(part(arg, 0) for arg in node.args)})"
     if isinstance(node, Call):
         target = part(node.args[0], 8)
         if node.name == "selected":
@@ -181,13 +184,8 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         ]
         suffix = f"  ({', '.join(marks)})" if marks else ""
         lines.append(Text(f"     {option.code}  {spec.text(option.label, language)}{suffix}"))
-    if question.type is QuestionType.NUMBER:
-        low = "" if question.min is None else format_number(question.min)
-        high = "" if question.max is None else format_number(question.max)
-        kind = "whole numbers" if question.integer else "any number"
-        lines.append(Text(f"   range: {low}–{high}, {kind}", style=_DIM))
-    if question.type is QuestionType.TEXT:
-        lines.append(Text(f"   at most {question.max_length} characters", style=_DIM))
+    for line in kind_of(question).describe(question):
+        lines.append(Text(f"   {line}", style=_DIM))
     if question.populations is not None:
         lines.append(Text(f"   populations: {', '.join(question.populations)}", style=_DIM))
     if question.relevant_expression is not None:

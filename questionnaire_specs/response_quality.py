@@ -43,7 +43,10 @@ def answered_count(answers: Mapping[str, object]) -> int:
 
 
 def is_speeder(spec: Spec, answers: Mapping[str, object], duration_s: float) -> bool:
-    return duration_s < spec.settings.speeder_floor * answered_count(answers)
+    # A calculated value took the respondent no time: only what they entered counts.
+    calculated = {q.id for q in spec.questions if not q.is_entered}
+    entered = {key: value for key, value in answers.items() if key not in calculated}
+    return duration_s < spec.settings.speeder_floor * answered_count(entered)
 
 
 STRAIGHT_LINER = "straight_liner"

@@ -1,16 +1,18 @@
 """Translate XLSForm (XPath) expressions into the spec's expression language.
 
 Only the part of XPath that our language can say is accepted: `${q}`, `.`, numbers, quoted
-strings, `= != < <= > >=`, `+ - *`, `div` (becomes `/`), `and`, `or`, parentheses and the
-functions `not`, `selected`, `count-selected` and `string-length`. Everything else — other
-functions (`today()`, `if()`, `regex()`, `jr:choice-name()`, `position()` …), `mod`, paths
-(`/data/q`, `..`), bare names — is refused, naming what was found. Nothing is evaluated here.
+strings, `= != < <= > >=`, `+ - *`, `div` (becomes `/`), `mod`, `and`, `or`, parentheses and
+the functions of our language (expressions.FUNCTIONS: `if()`, `regex()`, `concat()`,
+`coalesce()`, `selected-at()`, `jr:choice-name()`, `round()`, `int()` … spelt as XLSForm spells
+them) and `not()`. Everything else — other functions (`today()`, `position()`, `pulldata()` …),
+paths (`/data/q`, `..`), bare names — is refused, naming what was found and why. Nothing is
+evaluated here.
 
 XLSForm writes every choice value as a string (`selected(${q}, '1')`, `${q} = '1'`), while our
 choice codes may be integers. When the question (or `.`) is known to have integer codes, such
 a quoted integer is written as a number, so the spec's load-time check of literals passes.
 And XLSForm's test for an answer, `${q} != ''`, becomes `string-length(${q}) > 0` (see
-_answered_tests).
+_answered_tests). jr:choice-name's `'${q}'` names a question: renamed as its references are.
 """
 
 from __future__ import annotations
@@ -19,9 +21,26 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-SUPPORTED_FUNCTIONS = frozenset({"not", "selected", "count-selected", "string-length"})
+from questionnaire_specs.expressions import FUNCTIONS, ExpressionError, parse
+
+SUPPORTED_FUNCTIONS = frozenset({"not", *FUNCTIONS})
+# Why a function real forms use is refused (the others: "not in the expression language").
+_REFUSED_FUNCTIONS = {
+    "today": "device time could identify the respondent; MSS never records it",
+    "now": "device time could identify the respondent; MSS never records it",
+    "once": "MSS keeps no value across visits of a question",
+    "uuid": "a per-response identifier is made by MSS itself, outside the answers",
+    "random": "a draw would differ between the kiosk and the server's check",
+    "pulldata": "a station has no external data",
+    "instance": "a station has no external data",
+    "position": "a release has one row per respondent (no repeats)",
+    "indexed-repeat": "a release has one row per respondent (no repeats)",
+    "count": "a release has one row per respondent (no repeats)",
+    "current": "XPath paths are not supported",
+}
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-_ARITHMETIC = frozenset({"+", "-", "*", "/"})
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "mod"})
+_NAMED_QUESTION = re.compile(r"""(['"])\$\{\s*([^}]*?)\s*\}\1""")
 _QUOTED_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 _REFERENCE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -81,7 +100,19 @@ def translate_expression(
     tokens = _choice_names_to_codes(tokens, current, choice_codes or {})
     tokens = _unquote_integer_codes(tokens, current, set(integer_coded))
     tokens = _answered_tests(tokens)
-    return _join(tokens)
+    translated = _join(tokens)
+    try:
+        parse(translated)
+    except ExpressionError as error:
+        # Refused here, by row, rather than later by the spec checks: a function given the
+        # wrong number of arguments, a regex() pattern outside the common subset.
+        pattern = error.reason.removeprefix("regex() pattern: ")
+        if pattern != error.reason:
+            reason = f"has a regex() pattern outside the common subset: {pattern}"
+        else:
+            reason = f"cannot be read: {error.reason}"
+        raise ExpressionNotSupported([reason]) from None
+    return translated
 
 
 def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
@@ -107,6 +138,11 @@ def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
         elif kind == "number":
             tokens.append(_Token("number", _plain_number(value)))
         elif kind == "string":
+            # jr:choice-name(${q}, '${q}'): the string names a question, renamed as ${q} is.
+            named = _NAMED_QUESTION.fullmatch(value)
+            if named is not None:
+                name = ids.get(named.group(2), named.group(2))
+                value = named.group(1) + "${" + name + "}" + named.group(1)
             tokens.append(_Token("string", value))
         elif kind == "op":
             if value in _PATH_SYNTAX:
@@ -131,13 +167,15 @@ def _word(word: str, is_call: bool, reasons: list[str]) -> _Token:
     if word == "div":
         return _Token("op", "/")
     if word == "mod":
-        reasons.append("uses the operator 'mod', which is not supported")
-    elif is_call:
-        if word not in SUPPORTED_FUNCTIONS:
+        return _Token("op", "mod")
+    if is_call:
+        if word in _REFUSED_FUNCTIONS:
+            why = _REFUSED_FUNCTIONS[word]
+            reasons.append(f"uses the function {word}(), which is not supported: {why}")
+        elif word not in SUPPORTED_FUNCTIONS:
             reasons.append(f"uses the function {word}(), which is not supported")
         return _Token("function", word)
-    else:
-        reasons.append(f"uses the bare name {word!r}; refer to a question as ${{{word}}}")
+    reasons.append(f"uses the bare name {word!r}; refer to a question as ${{{word}}}")
     return _Token("keyword", word)
 
 
@@ -182,9 +220,9 @@ def _choice_names_to_codes(
         after = tokens[index + 1 : index + 3]
         subject: _Token | None = None
         if len(before) == 2 and before[1].text in _COMPARISONS:
-            subject = before[0]
+            subject = _compared_question(tokens, index - 2)
         elif len(after) == 2 and after[0].text in _COMPARISONS:
-            subject = after[1]
+            subject = _compared_question(tokens, index + 2)
         elif (
             index >= 4
             and tokens[index - 4] == _Token("function", "selected")
@@ -202,10 +240,41 @@ def _choice_names_to_codes(
     return result
 
 
+def _compared_question(tokens: list[_Token], position: int) -> _Token | None:
+    """The question whose code the operand at `position` is: `${q}`, `.`, or the q of
+    `selected-at(${q}, n)` (the call seen from its name or from its closing parenthesis)."""
+    token = tokens[position]
+    if token.kind in ("ref", "current"):
+        return token
+    start = position
+    if token == _Token("op", ")"):
+        depth = 0
+        for start in range(position, -1, -1):
+            depth += (
+                {")": 1, "(": -1}.get(tokens[start].text, 0) if tokens[start].kind == "op" else 0
+            )
+            if depth == 0:
+                break
+        start -= 1
+    call = tokens[max(start, 0) : start + 4]
+    if (
+        start >= 0
+        and len(call) == 4
+        and call[0] == _Token("function", "selected-at")
+        and call[1] == _Token("op", "(")
+        and call[2].kind in ("ref", "current")
+        and call[3] == _Token("op", ",")
+    ):
+        return call[2]
+    return None
+
+
 def _unquote_integer_codes(
     tokens: list[_Token], current: str | None, integer_coded: set[str]
 ) -> list[_Token]:
-    def is_integer_coded(token: _Token) -> bool:
+    def is_integer_coded(token: _Token | None) -> bool:
+        if token is None:
+            return False
         if token.kind == "ref":
             return token.text in integer_coded
         return token.kind == "current" and current is not None and current in integer_coded
@@ -217,8 +286,14 @@ def _unquote_integer_codes(
         before = tokens[index - 2 : index]
         after = tokens[index + 1 : index + 3]
         compared = (
-            len(before) == 2 and before[1].text in _COMPARISONS and is_integer_coded(before[0])
-        ) or (len(after) == 2 and after[0].text in _COMPARISONS and is_integer_coded(after[1]))
+            len(before) == 2
+            and before[1].text in _COMPARISONS
+            and is_integer_coded(_compared_question(tokens, index - 2))
+        ) or (
+            len(after) == 2
+            and after[0].text in _COMPARISONS
+            and is_integer_coded(_compared_question(tokens, index + 2))
+        )
         selected_arg = (
             index >= 4
             and tokens[index - 4] == _Token("function", "selected")

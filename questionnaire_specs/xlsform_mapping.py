@@ -7,8 +7,11 @@
   untitled sections `section_N`. An empty group is dropped. No groups: a flat question list.
 - Types, by what pyxform's type dictionary says they are: select1 → single_choice, select →
   multi_choice, int → number (`integer: true`), decimal → number, a read-only input → note,
-  another string input → text (`phone number` too: its answer is treated as free text, so
-  scrubbed as personal data). What xlsform_refusals.py refuses is refused by row.
+  a date input → date, range → range (its `parameters` start, end, step → min, max, step:
+  whole numbers), calculate → calculate (its `calculation` translated like any expression;
+  a calculation without a label is labelled with its name), another string input → text
+  (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
+  What xlsform_refusals.py refuses is refused by row.
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
   `age`, `q_row7`), and the same name in two groups is allowed as XLSForm allows it: the
   second becomes `group_name`. The original name is kept on the question (`name`), and
@@ -22,6 +25,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -75,6 +79,7 @@ class _Pending:
     data: dict[str, Any]
     relevant: list[tuple[int, str]] = field(default_factory=list)  # (row, XLSForm text)
     constraint: str | None = None
+    calculation: str | None = None
 
 
 @dataclass(slots=True)
@@ -194,6 +199,8 @@ class SurveyMapper:
             return None
         data: dict[str, Any] = {"id": "", "type": spec_type}
         label = self._languages.texts(element.get("label"))
+        if spec_type == "calculate" and not label:
+            label = {code: name for code in self._languages.codes}  # for the codebook
         hint = self._fallback(element.get("hint"), "hint", where)
         missing = [code for code in self._languages.codes if code not in label]
         if missing:
@@ -226,7 +233,12 @@ class SurveyMapper:
         data["id"] = spec_id
         if spec_id != name:
             data["name"] = name
-        pending = _Pending(row, data, constraint=constraint or None)
+        pending = _Pending(
+            row,
+            data,
+            constraint=constraint or None,
+            calculation=_bind(element, "calculate") or None,
+        )
         relevant = _bind(element, "relevant")
         if relevant:
             pending.relevant.append((row, relevant))
@@ -260,6 +272,8 @@ class SurveyMapper:
             data["_codes"] = choices.code_of
         elif spec_type == "number":
             data["integer"] = (_type_entry(kind) or {}).get("bind", {}).get("type") == "int"
+        elif spec_type == "range":
+            self._range(element, data, where)
         elif spec_type == "text":
             if "multiline" in appearances:
                 data["multiline"] = True
@@ -269,6 +283,27 @@ class SurveyMapper:
                     f"{where}: asks for a phone number; its answer is free text, scrubbed of "
                     "personal data before any release"
                 )
+
+    def _range(self, element: Mapping[str, Any], data: dict[str, Any], where: str) -> None:
+        """A range's parameters (pyxform fills ODK's defaults: start=1 end=10 step=1)."""
+        parameters = element.get("parameters") or {}
+        for name, field_name, default in (
+            ("start", "min", "1"),
+            ("end", "max", "10"),
+            ("step", "step", "1"),
+        ):
+            text = str(parameters.get(name, default)).strip()
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or not number.is_integer():
+                self._problems.append(
+                    f"{where}: range {name}={text!r} is not supported (a range takes whole "
+                    "numbers: use a decimal question for fractions)"
+                )
+                return
+            data[field_name] = int(number)
 
     def _required(self, element: Mapping[str, Any], where: str) -> bool:
         value = _bind(element, "required")
@@ -373,6 +408,10 @@ class SurveyMapper:
             )
             if constraint is not None:
                 data["constraint"] = constraint
+        if question.calculation is not None:
+            calculation = self._translate(question.row, "calculation", question.calculation, None)
+            if calculation is not None:
+                data["calculation"] = calculation
         return {key: data[key] for key in _QUESTION_KEYS if key in data}
 
 
@@ -388,7 +427,11 @@ _QUESTION_KEYS = (
     "constraint_message",
     "options",
     "integer",
+    "min",
+    "max",
+    "step",
     "multiline",
+    "calculation",
     "disclosure",
 )
 
@@ -413,6 +456,10 @@ def _type_entry(kind: str) -> Mapping[str, Any] | None:
 def _spec_type(entry: Mapping[str, Any], element: Mapping[str, Any]) -> str | None:
     control = entry.get("control", {}).get("tag")
     bind = entry.get("bind", {})
+    if element.get("type") == "calculate":
+        return "calculate"
+    if control == "range":
+        return "range"
     if control == "select1":
         return "single_choice"
     if control == "select":
@@ -421,7 +468,8 @@ def _spec_type(entry: Mapping[str, Any], element: Mapping[str, Any]) -> str | No
         return None
     if bind.get("readonly") == "true()":
         return "note"
-    return {"int": "number", "decimal": "number", "string": "text"}.get(bind.get("type", ""))
+    types = {"int": "number", "decimal": "number", "string": "text", "date": "date"}
+    return types.get(bind.get("type", ""))
 
 
 def _bind_raw(element: Mapping[str, Any], key: str) -> object:

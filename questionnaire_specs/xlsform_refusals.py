@@ -11,8 +11,8 @@ server and the release can check. So MSS refuses, naming the row and the reason:
 - external data (`select_one_from_file`, `select_one_external`, `pulldata`): the station has
   no such files, and an answer must be checkable against the spec alone;
 - repeats: a release is one row per respondent;
-- types and columns MSS has no answer rule for yet (calculate, date, range, rank, trigger,
-  default, choice_filter…), until the spec's question-type registry gains them.
+- types and columns MSS has no answer rule for yet (rank, time, trigger, default,
+  choice_filter…), until the spec's question-type registry (question_types.py) gains them.
 
 Purely visual appearances are ignored with a warning; so is everything pyxform reads that
 changes nothing a respondent sees (its `meta/instanceID`, `sms_*` columns, styles).
@@ -57,13 +57,10 @@ _REFUSED_TYPES: dict[str, str] = {
     "csv-external": _EXTERNAL,
     "include": "a station has no other form to include; copy its questions into this one",
     "audit": IDENTIFYING,
-    "calculate": _NOT_YET,
     "hidden": _NOT_YET,
     "acknowledge": _NOT_YET,
     "trigger": _NOT_YET,
-    "range": _NOT_YET,
     "rank": _NOT_YET,
-    "date": _NOT_YET,
     "time": _NOT_YET,
     "datetime": _NOT_YET,
     "dateTime": _NOT_YET,
@@ -124,13 +121,21 @@ def field_refusals(element: Mapping[str, Any]) -> list[str]:
     """Why the columns of one element are refused (empty when none are)."""
     reasons = [reason for key, reason in REFUSED_FIELDS.items() if element.get(key)]
     bind = element.get("bind") or {}
-    reasons += [reason for key, reason in REFUSED_BINDS.items() if _set(bind.get(key))]
+    kind = element.get("type")
+    reasons += [
+        reason
+        for key, reason in REFUSED_BINDS.items()
+        if _set(bind.get(key)) and not (key == "calculate" and kind == "calculate")
+    ]
     if element.get("media"):
         reasons.append(f"media ({', '.join(sorted(element['media']))}) is not supported")
     itemset = str(element.get("itemset", ""))
     if itemset.endswith((".csv", ".xml", ".geojson")):
         reasons.append(f"choices from a file ({itemset}) are not supported ({_EXTERNAL})")
-    parameters = element.get("parameters") or {}
+    parameters = dict(element.get("parameters") or {})
+    if kind == "range":  # start, end and step are the range's own (xlsform_mapping.py)
+        for name in ("start", "end", "step"):
+            parameters.pop(name, None)
     if parameters:
         reasons.append(f"parameters ({', '.join(sorted(parameters))}) are not supported yet")
     return reasons

@@ -60,6 +60,9 @@ def access_rules() -> AccessRules:
 register_release_command(app, access_rules)
 register_report_command(app)
 register_site_commands(app)
+
+quarantine_app = typer.Typer(no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine", help="The quarantine: list, release.")
 app.add_typer(comments_app(access_rules), name="comments", help="The comments review queue.")
 CIPS_SPECS = Path(__file__).resolve().parent.parent / "questionnaire_specs" / "cips"
 
@@ -84,9 +87,17 @@ def init(
         list[Path] | None,
         typer.Option(help="A questionnaire spec to accept answers to (default: the CIPS pair)."),
     ] = None,
+    kem: Annotated[
+        str,
+        typer.Option(
+            help="The survey key's kind: x25519, or mlkem768-x25519 (post-quantum hybrid; "
+            "1,088 more bytes per response; stations only: the online site needs x25519)."
+        ),
+    ] = "x25519",
 ) -> None:
     """Create the central store and the survey key pair, and register the specs."""
     from crypto import SURVEY_KEY_PASSPHRASE, CryptoError, secret_weakness
+    from crypto.survey_keys import KEMS
     from protocol import Problem
     from questionnaire_specs import SpecError, canonical_json, load_spec
     from sync_server.ingest import register_spec
@@ -96,6 +107,8 @@ def init(
     keys = SurveyKeyFiles(data_dir)
     if keys.exist():
         raise fail(f"{data_dir} already holds a survey key: it is initialised")
+    if kem not in KEMS:
+        raise fail(f"--kem must be one of {', '.join(KEMS)}, not {kem!r}")
     paths = spec or sorted(CIPS_SPECS.glob("*.yaml"))
     try:
         specs = [load_spec(path) for path in paths]
@@ -108,7 +121,7 @@ def init(
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, releases, the store
     with central_store(data_dir) as (settings, sessions):
         try:
-            public = keys.create(passphrase)
+            public = keys.create(passphrase, kem=kem)
         except (CryptoError, OSError) as error:
             raise fail(f"cannot write the survey key: {error}") from None
         for loaded in specs:
@@ -117,7 +130,9 @@ def init(
             except Problem as problem:
                 raise fail(problem.detail) from None
         out.print(f"central store: {settings.effective_database_url.split('@')[-1]}")
-    out.print(f"survey public key: {keys.public} (fingerprint {public.fingerprint()})")
+    out.print(
+        f"survey public key: {keys.public} ({public.kem}, fingerprint {public.fingerprint()})"
+    )
     out.print(f"survey private key: {keys.private} (encrypted; the processor's only)")
     for loaded in specs:
         out.print(f"accepting answers to {loaded.id} {loaded.version}")
@@ -166,6 +181,7 @@ def enroll_token(
     import segno
 
     from protocol import Problem
+    from protocol.provisioning import ProvisioningCode
     from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
     from sync_server.settings import utc_now
     from sync_server.survey_keys import SurveyKeyFiles
@@ -206,9 +222,10 @@ def enroll_token(
         handle.write(bundle.to_json())
     out_path.chmod(0o600)
     qr_path = out_path.with_suffix(".token.png")
-    segno.make(bundle.token, error="m").save(str(qr_path), scale=6)
+    code = ProvisioningCode.for_bundle(bundle).to_text()
+    segno.make(code, error="m").save(str(qr_path), scale=6)
     out.print(f"bundle: {out_path} (token valid until {bundle.expires_at}, single use)")
-    out.print(f"token as a QR code: {qr_path}")
+    out.print(f"provisioning code as a QR code (mss station provision --qr-image): {qr_path}")
 
 
 @app.command("revoke-station")
@@ -330,6 +347,11 @@ def status(data_dir: DataDir, as_json: AsJson = False) -> None:
                       last, clock)  # fmt: skip
     out.print(table)
     out.print(", ".join(f"{key} {value}" for key, value in totals.items()))
+    for s in fleet.stations:  # an online campaign flooded: said, not absorbed
+        if s.arrivals is not None and s.arrivals.spike:
+            usual = "new" if s.arrivals.usual is None else f"usually {s.arrivals.usual:.1f}"
+            out.print(f"SPIKE {s.station_id}: {s.arrivals.recent} received in the last hour "
+                      f"({usual})")  # fmt: skip
 
 
 @app.command()
@@ -367,3 +389,63 @@ def export(
         record_event(sessions, clock=utc_now, actor=actor.name, action="export", outcome="ok",
                      detail=f"responses CSV, {count} rows")  # fmt: skip
     out.print(f"{count} responses written to {out_path}")
+
+
+@quarantine_app.command("list")
+def quarantine_list(data_dir: DataDir, as_json: AsJson = False) -> None:
+    """Every quarantined envelope, newest first: its name for `release`, the station, where
+    it was held (intake or processor) and why; never its content."""
+    from sync_server.ingest.fleet import quarantine_entries
+    from sync_server.ingest.quarantine_release import QuarantineRef
+
+    with central_store(data_dir) as (_settings, sessions):
+        entries = quarantine_entries(sessions)
+    rows = [{"ref": QuarantineRef.of(e).to_text(), **e.model_dump(mode="json")} for e in entries]
+    if as_json:
+        out.print_json(json.dumps({"entries": rows}))
+        return
+    table = Table(title="Quarantine")
+    for column in ("ref", "at", "station", "country", "seq", "held by", "reason", "detail"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["ref"], str(row["at"] or "–"), row["station_id"], row["country"],
+                      str(row["seq"]), row["where"], row["reason"], row["detail"])  # fmt: skip
+    out.print(table)
+    out.print(f"{len(rows)} in quarantine")
+
+
+@quarantine_app.command("release")
+def quarantine_release(
+    data_dir: DataDir,
+    refs: Annotated[list[str], typer.Argument(help="Names that `quarantine list` shows.")],
+) -> None:
+    """Put envelopes back in the processor's queue once their cause is fixed (then run
+    `mss server process`). An intake conflict that still conflicts stays. Audited."""
+    from protocol import Problem
+    from sync_server.access.audit import record_event
+    from sync_server.ingest.quarantine_release import QuarantineRef, release_quarantined
+    from sync_server.settings import utc_now
+
+    failed = False
+    with central_store(data_dir) as (_settings, sessions):
+        for text in refs:
+            try:
+                released = release_quarantined(
+                    sessions, QuarantineRef.from_text(text), clock=utc_now
+                )
+            except Problem as problem:
+                failed = True
+                err.print(f"[red]not released:[/] {text}: {problem.detail}", highlight=False)
+                record_event(
+                    sessions, clock=utc_now, actor=None, action="quarantine",
+                    outcome="not-found" if problem.code == "not-found" else "refused",
+                    detail=f"{text}, from the command line: {problem.code}",
+                )  # fmt: skip
+                continue
+            record_event(
+                sessions, clock=utc_now, actor=None, action="quarantine", outcome="ok",
+                detail=f"{text} (held for {released.reason}) released from the command line",
+            )  # fmt: skip
+            out.print(f"released {text} (held for {released.reason}): queued for the processor")
+    if failed:
+        raise typer.Exit(1)

@@ -17,6 +17,7 @@ from pathlib import Path
 from crypto import (
     CUSTODIAN_PASSPHRASE,
     SURVEY_KEY_PASSPHRASE,
+    X25519,
     KdfCost,
     KeyFileError,
     SharedKey,
@@ -65,13 +66,16 @@ class SurveyKeyFiles:
         """True once the key is split: only custodians' shares open it."""
         return self.shared.exists()
 
-    def create(self, passphrase: str, *, cost: KdfCost = KdfCost.STRONG) -> SurveyPublicKey:
-        """A new survey key pair; refuses to replace one (FileExistsError) and a passphrase
-        that is easy to guess (WeakSecret): it is all that guards every response."""
+    def create(
+        self, passphrase: str, *, cost: KdfCost = KdfCost.STRONG, kem: str = X25519
+    ) -> SurveyPublicKey:
+        """A new survey key pair of kind `kem`; refuses to replace one (FileExistsError) and
+        a passphrase that is easy to guess (WeakSecret): it is all that guards every
+        response."""
         require_strong_secret(passphrase, SURVEY_KEY_PASSPHRASE)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
-        key = generate_survey_key()
+        key = generate_survey_key(kem)
         write_private_key_file(self.private, key, passphrase, cost=cost)
         write_public_key_file(self.public, key.public_key())
         return key.public_key()

@@ -22,10 +22,11 @@ Clock = Callable[[], datetime]
 
 # "sign-in" (the console's, and its sign-out), "page" (a console page or form refused),
 # "revoke" (a station revoked from the console), "report" (a results report made),
-# "enrol" (an enrolment token issued from the console).
+# "enrol" (an enrolment token issued from the console), "import" (USB files uploaded to the
+# console), "quarantine" (an envelope released from quarantine), "target" (a sample size set).
 AUDIT_ACTIONS = (
     "release", "download", "export", "token", "unlock", "sign-in", "page", "revoke", "report",
-    "enrol",
+    "enrol", "import", "quarantine", "target",
 )  # fmt: skip
 MAX_DETAIL_CHARS = 1000
 

@@ -10,6 +10,7 @@ answer, the shape of its answer where no wire model names it, and examples.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Literal
@@ -268,15 +269,23 @@ def documented(
     body: type[BaseModel] | None = None,
     gzip: bool = False,
     bearer: bool = False,
+    negotiated: Mapping[str, type[BaseModel]] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for a route decorator: its success answer, its body (read by the
     handler, not by FastAPI), gzip Content-Encoding, bearer authentication; any 4xx or 5xx
-    is a problem+json."""
+    is a problem+json. `negotiated`: other success bodies a client gets by naming their
+    media type in Accept."""
     problem = {"content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _REFS.format(model="Problem")}}}}
     responses: dict[int | str, Any] = {
         success: {
             "description": "Done",
-            "content": {kind: {"schema": _schema(answer, "serialization")} for kind in media_types},
+            "content": {
+                **{kind: {"schema": _schema(answer, "serialization")} for kind in media_types},
+                **{
+                    kind: {"schema": _schema(model, "serialization")}
+                    for kind, model in (negotiated or {}).items()
+                },
+            },
         },
         "4XX": {"description": "Refused: a problem from the catalogue", **problem},
         "5XX": {"description": "The server cannot answer now: retry later", **problem},

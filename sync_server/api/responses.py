@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from protocol.canonical import canonical_json
 
 
-def json_response(document: Any, status_code: int = 200) -> Response:
-    return Response(
-        canonical_json(document), status_code=status_code, media_type="application/json"
-    )
+def json_response(
+    document: Any, status_code: int = 200, *, media_type: str = "application/json"
+) -> Response:
+    return Response(canonical_json(document), status_code=status_code, media_type=media_type)

@@ -1,6 +1,7 @@
 """Enrolling a station from the console: the form `mss server enroll-token` is, issuing
-the same bundle (ingest.bundles), with the token's QR code on screen (as the command
-writes it) and the bundle to download. Shown once: only the token's hash is kept."""
+the same bundle (ingest.bundles), with its provisioning code as a QR code on screen (as the
+command writes it; `mss station provision --qr-image` reads it) and the bundle to download.
+Shown once: only the token's hash is kept."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from protocol.problems import Problem
+from protocol.provisioning import ProvisioningCode
 from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may, may_at_all
-from sync_server.console.front_desk import Console, guard, posted_form, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
 from sync_server.survey_keys import SurveyKeyFiles
@@ -52,13 +54,9 @@ def enrolment_routes(console: Console) -> APIRouter:
         return form(request, who)
 
     @router.post(ENROL)
-    async def post_enrol(request: Request) -> Response:
-        who = await run_in_threadpool(guard, console, request, enroller, "enrolling a station")
-        if isinstance(who, Response):
-            return who
-        fields = await posted_form(console, request, who.csrf_token, who)
-        if isinstance(fields, Response):
-            return fields
+    @form_post(console, enroller, "enrolling a station")
+    async def post_enrol(request: Request, posted: Posted) -> Response:
+        who, fields = posted.who, posted.fields
         country = fields.get("country", "")
         if not COUNTRY.fullmatch(country) or not may(who.actor, "fleet", "national", country):
             return await run_in_threadpool(
@@ -100,7 +98,7 @@ def enrolment_routes(console: Console) -> APIRouter:
                 detail=f"token for {country} {region} ({', '.join(chosen)}), "
                 f"valid until {bundle.expires_at}",
             )  # fmt: skip
-            qr = segno.make(bundle.token, error="m")
+            qr = segno.make(ProvisioningCode.for_bundle(bundle).to_text(), error="m")
             return render(
                 console, request, "enrolled.html", who, bundle=bundle,
                 qr_svg=qr.svg_data_uri(scale=6, border=2),

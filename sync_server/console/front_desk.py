@@ -5,7 +5,10 @@ cached, framed by nobody), and how a refusal is answered and audited."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +23,13 @@ from starlette.requests import Request
 
 from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may_at_all
-from sync_server.console.forms import FormRefused, read_form
+from sync_server.console.forms import (
+    FormBody,
+    FormReader,
+    FormRefused,
+    UploadTooLarge,
+    read_text_form,
+)
 from sync_server.console.phrases import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -52,6 +61,7 @@ MENU = (
     ("fleet", "/console/fleet", "fleet"),
     ("quarantine", "/console/quarantine", "fleet"),
     ("enrol", "/console/enrol", "fleet"),
+    ("import", "/console/import", "fleet"),
     ("releases", "/console/releases", "download"),
     ("users", "/console/users", "users"),
     ("audit", "/console/audit", "users"),
@@ -180,14 +190,101 @@ async def posted_form(
     console: Console, request: Request, expected_csrf: str | None, who: SignedIn | None
 ) -> dict[str, str] | Response:
     """The form's fields when its CSRF token is the expected one; otherwise an audited 403."""
+    body = await posted_body(console, request, expected_csrf, who, read_text_form)
+    return body if isinstance(body, Response) else body.fields
+
+
+async def posted_body(
+    console: Console,
+    request: Request,
+    expected_csrf: str | None,
+    who: SignedIn | None,
+    read: FormReader,
+) -> FormBody | Response:
+    """The form (as `read` reads it) when its CSRF token is the expected one; otherwise an
+    audited 403."""
     try:
-        fields = await read_form(request)
+        body = await read(request)
+    except UploadTooLarge as too_large:
+        why = str(too_large)
+        return await run_in_threadpool(
+            lambda: refuse(
+                console,
+                request,
+                who,
+                why,
+                status=413,
+                outcome="invalid",
+                message="upload_too_large",
+            )  # fmt: skip
+        )
     except FormRefused as refused:
-        fields, why = {}, f"no valid CSRF token ({refused})"
+        why = f"no valid CSRF token ({refused})"
     else:
         why = "no valid CSRF token"
-        if expected_csrf is not None and csrf_matches(expected_csrf, fields.get("csrf")):
-            return fields
+        if expected_csrf is not None and csrf_matches(expected_csrf, body.fields.get("csrf")):
+            return body
     return await run_in_threadpool(
         lambda: refuse(console, request, who, why, outcome="refused", message="csrf_refused")
     )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form post that passed the door: who sent it (signed in, allowed) and its fields
+    (its CSRF token checked)."""
+
+    who: SignedIn
+    fields: dict[str, str]
+    files: list[tuple[str, bytes]]
+
+
+Reach = Callable[..., Response | None]
+Endpoint = Callable[..., Awaitable[Response]]
+
+
+def form_post(
+    console: Console,
+    allowed: Callable[[Actor], bool],
+    what: str,
+    *,
+    reach: Reach | None = None,
+    read: FormReader = read_text_form,
+) -> Callable[[Endpoint], Endpoint]:
+    """Every console POST's door, in one place: signed in (else the sign-in page), the role
+    allows `what` (else an audited refusal), `reach(who, request, **path values)` says
+    nothing against it (e.g. the station's country), then the CSRF token (else an audited
+    403). Only then is the handler called, as `handler(request, posted, **path values)`.
+    `read` reads the body: urlencoded fields unless told (the USB upload's multipart)."""
+
+    def wrap(handler: Endpoint) -> Endpoint:
+        hints = typing.get_type_hints(handler, include_extras=True)
+        kept = [
+            parameter.replace(annotation=hints.get(name, parameter.annotation))
+            for name, parameter in inspect.signature(handler).parameters.items()
+            if name != "posted"
+        ]
+
+        @functools.wraps(handler)
+        async def endpoint(request: Request, **values: Any) -> Response:
+            who = await run_in_threadpool(guard, console, request, allowed, what)
+            if isinstance(who, Response):
+                return who
+            if reach is not None:
+                refused = await run_in_threadpool(reach, who, request, **values)
+                if refused is not None:
+                    return refused
+            body = await posted_body(console, request, who.csrf_token, who, read)
+            if isinstance(body, Response):
+                return body
+            return await handler(request, Posted(who, body.fields, body.files), **values)
+
+        # FastAPI reads the path values from this signature (the handler's, less `posted`).
+        endpoint.__signature__ = inspect.Signature(kept, return_annotation=Response)  # type: ignore[attr-defined]
+        return endpoint
+
+    return wrap
+
+
+def anyone_signed_in(actor: Actor) -> bool:
+    return True

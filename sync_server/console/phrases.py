@@ -150,6 +150,13 @@ _ROWS: dict[str, tuple[str, str, str, str, str]] = {
         "relógio errado",
         "الساعة خاطئة",
     ),
+    "spike": (
+        "spike: {recent} in the last hour",
+        "pic : {recent} dans la dernière heure",
+        "pico: {recent} en la última hora",
+        "pico: {recent} na última hora",
+        "ذروة: {recent} في الساعة الأخيرة",
+    ),
     "revoke": ("Revoke", "Révoquer", "Revocar", "Revogar", "إلغاء"),
     "no_stations": (
         "No station matches.",
@@ -356,6 +363,236 @@ _ROWS: dict[str, tuple[str, str, str, str, str]] = {
         "Nada está em quarentena.",
         "لا شيء في الحجر.",
     ),
+    # --- results reports from the releases page
+    "make_report": (
+        "Make a results report",
+        "Faire un rapport de résultats",
+        "Hacer un informe de resultados",
+        "Fazer um relatório de resultados",
+        "إعداد تقرير النتائج",
+    ),
+    "compare_with": (
+        "Change since",
+        "Évolution depuis",
+        "Cambio desde",
+        "Mudança desde",
+        "التغير منذ",
+    ),
+    "alongside": (
+        "Beside",
+        "À côté de",
+        "Junto a",
+        "Ao lado de",
+        "بجانب",
+    ),
+    "min_n": (
+        "Smallest cell shown",
+        "Plus petite case affichée",
+        "Celda más pequeña mostrada",
+        "Menor célula mostrada",
+        "أصغر خلية معروضة",
+    ),
+    "make": ("Make", "Faire", "Hacer", "Fazer", "إعداد"),
+    "report_made": (
+        "The report is made: its files are listed with the release.",
+        "Le rapport est fait : ses fichiers sont listés avec la diffusion.",
+        "El informe está hecho: sus archivos figuran con la publicación.",
+        "O relatório está feito: os seus ficheiros estão listados com a publicação.",
+        "أُعدّ التقرير: ملفاته مدرجة مع الإصدار.",
+    ),
+    "report_refused": (
+        "The report was not made:",
+        "Le rapport n'a pas été fait :",
+        "El informe no se hizo:",
+        "O relatório não foi feito:",
+        "لم يُعدّ التقرير:",
+    ),
+    # --- fieldwork against its targets
+    "fieldwork": (
+        "Fieldwork against targets",
+        "Terrain par rapport aux objectifs",
+        "Trabajo de campo frente a las metas",
+        "Trabalho de campo face às metas",
+        "العمل الميداني مقابل الأهداف",
+    ),
+    "targets": (
+        "Set targets",
+        "Fixer les objectifs",
+        "Fijar metas",
+        "Definir metas",
+        "تحديد الأهداف",
+    ),
+    "targets_help": (
+        "A target is the sample size wanted per questionnaire, wave, country and population; "
+        "0 removes it. Responses count once processed.",
+        "Un objectif est la taille d'échantillon voulue par questionnaire, vague, pays et "
+        "population ; 0 le supprime. Les réponses comptent une fois traitées.",
+        "Una meta es el tamaño de muestra deseado por cuestionario, ola, país y población; "
+        "0 la elimina. Las respuestas cuentan una vez procesadas.",
+        "Uma meta é a dimensão de amostra pretendida por questionário, vaga, país e "
+        "população; 0 remove-a. As respostas contam depois de processadas.",
+        "الهدف هو حجم العينة المطلوب لكل استبيان وجولة وبلد وفئة؛ 0 يحذفه. تُحسب الإجابات "
+        "بعد معالجتها.",
+    ),
+    "population": ("Population", "Population", "Población", "População", "الفئة"),
+    "target": ("Target", "Objectif", "Meta", "Meta", "الهدف"),
+    "gender_split": (
+        "By gender",
+        "Par genre",
+        "Por género",
+        "Por sexo",
+        "حسب الجنس",
+    ),
+    "split_withheld": (
+        "withheld: a group has fewer than {k}",
+        "masqué : un groupe compte moins de {k}",
+        "oculto: un grupo tiene menos de {k}",
+        "oculto: um grupo tem menos de {k}",
+        "محجوب: في إحدى الفئات أقل من {k}",
+    ),
+    "no_targets": (
+        "No target is set for your countries.",
+        "Aucun objectif n'est fixé pour vos pays.",
+        "No hay metas fijadas para sus países.",
+        "Não há metas definidas para os seus países.",
+        "لم يُحدَّد أي هدف لبلدانك.",
+    ),
+    "target_unknown_spec": (
+        "Choose a questionnaire this server knows.",
+        "Choisissez un questionnaire connu de ce serveur.",
+        "Elija un cuestionario que este servidor conozca.",
+        "Escolha um questionário que este servidor conheça.",
+        "اختر استبيانًا يعرفه هذا الخادم.",
+    ),
+    "target_wave": (
+        "A wave is a four-digit year.",
+        "Une vague est une année à quatre chiffres.",
+        "Una ola es un año de cuatro cifras.",
+        "Uma vaga é um ano com quatro algarismos.",
+        "الجولة سنة من أربعة أرقام.",
+    ),
+    "target_population": (
+        "Choose a population of the registered questionnaires.",
+        "Choisissez une population des questionnaires enregistrés.",
+        "Elija una población de los cuestionarios registrados.",
+        "Escolha uma população dos questionários registados.",
+        "اختر فئة من الاستبيانات المسجلة.",
+    ),
+    "target_count": (
+        "A target is a whole number of responses (0 removes it).",
+        "Un objectif est un nombre entier de réponses (0 le supprime).",
+        "Una meta es un número entero de respuestas (0 la elimina).",
+        "Uma meta é um número inteiro de respostas (0 remove-a).",
+        "الهدف عدد صحيح من الإجابات (0 يحذفه).",
+    ),
+    # --- releasing from quarantine
+    "quarantine_help": (
+        "Releasing sends an envelope back to the processor once its cause is fixed (a key, a "
+        "spec): it checks it anew, and sets it aside again if the cause remains.",
+        "Libérer renvoie une enveloppe au traitement une fois la cause corrigée (une clé, un "
+        "questionnaire) : il la vérifie à nouveau et l'écarte encore si la cause demeure.",
+        "Liberar devuelve un sobre al procesamiento una vez corregida la causa (una clave, un "
+        "cuestionario): lo comprueba de nuevo y lo aparta otra vez si la causa persiste.",
+        "Libertar devolve um envelope ao processamento depois de corrigida a causa (uma "
+        "chave, um questionário): volta a verificá-lo e põe-no de parte se a causa persistir.",
+        "الإفراج يعيد المظروف إلى المعالجة بعد إصلاح السبب (مفتاح أو استبيان): تفحصه من "
+        "جديد وتستبعده مرة أخرى إن بقي السبب.",
+    ),
+    "quarantine_release": ("Release", "Libérer", "Liberar", "Libertar", "إفراج"),
+    "quarantine_released": (
+        "Sent back to the processor:",
+        "Renvoyée au traitement :",
+        "Devuelto al procesamiento:",
+        "Devolvido ao processamento:",
+        "أُعيد إلى المعالجة:",
+    ),
+    "quarantine_still": (
+        "Still conflicts with what is stored, so it stays in quarantine:",
+        "Toujours en conflit avec ce qui est stocké, elle reste en quarantaine :",
+        "Sigue en conflicto con lo almacenado, así que queda en cuarentena:",
+        "Continua em conflito com o que está guardado, por isso fica em quarentena:",
+        "لا يزال يتعارض مع المخزَّن، لذا يبقى في الحجر:",
+    ),
+    # --- importing USB files by upload
+    "import": ("USB import", "Import USB", "Importación USB", "Importação USB", "استيراد USB"),
+    "import_help": (
+        "Choose the files of a station's USB export (manifest.json and its .mssb files): up "
+        "to {files} files, {mib} MiB at once. They go through the same checks as over the "
+        "network; files imported before count as already here.",
+        "Choisissez les fichiers d'un export USB de station (manifest.json et ses fichiers "
+        ".mssb) : jusqu'à {files} fichiers, {mib} Mio à la fois. Ils passent les mêmes "
+        "contrôles que par le réseau ; les fichiers déjà importés comptent comme déjà reçus.",
+        "Elija los archivos de una exportación USB de una estación (manifest.json y sus "
+        "archivos .mssb): hasta {files} archivos, {mib} MiB a la vez. Pasan los mismos "
+        "controles que por la red; los ya importados cuentan como ya recibidos.",
+        "Escolha os ficheiros de uma exportação USB de uma estação (manifest.json e os seus "
+        "ficheiros .mssb): até {files} ficheiros, {mib} MiB de cada vez. Passam as mesmas "
+        "verificações que pela rede; os já importados contam como já recebidos.",
+        "اختر ملفات تصدير USB من جهاز (manifest.json وملفات .mssb): حتى {files} ملف و{mib} "
+        "ميغابايت في المرة. تمر بالفحوص نفسها كما عبر الشبكة؛ والملفات المستوردة من قبل "
+        "تُحسب موجودة.",
+    ),
+    "import_files": (
+        "Export files",
+        "Fichiers exportés",
+        "Archivos exportados",
+        "Ficheiros exportados",
+        "الملفات المصدّرة",
+    ),
+    "import_button": ("Import", "Importer", "Importar", "Importar", "استيراد"),
+    "import_result": (
+        "What was imported",
+        "Ce qui a été importé",
+        "Lo que se importó",
+        "O que foi importado",
+        "ما تم استيراده",
+    ),
+    "import_counts": (
+        "{files} files: {accepted} new envelopes, {duplicate} already here, {conflict} conflicts",
+        "{files} fichiers : {accepted} nouvelles enveloppes, {duplicate} déjà reçues, "
+        "{conflict} conflits",
+        "{files} archivos: {accepted} sobres nuevos, {duplicate} ya recibidos, "
+        "{conflict} conflictos",
+        "{files} ficheiros: {accepted} envelopes novos, {duplicate} já recebidos, "
+        "{conflict} conflitos",
+        "{files} ملفات: {accepted} مظاريف جديدة، {duplicate} موجودة من قبل، {conflict} تعارضات",
+    ),
+    "import_missing": (
+        "In the manifest but not uploaded:",
+        "Dans le manifeste mais pas envoyé :",
+        "En el manifiesto pero no subido:",
+        "No manifesto mas não enviado:",
+        "في البيان ولم يُرفع:",
+    ),
+    "import_ignored": (
+        "Left aside (neither a batch file nor the manifest):",
+        "Laissés de côté (ni lot ni manifeste) :",
+        "Dejados de lado (ni lote ni manifiesto):",
+        "Postos de parte (nem lote nem manifesto):",
+        "تُركت جانبًا (ليست ملف دفعة ولا البيان):",
+    ),
+    "import_refused_folder": (
+        "These files cannot be imported:",
+        "Ces fichiers ne peuvent pas être importés :",
+        "Estos archivos no se pueden importar:",
+        "Estes ficheiros não podem ser importados:",
+        "لا يمكن استيراد هذه الملفات:",
+    ),
+    "no_files": (
+        "Choose at least one file.",
+        "Choisissez au moins un fichier.",
+        "Elija al menos un archivo.",
+        "Escolha pelo menos um ficheiro.",
+        "اختر ملفًا واحدًا على الأقل.",
+    ),
+    "upload_too_large": (
+        "Too many files or too large at once: import them in several parts.",
+        "Trop de fichiers ou trop volumineux en une fois : importez-les en plusieurs parties.",
+        "Demasiados archivos o demasiado grandes a la vez: impórtelos en varias partes.",
+        "Demasiados ficheiros ou demasiado grandes de uma vez: importe-os em várias partes.",
+        "ملفات كثيرة جدًا أو كبيرة جدًا دفعة واحدة: استوردها على عدة أجزاء.",
+    ),
+    "file": ("File", "Fichier", "Archivo", "Ficheiro", "الملف"),
     "release": ("Release", "Diffusion", "Publicación", "Publicação", "الإصدار"),
     "scope": ("Scope", "Portée", "Alcance", "Âmbito", "النطاق"),
     "national": ("national", "nationale", "nacional", "nacional", "وطني"),

@@ -14,18 +14,22 @@ from starlette.requests import Request
 
 from protocol.problems import Problem
 from sync_server.access.release_requests import ReleaseRequest, release_file, visible_releases
+from sync_server.access.report_requests import ReportRequest, request_report
 from sync_server.access.user_roles import Actor, may, may_at_all
-from sync_server.console.front_desk import Console, guard, posted_form, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
 from sync_server.console.phrases import LANGUAGES
 from sync_server.console.release_jobs import jobs_of, queue_release, requeue_interrupted, run_queued
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.specs import known_spec_identities
 from sync_server.releases.formats import NAMES
+from sync_server.reports.cells import DEFAULT_MIN_N
 
 RELEASES = "/console/releases"
 FORMATS = (*NAMES, "all")
 COUNTRY = re.compile(r"[A-Z]{2}")
 WAVE = re.compile(r"[A-Za-z0-9_-]{1,20}")
+RELEASE_ID = re.compile(r"[0-9a-f]{32}")
+MAX_MIN_N = 1000  # as the API's report body bounds it
 
 # What a release file is, by the name the release engine gives it (releases/build.py).
 _KINDS = (("codebook.", "codebook"), ("risk-report.", "risk_report"), ("report", "results_report"))
@@ -56,11 +60,15 @@ def release_routes(console: Console) -> APIRouter:
         identities = known_spec_identities(console.session_factory)
         return sorted({identity.id for identity in identities})
 
-    def releases_page(request: Request, who: SignedIn) -> Response:
+    def releases_page(
+        request: Request, who: SignedIn, *, status: int = 200, report_refused: str = ""
+    ) -> Response:
         releases = visible_releases(console.session_factory, who.actor)
         jobs = jobs_of(console.session_factory, who.actor)
         return render(
-            console, request, "releases.html", who, releases=releases, kind=file_kind,
+            console, request, "releases.html", who, status=status, releases=releases,
+            kind=file_kind, report_refused=report_refused, min_n=DEFAULT_MIN_N,
+            max_min_n=MAX_MIN_N, report_made=request.query_params.get("report", ""),
             jobs=jobs, building=any(job.state in ("queued", "running") for job in jobs),
             may_build=builder(who.actor), specs=spec_ids(), formats=FORMATS,
             release_languages=LANGUAGES,
@@ -91,13 +99,11 @@ def release_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.post(f"{RELEASES}/jobs")
-    async def post_release_job(request: Request, background: BackgroundTasks) -> Response:
-        who = await run_in_threadpool(guard, console, request, builder, "building a release")
-        if isinstance(who, Response):
-            return who
-        fields = await posted_form(console, request, who.csrf_token, who)
-        if isinstance(fields, Response):
-            return fields
+    @form_post(console, builder, "building a release")
+    async def post_release_job(
+        request: Request, posted: Posted, background: BackgroundTasks
+    ) -> Response:
+        who, fields = posted.who, posted.fields
         scope = fields.get("scope", "")
         country = fields.get("country", "") if scope == "national" else None
         wave = fields.get("wave", "").strip() or None
@@ -136,6 +142,47 @@ def release_routes(console: Console) -> APIRouter:
         )  # fmt: skip
         background.add_task(build_queued)
         return RedirectResponse(f"{RELEASES}?queued=1", status_code=303)
+
+    @router.post("/console/releases/{release_id}/reports")
+    @form_post(console, reader, "a results report")
+    async def post_report(
+        request: Request,
+        posted: Posted,
+        release_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    ) -> Response:
+        """The same service as POST /v1/releases/{id}/reports (access.report_requests):
+        it checks the role on each release named and audits every attempt."""
+        who, fields = posted.who, posted.fields
+        compare = fields.get("compare", "") or None
+        alongside = fields.get("alongside", "") or None
+        min_n = fields.get("min_n", "").strip() or str(DEFAULT_MIN_N)
+        lang = fields.get("lang", "")
+
+        def work() -> Response:
+            if (
+                lang not in LANGUAGES
+                or any(v is not None and not RELEASE_ID.fullmatch(v) for v in (compare, alongside))
+                or not min_n.isdigit()
+                or not 2 <= int(min_n) <= MAX_MIN_N
+            ):
+                return refuse(console, request, who, "a report form with an unknown choice",
+                              status=422, outcome="invalid")  # fmt: skip
+            asked = ReportRequest(release_id, lang, compare, int(min_n), alongside)
+            try:
+                request_report(
+                    console.session_factory, who.actor, asked, data_dir=console.data_dir,
+                    clock=console.clock,
+                )  # fmt: skip
+            except Problem as problem:
+                # request_report audited it already.
+                return releases_page(
+                    request, who, status=problem.status, report_refused=problem.detail
+                )
+            return RedirectResponse(
+                f"{RELEASES}?report={release_id}#release-{release_id}", status_code=303
+            )
+
+        return await run_in_threadpool(work)
 
     @router.get("/console/releases/{release_id}/files/{name:path}")
     def get_release_file(

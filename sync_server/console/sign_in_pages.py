@@ -20,6 +20,9 @@ from sync_server.console.front_desk import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     Console,
+    Posted,
+    anyone_signed_in,
+    form_post,
     menu_of,
     posted_form,
     render,
@@ -109,13 +112,9 @@ def sign_in_routes(console: Console) -> APIRouter:
         return response
 
     @router.post("/console/logout")
-    async def post_logout(request: Request) -> Response:
-        who = await run_in_threadpool(signed_in, console, request)
-        if who is None:
-            return to_login()
-        fields = await posted_form(console, request, who.csrf_token, who)
-        if isinstance(fields, Response):
-            return fields
+    @form_post(console, anyone_signed_in, "signing out")
+    async def post_logout(request: Request, posted: Posted) -> Response:
+        who = posted.who
 
         def finish() -> None:
             end_session(console.session_factory, request.cookies.get(SESSION_COOKIE, ""))
@@ -130,13 +129,9 @@ def sign_in_routes(console: Console) -> APIRouter:
         return response
 
     @router.post("/console/language")
-    async def post_language(request: Request) -> Response:
-        who = await run_in_threadpool(signed_in, console, request)
-        if who is None:
-            return to_login()
-        fields = await posted_form(console, request, who.csrf_token, who)
-        if isinstance(fields, Response):
-            return fields
+    @form_post(console, anyone_signed_in, "choosing a language")
+    async def post_language(request: Request, posted: Posted) -> Response:
+        who, fields = posted.who, posted.fields
         lang = fields.get("lang", "")
         if lang in LANGUAGES:
             await run_in_threadpool(choose_language, console.session_factory, who.actor.name, lang)

@@ -14,7 +14,7 @@ from protocol.response import (
 )
 from protocol.wire import SpecIdentityWire
 from questionnaire_specs import Spec, SpecError, load_spec_body
-from questionnaire_specs.answers import check_response
+from questionnaire_specs.answers import check_response, with_calculations
 
 
 class Quarantine(Exception):  # noqa: N818 - it is an outcome, named as the verb does it
@@ -92,9 +92,13 @@ def open_envelope(
             "the survey key does not open this envelope (another key, or altered bytes)",
         ) from None
     try:
-        return read_response_plaintext(spec, plaintext)
+        response = read_response_plaintext(spec, plaintext)
     except ResponseFormatError as error:
         raise Quarantine("malformed-response", str(error)) from None
+    # A calculated value never travels: it is worked out here from the answers that did, so
+    # no station can forge one, and it is checked and stored like an answer.
+    answers = with_calculations(spec, response.population, response.answers)
+    return response.model_copy(update={"answers": answers})
 
 
 # The narrowest column a value goes to: responses.duration_s is a PostgreSQL INTEGER.

@@ -33,7 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session, sessionmaker
 
-from questionnaire_specs import Disclosure, QuestionType, Spec
+from questionnaire_specs import Disclosure, Spec
+from questionnaire_specs.question_types import kind_of
 from sync_server.anonymise import RiskReport
 from sync_server.releases import codebook as books
 from sync_server.releases.comment_reviews import (
@@ -423,7 +424,7 @@ def _analysis_frame(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for name in frame.columns:
         question = next((q for q in spec.questions if q.id == name), None)
-        if question is None or question.type is not QuestionType.MULTI_CHOICE:
+        if question is None or kind_of(question).release(question) != "codes":
             columns[name] = frame[name]
             continue
         chosen = frame[name].map(_codes_of, na_action="ignore")

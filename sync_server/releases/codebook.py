@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from questionnaire_specs import KEY_FACTORS, Question, QuestionType, Spec
+from questionnaire_specs import KEY_FACTORS, Question, Spec
+from questionnaire_specs.question_types import kind_of
 
 # Variables that are not questions. Their labels are given in English for every language
 # (the spec has no text for them).
@@ -111,10 +112,8 @@ def released_level(question: Question, treatment: str, levels: dict[str, str] | 
 def _question_variable(
     spec: Spec, question: Question, treatment: str, level: str | None = None
 ) -> Variable:
-    kind = {
-        QuestionType.NUMBER: "number",
-        QuestionType.TEXT: "text",
-    }.get(question.type, "code")
+    release = kind_of(question).release(question)
+    kind = _VARIABLE_TYPES.get(release or "", "code")
     return Variable(
         name=question.id,
         label=dict(question.label),
@@ -126,6 +125,10 @@ def _question_variable(
         disclosure=question.disclosure.value if question.disclosure else None,
         treatment=treatment,
     )
+
+
+# A question type's release kind (questionnaire_specs/question_types.py) -> variable type.
+_VARIABLE_TYPES = {"integer": "number", "decimal": "number", "text": "text", "date": "period"}
 
 
 def option_column(question_id: str, code: int | str) -> str:
@@ -175,7 +178,7 @@ def variables_for(
     for column in columns:
         treatment = treatments.get(column, "kept as collected")
         question = answered.get(column)
-        if question is not None and question.type is QuestionType.MULTI_CHOICE:
+        if question is not None and kind_of(question).release(question) == "codes":
             variables.extend(_option_variables(spec, question, treatment))
         elif question is not None:
             level = released_level(question, treatment, levels)

@@ -28,7 +28,9 @@ import pyarrow.json as pa_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from questionnaire_specs import Question, QuestionType, Spec, SpecError, load_spec_body
+from questionnaire_specs import Question, Spec, SpecError, load_spec_body
+from questionnaire_specs.question_types import kind_of
+from sync_server.anonymise.dates import coarsen_dates
 from sync_server.releases.refusals import ReleaseRefused
 from sync_server.releases.waves import wave_bounds, wave_of
 from sync_server.store.models import KnownSpec, ResponseRecord
@@ -215,15 +217,25 @@ def _fingerprint(spec_id: str, wave: str, table: pa.Table) -> str:
 
 
 def _json_type(spec: Spec, question: Question) -> pa.DataType:
-    """The arrow type an answer to the question parses as (a spec never mixes number and
-    text codes in one question: questionnaire_specs refuses it)."""
-    if question.type is QuestionType.NUMBER:
-        return pa.int64() if question.integer else pa.float64()
-    if question.type is QuestionType.TEXT:
-        return pa.string()
+    """The arrow type an answer to the question parses as, by its type's release kind
+    (questionnaire_specs/question_types.py; a spec never mixes number and text codes in one
+    question: questionnaire_specs refuses it)."""
+    release = kind_of(question).release(question)
+    if release in _ARROW_TYPES:
+        return _ARROW_TYPES[release]
     codes = [option.code for option in spec.options_for(question)]
     code = pa.int64() if all(type(code) is int for code in codes) else pa.string()
-    return pa.list_(code) if question.type is QuestionType.MULTI_CHOICE else code
+    return pa.list_(code) if release == "codes" else code
+
+
+# Release kinds whose arrow type does not depend on the options; a date is its ISO text
+# until the frame coarsens it (released_dates).
+_ARROW_TYPES = {
+    "integer": pa.int64(),
+    "decimal": pa.float64(),
+    "text": pa.string(),
+    "date": pa.string(),
+}
 
 
 def _schema(spec: Spec) -> dict[str, pa.DataType]:
@@ -343,7 +355,16 @@ def read_frame(
     # respondent's own answer, coded and generalisable, replaces the station's region text.
     frame = _base_frame(responses.table).drop(columns=[c for c in columns if c in BASE_NAMES])
     frame = pd.concat([frame, pd.DataFrame(columns, index=frame.index, copy=False)], axis=1)
+    released_dates(frame, spec)
     return StoreFrame(frame, spec, responses.wave, responses.versions, responses.fingerprint)
+
+
+def released_dates(frame: pd.DataFrame, spec: Spec) -> None:
+    """A date answer at the spec's date precision ("2019-03", or "2019-Q1"), in place: as
+    the completion date, no exact day leaves the central store."""
+    for question in spec.questions:
+        if question.id in frame and kind_of(question).release(question) == "date":
+            frame[question.id] = coarsen_dates(frame[question.id], spec.settings.date_precision)
 
 
 def _base_frame(table: pa.Table) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from sync_server.site.headers import STATIC_PREFIX, SiteHeaders
 from sync_server.site.rate_limits import Monotonic, SiteLimits, SubmissionThrottle
 from sync_server.site.state import SiteState
 from sync_server.site.survey_page import PageCache
+from sync_server.site.token_keys import TokenKeys
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,6 +65,7 @@ def create_site_app(
         throttle=SubmissionThrottle(limits or SiteLimits(), monotonic),
         pages=page_environment(),
         page_cache=PageCache(idle_seconds=idle_seconds),
+        token_keys=TokenKeys.in_data_dir(settings.data_dir),
     )
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # the page weight on a slow link

@@ -82,6 +82,11 @@ def _question(question: Question) -> dict[str, Any]:
         document.update(integer=bool(question.integer), min=question.min, max=question.max)
     if question.type is QuestionType.TEXT:
         document.update(max_length=question.max_length, multiline=bool(question.multiline))
+    if question.type in (QuestionType.DATE, QuestionType.RANGE):
+        # a date's bounds are "YYYY-MM-DD" text; a range's min, max and step whole numbers
+        document.update(min=question.min, max=question.max, step=question.step)
+    if question.type is QuestionType.CALCULATE:
+        document["calculation"] = _expression(question, "calculation")
     return _compact(document)
 
 

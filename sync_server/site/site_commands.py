@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from crypto.survey_keys import X25519
 from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
 
 campaign_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
@@ -23,7 +24,14 @@ def _public_key_text(data_dir: Path) -> str:
     keys = SurveyKeyFiles(data_dir)
     if not keys.public.exists():
         raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
-    return keys.public_key().to_text()
+    public = keys.public_key()
+    if public.kem != X25519:
+        # The browser seals with WebCrypto alone (hpke.js), which has no ML-KEM.
+        raise fail(
+            f"the survey key is {public.kem}: the online site seals in the browser with "
+            "X25519 only, so a campaign needs a server initialised with --kem x25519"
+        )
+    return public.to_text()
 
 
 @campaign_app.command("add")

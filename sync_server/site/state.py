@@ -9,6 +9,7 @@ from jinja2 import Environment
 
 from sync_server.site.rate_limits import SubmissionThrottle
 from sync_server.site.survey_page import PageCache
+from sync_server.site.token_keys import TokenKeys
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class SiteState:
     throttle: SubmissionThrottle
     pages: Environment
     page_cache: PageCache
+    token_keys: TokenKeys
 
 
 def site_state(request: Request) -> SiteState:

@@ -11,14 +11,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from crypto.blind_signing import VARIANT
 from protocol.problems import Problem
-from protocol.site_wire import AccessCodeCheck, SiteSubmission, SubmissionTokenGrant
+from protocol.site_wire import AccessCodeCheck, SiteSubmission, SubmissionTokenGrant, TokenKeyWire
 from sync_server.api.bodies import read_json_request
 from sync_server.api.callers import client_address
 from sync_server.api.responses import json_response
 from sync_server.api.state import server_state
-from sync_server.site.access_codes import redeem_code
-from sync_server.site.campaigns import SLUG_PATTERN
+from sync_server.site.access_codes import from_base64url, redeem_code, to_base64url
+from sync_server.site.campaigns import SLUG_PATTERN, open_campaign_view
 from sync_server.site.state import site_state
 from sync_server.site.submissions import accept_site_envelope
 
@@ -41,21 +42,41 @@ def known_slug(slug: str) -> None:
         raise Problem("unknown-campaign", "there is no survey campaign at this address")
 
 
+def _campaign_token_key(request: Request, slug: str) -> TokenKeyWire:
+    view = open_campaign_view(server_state(request).session_factory, slug)
+    if not view.requires_codes:
+        raise Problem("invalid-request", "this campaign needs no access code")
+    public = site_state(request).token_keys.public_key(slug)
+    return TokenKeyWire(variant=VARIANT, key_id=public.key_id(),
+                        **public.jwk())  # fmt: skip
+
+
+@router.get("/s/{slug}/token-key")
+async def get_token_key(request: Request, slug: str) -> Response:
+    """The campaign's token public key: the browser blinds its token message to it. Made on
+    the campaign's first call (one RSA key generation, a fraction of a second)."""
+    known_slug(slug)
+    wire = await run_in_threadpool(_campaign_token_key, request, slug)
+    return json_response(wire.model_dump(mode="json"))
+
+
 @router.post("/s/{slug}/codes")
 async def post_code(request: Request, slug: str) -> Response:
-    """A one-time access code for a one-time submission token (a request of its own: the
-    envelope arrives later with the token, never with the code)."""
+    """A one-time access code and a blinded token message for the campaign's blind signature
+    (a request of its own: the envelope arrives later with the token, never with the code,
+    and the site cannot tell which signature the token came from)."""
     known_slug(slug)
     throttle(request, slug)
     state = server_state(request)
     check = await read_json_request(
         request, AccessCodeCheck, limit=state.settings.max_small_body_bytes, what="code check"
     )
-    token = await run_in_threadpool(
-        redeem_code, state.session_factory, slug, check.code,
-        random_bytes=state.settings.random_bytes,
+    blind_signature = await run_in_threadpool(
+        redeem_code, state.session_factory, slug, check.code, from_base64url(check.blinded),
+        keys=site_state(request).token_keys,
     )  # fmt: skip
-    return json_response(SubmissionTokenGrant(token=token).model_dump(mode="json"))
+    grant = SubmissionTokenGrant(blind_signature=to_base64url(blind_signature))
+    return json_response(grant.model_dump(mode="json"))
 
 
 @router.post("/s/{slug}/envelopes")
@@ -68,7 +89,7 @@ async def post_envelope(request: Request, slug: str) -> Response:
     )
     outcome = await run_in_threadpool(
         accept_site_envelope, state.session_factory, slug, submission,
-        clock=state.settings.clock,
+        clock=state.settings.clock, token_keys=site_state(request).token_keys,
         new_id=lambda: str(uuid.UUID(bytes=state.settings.random_bytes(16), version=4)),
     )  # fmt: skip
     if outcome.receipt is None:

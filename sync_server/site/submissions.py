@@ -19,8 +19,9 @@ from protocol.site_wire import SiteReceipt, SiteSubmission
 from protocol.wire import ZERO_HASH, SiteEnvelope
 from sync_server.ingest.batches import BatchFacts, store_batch
 from sync_server.ingest.stations import lock_active_station
-from sync_server.site.access_codes import spend_token
+from sync_server.site.access_codes import spend_token, verified_token
 from sync_server.site.campaigns import open_campaign_view
+from sync_server.site.token_keys import TokenKeys
 from sync_server.store.models import InboxEnvelope
 from sync_server.store.transactions import in_transaction
 
@@ -58,25 +59,31 @@ def accept_site_envelope(
     submission: SiteSubmission,
     *,
     clock: Clock,
+    token_keys: TokenKeys,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> SiteOutcome:
     """Store one sealed response of campaign `slug`. Raises Problem (unknown-campaign,
-    campaign-closed, wrong-spec, code-required, token-spent); when it does, nothing was
-    stored. A campaign with access codes needs an unspent token, spent in this transaction
-    (the very same envelope again needs none: its token was spent when it was stored)."""
+    campaign-closed, wrong-spec, code-required, token-invalid, token-spent); when it does,
+    nothing was stored. A campaign with access codes needs a token its key signed, unspent,
+    spent in this transaction (the very same envelope again needs none: its token was spent
+    when it was stored)."""
     campaign = open_campaign_view(session_factory, slug)
     if submission.spec.triple() != campaign.spec.triple():
         raise Problem(
             "wrong-spec",
             f"this campaign takes answers to {campaign.spec.id} {campaign.spec.version} only",
         )
+    token = None
+    if campaign.requires_codes and submission.token is not None:
+        # Checked before the transaction: a forgery takes no lock.
+        token = verified_token(slug, submission.token, token_keys.public_key(slug))
 
     def work(session: Session) -> SiteOutcome:
         station = lock_active_station(session, campaign.station_id)
         retry = session.get(InboxEnvelope, (station.station_id, submission.envelope_id))
         same_again = retry is not None and retry.sealed == submission.sealed_bytes()
         if campaign.requires_codes and not same_again:
-            spend_token(session, slug, submission.token)
+            spend_token(session, slug, token)
         seq, prev = _place_in_chain(
             session, station.station_id, submission.envelope_id, station.last_envelope_seq
         )

@@ -5,6 +5,7 @@ from sync_server.store import (  # noqa: F401
     campaign_models,
     console_models,
     review_models,
+    target_models,
 )
 from sync_server.store.engine import make_engine, make_session_factory
 from sync_server.store.migrate import upgrade_to_head

@@ -251,12 +251,14 @@ def cips_bodies() -> list[bytes]:
             for name in ("officials", "private_sector")]  # fmt: skip
 
 
-def make_world(root: Path, *, abandon: str = "discard", cips: bool = False) -> World:
+def make_world(
+    root: Path, *, abandon: str = "discard", cips: bool = False, kem: str = "x25519"
+) -> World:
     root.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=root / "server")
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = create_app(settings)
-    survey_key = generate_survey_key()
+    survey_key = generate_survey_key(kem)
     world = World(root=root, settings=settings, app=app, survey_key=survey_key)
     world.transport = AsgiBridge(app)
     register_survey_key(

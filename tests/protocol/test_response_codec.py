@@ -99,3 +99,27 @@ def test_known_answer_pins_the_format():
 # 01 version, 01 complete, then language fr (1), population 0, 9829 days, 734 s, "NE",
 # "Agadez", and the answers bit-packed in spec order (see response_codec.py).
 KNOWN_HEX = "01010100e54cde05024e450641676164657aadd460"
+
+
+EVERY_TYPE = load_spec(ROOT / "tests" / "questionnaire_specs" / "fixtures" / "every_type.yaml")
+
+
+@pytest.mark.parametrize("joined", ["1970-01-01", "1999-12-31", "2000-01-01", "2026-12-31"])
+def test_dates_and_range_steps_round_trip_and_a_calculation_stays_behind(joined):
+    answers = {"post": 2, "tasks": [9], "fair": 3, "years": 12, "joined": joined, "trust": 10}
+    sent = payload(EVERY_TYPE, {**answers, "trust_doubled": "20"}, language="en")
+    back = read_response_plaintext(EVERY_TYPE, response_plaintext(EVERY_TYPE, sent))
+    # the processor works the calculation out again (questionnaire_specs.answers)
+    assert back.answers == answers
+
+
+def test_a_range_answer_takes_the_bits_of_its_step_count():
+    def size(answers):
+        return len(response_plaintext(EVERY_TYPE, payload(EVERY_TYPE, answers, language="en")))
+
+    # 6 steps (0..10 by 2) fit 3 bits: a range answer costs less than a varint
+    assert size({"post": 1, "trust": 10}) == size({"post": 1, "trust": 0})
+    with pytest.raises(ResponseFormatError, match="trust: not a step of its range"):
+        size({"post": 1, "trust": 3})
+    with pytest.raises(ResponseFormatError, match="joined: not a YYYY-MM-DD date"):
+        size({"post": 1, "joined": "2020-02-30"})

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from questionnaire_specs import ExpressionError, compile_expression
 from questionnaire_specs.expressions import (
+    FUNCTIONS,
     Arithmetic,
     Call,
     Compare,
@@ -40,17 +41,69 @@ leaves = st.one_of(
 )
 
 
+# Patterns of regex()'s subset (questionnaire_specs/expression_regex.py), without a quote.
+PATTERNS = st.sampled_from(
+    [
+        "^[0-9]+$",
+        "^$",
+        "a",
+        "[^a-c]",
+        "(ab)+",
+        "\\d{2,3}",
+        "^(\\+|00)?[0-9]{1,4}$",
+        "x|y|",
+        ".",
+        "\\s",
+        "^\\w+\\.?$",
+        "[é😀-😂]",
+        "^-?[0-9]+(\\.[0-9]+)?$",
+        "[A-Z]{2}\\D*",
+        "^.{0,3}$",
+    ]
+)
+
+
+def _call(name: str, *args: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+    return st.tuples(*args).map(lambda values: Call(name, tuple(values)))
+
+
 def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+    """Every operator and every function of the language, with its arities."""
+    fixed = {
+        name: _call(name, *[children] * fewest)
+        for name, (fewest, most) in FUNCTIONS.items()
+        if fewest == most and name not in ("regex", "jr:choice-name")
+    }
     return st.one_of(
         children.map(Minus),
         children.map(Not),
-        st.builds(Arithmetic, st.sampled_from("+-*/"), children, children),
+        st.builds(Arithmetic, st.sampled_from(["+", "-", "*", "/", "mod"]), children, children),
         st.builds(Compare, COMPARISONS, children, children),
         st.builds(Logic, st.sampled_from(["and", "or"]), children, children),
-        st.builds(lambda a, b: Call("selected", (a, b)), children, children),
-        children.map(lambda a: Call("count-selected", (a,))),
-        children.map(lambda a: Call("string-length", (a,))),
+        *fixed.values(),
+        _call("round", children) | _call("round", children, children),
+        _call("substr", children, children) | _call("substr", children, children, children),
+        *(
+            st.lists(children, min_size=1, max_size=3).map(lambda a, n=name: Call(n, tuple(a)))
+            for name in ("concat", "min", "max")
+        ),
+        st.builds(lambda a, p: Call("regex", (a, String(p))), children, PATTERNS),
+        st.builds(
+            lambda a, q: Call("jr:choice-name", (a, String("${" + q + "}"))), children, NAMES
+        ),
     )
+
+
+def test_the_generator_knows_every_function() -> None:
+    # A function added to the language without a generator here would go untested.
+    assert set(FUNCTIONS) == {
+        *(name for name, (fewest, most) in FUNCTIONS.items() if fewest == most),
+        "round",
+        "substr",
+        "concat",
+        "min",
+        "max",
+    }
 
 
 trees = st.recursive(leaves, _extend, max_leaves=25)

@@ -15,6 +15,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from device_app import messages as words
+from device_app.kiosk.screens.answer_pickers import DatePicker, StepSlider
 from device_app.kiosk.survey import QuestionView
 from device_app.kiosk.widgets import KeyGrid, KioskButton, NumberPad, ShapedLabel, TextBox
 from questionnaire_specs.models import Option, QuestionType
@@ -115,6 +116,10 @@ class QuestionScreen(Screen):
             self._build_number(area)
         elif kind is QuestionType.TEXT:
             self._build_text(self.ids.fixed_area)
+        elif kind is QuestionType.DATE:
+            self._build_date(area)
+        elif kind is QuestionType.RANGE:
+            self._build_range(area)
 
     def _option_button(self, option: Option, *, marker: str, centred: bool) -> KioskButton:
         selected = (
@@ -211,7 +216,29 @@ class QuestionScreen(Screen):
         self.key_grid = keys
         area.add_widget(keys)
 
+    def _build_date(self, area: BoxLayout) -> None:
+        picker = DatePicker(
+            self.view.question, self.value, language=self.language, rtl=self.rtl,
+            on_change=self._picked,
+        )  # fmt: skip
+        holder = AnchorLayout(size_hint_y=None, height=picker.height)
+        holder.add_widget(picker)
+        picker.size_hint_x = None
+        picker.width = sum(child.width for child in picker.children) + dp(16) * 2
+        area.add_widget(holder)
+        self.date_picker = picker
+
+    def _build_range(self, area: BoxLayout) -> None:
+        slider = StepSlider(self.view.question, self.value, rtl=self.rtl, on_change=self._picked)
+        area.add_widget(slider)
+        self.step_slider = slider
+
     # --- answering ---------------------------------------------------------------------------
+
+    def _picked(self, value: Any) -> None:
+        self.value = value
+        self.error_text = ""
+        self._answer_changed()
 
     def _pick(self, option: Option) -> None:
         if self.view.question.type is QuestionType.MULTI_CHOICE:

@@ -1,8 +1,10 @@
 // The sealed response's bytes, as protocol/response_codec.py writes them (its docstring has
 // the layout): a bit stream driven by the browser spec (sync_server/site/browser_rules.py),
 // answers in the spec's question order, choices as option indices, multiple choices as bit
-// masks. encodeResponse never deflates; encodeResponseCompact deflates with the browser's
-// CompressionStream when that is smaller, as the station does (the processor reads either).
+// masks. encodeResponseCompact (what the site seals) deflates with the browser's
+// CompressionStream when that is smaller, as the station does: zlib's raw DEFLATE at its
+// default level on both sides, so the bytes, and the envelope's size, are the station's.
+// encodeResponse never deflates (the processor reads either).
 
 const FORMAT_VERSION = 1;
 const COMPLETE = 0x01;
@@ -73,11 +75,17 @@ export function optionsOf(browserSpec, question) {
   return question.options || [];
 }
 
+// Types whose value never travels (questionnaire_specs/question_types.py: no wire tag): a
+// note has none; a calculation is worked out again by the processor, so it is left out.
+const NOT_CARRIED = new Set(["note", "calculate"]);
+
+function mine(browserSpec, population) {
+  return browserSpec.questions.filter((q) => !q.populations || q.populations.includes(population));
+}
+
 /** The questions whose answers a response of `population` carries, in spec order. */
 export function answeredQuestions(browserSpec, population) {
-  return browserSpec.questions.filter(
-    (q) => q.type !== "note" && (!q.populations || q.populations.includes(population)),
-  );
+  return mine(browserSpec, population).filter((q) => !NOT_CARRIED.has(q.type));
 }
 
 function days(isoDate) {
@@ -92,8 +100,29 @@ function days(isoDate) {
   return Math.round((at.getTime() - EPOCH_MS) / DAY_MS);
 }
 
+function isoDays(value, where) {
+  try {
+    return days(value);
+  } catch {
+    throw new ResponseCodecError(`${where}: not a YYYY-MM-DD date`); // never the value
+  }
+}
+
 function writeAnswer(writer, browserSpec, question, value) {
   const where = question.id;
+  if (question.type === "date") {
+    const n = BigInt(isoDays(value, where));
+    writer.varint(n >= 0n ? n * 2n : -n * 2n - 1n); // zigzag days from 2000-01-01
+    return;
+  }
+  if (question.type === "range") {
+    const low = question.min, high = question.max, step = question.step ?? 1;
+    if (!Number.isSafeInteger(value) || value < low || value > high || (value - low) % step) {
+      throw new ResponseCodecError(`${where}: not a step of its range`);
+    }
+    writer.write((value - low) / step, width((high - low) / step + 1));
+    return;
+  }
   if (question.type === "single_choice" || question.type === "likert") {
     const codes = optionsOf(browserSpec, question).map((o) => o.code);
     writer.write(index(codes, value, `${where}: code`), width(codes.length));
@@ -146,7 +175,9 @@ function body(browserSpec, response) {
   writer.raw(utf8(response.region, "region"));
   const answers = response.answers || {};
   const questions = answeredQuestions(browserSpec, response.population);
-  const asked = new Set(questions.map((q) => q.id));
+  // A calculated value may be held, and stays behind.
+  const held = mine(browserSpec, response.population).filter((q) => q.type !== "note");
+  const asked = new Set(held.map((q) => q.id));
   const unknown = Object.keys(answers).filter((id) => !asked.has(id)).sort();
   if (unknown.length) throw new ResponseCodecError(`answers to questions not asked: ${unknown}`);
   for (const question of questions) {
@@ -174,9 +205,12 @@ function framed(flags, bytes) {
   return out;
 }
 
-/** As encodeResponse, deflated (raw DEFLATE) when that is smaller, as the station does. The
- * browser's deflater is zlib at its default level, the station's zlib at level 9: the same
- * response, but where they compress differently, not the same bytes. */
+/** As encodeResponse, deflated (raw DEFLATE) when that is smaller, as the station does.
+ * Byte-identical to the station's where the browser's deflater is zlib's algorithm at its
+ * default level, as Chromium's CompressionStream is (protocol/response_codec.py deflates at
+ * that level for this reason; test_compressed_identity_js.py holds Chromium to it). Other
+ * engines are not tested here: a deflater that is not zlib's at level 6 (zlib-ng, Apple's
+ * Compression) writes other bytes of about the same size, which the processor reads alike. */
 export async function encodeResponseCompact(browserSpec, response) {
   const { flags, bits } = body(browserSpec, response);
   const stream = new Blob([bits]).stream().pipeThrough(new CompressionStream("deflate-raw"));

@@ -1,11 +1,14 @@
 // The respondent's flow on the online survey site: language, (population), the spec's
-// introduction, one question per page with Back/Next, then seal in the browser and send.
+// introduction, one question or one whole section per page (the spec's settings.site_paging)
+// with Back/Next, then seal in the browser and send.
 // Answers live only in this page's memory; only the SEALED envelope is ever stored (in
 // localStorage, until the site's receipt arrives), so closing the tab leaves no answer.
 import { sealBase } from "./hpke.js";
+import { redeemCode } from "./blind_tokens.js";
 import { sealInfo } from "./envelope_info.js";
-import { encodeResponse } from "./response_codec.js";
+import { encodeResponseCompact } from "./response_codec.js";
 import { isTrue } from "./expressions.js";
+import { calculated, hasWidget, readWidget, widget, widgetProblem } from "./question_widgets.js";
 
 const data = JSON.parse(document.getElementById("survey-data").textContent);
 const spec = data.spec;
@@ -16,7 +19,7 @@ const state = {
   language: null,
   population: data.populations.length === 1 ? data.populations[0] : null,
   answers: {},
-  at: -1, // index into the questions of this population; -1: the introduction
+  at: -1, // index into pageGroups(); -1: the introduction
   startedAt: 0,
   token: null, // a one-time submission token, bought with an access code (memory only)
   lastActivity: Date.now(),
@@ -59,7 +62,7 @@ function setLanguage(code) {
 }
 
 function show(...children) {
-  root.replaceChildren(...children);
+  root.replaceChildren(...children.filter((child) => child !== null)); // null: nothing there
   const heading = root.querySelector("h1, h2, legend");
   (heading || root).focus?.();
 }
@@ -88,10 +91,47 @@ function asked() {
   const list = [];
   for (const question of questions()) {
     if (!relevant(question, kept)) continue;
+    if (question.type === "calculate") {
+      // no page of its own; its value counts for what follows, as the station's does
+      const value = calculated(question, kept);
+      if (value !== undefined) kept[question.id] = value;
+      continue;
+    }
     list.push(question);
     if (question.id in state.answers) kept[question.id] = state.answers[question.id];
   }
   return { list, kept };
+}
+
+function asking() {
+  return new Set(asked().list.map((question) => question.id));
+}
+
+// --- paging: one question per page, or one section per page (settings.site_paging) --------
+
+function pageGroups() {
+  // Every page this population could see, in order. The indices stay put as answers change;
+  // a page with nothing to ask now is passed over (openPages).
+  const mine = questions().filter((question) => question.type !== "calculate");
+  if (spec.settings.site_paging === "section" && spec.sections) {
+    return spec.sections
+      .map((section) => ({
+        section,
+        questions: mine.filter((question) => section.questions.includes(question.id)),
+      }))
+      .filter((page) => page.questions.length);
+  }
+  return mine.map((question) => ({ section: null, questions: [question] }));
+}
+
+function openPages() {
+  // The pages that ask something, given the answers so far; the current page always counts.
+  const now = asking();
+  const open = [];
+  pageGroups().forEach((page, at) => {
+    if (at === state.at || page.questions.some((q) => now.has(q.id))) open.push(at);
+  });
+  return open;
 }
 
 function optionsOf(question) {
@@ -132,7 +172,7 @@ function languagePage() {
 
 function languageSwitch() {
   const change = (event) => {
-    if (root.querySelector(".question")) keepCurrent(); // what is typed stays
+    if (root.querySelector(".question")) keepPage(); // what is typed stays
     setLanguage(event.target.value);
     render();
   };
@@ -181,17 +221,13 @@ function codePage(error = null) {
     "aria-invalid": error ? "true" : null,
   });
   const submit = async () => {
-    const answer = await fetch(`/s/${data.campaign}/codes`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      credentials: "omit",
-      body: JSON.stringify({ code: field.value.trim() }),
-    }).catch(() => null);
-    if (answer && answer.ok) {
-      state.token = (await answer.json()).token;
+    // The token is signed blind (blind_tokens.js): the site cannot link it to this code.
+    const answer = await redeemCode(data.campaign, field.value.trim()).catch(() => ({}));
+    if (answer.token) {
+      state.token = answer.token;
       return render();
     }
-    const problem = answer ? await answer.json().catch(() => ({})) : {};
+    const problem = answer.problem || {};
     codePage(problem.code === "code-used" ? say("code_used") : say("code_unknown"));
   };
   show(
@@ -216,7 +252,11 @@ function introductionPage() {
     el(
       "div",
       { class: "nav" },
-      el("button", { type: "button", class: "primary", onclick: () => go(0) }, say("start")),
+      el(
+        "button",
+        { type: "button", class: "primary", onclick: () => go(openPages()[0] ?? 0) },
+        say("start"),
+      ),
     ),
   );
 }
@@ -225,6 +265,15 @@ function input(question, error) {
   const value = state.answers[question.id];
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
+  if (hasWidget(question)) {
+    return widget(question, value, {
+      id: `answer-${question.id}`,
+      name: question.id,
+      "aria-describedby": described,
+      "aria-invalid": error ? "true" : null,
+      "aria-required": question.required ? "true" : null,
+    }, el);
+  }
   if (question.type === "number" || question.type === "text") {
     const attributes = {
       id: `answer-${question.id}`,
@@ -271,6 +320,9 @@ function input(question, error) {
 function read(question) {
   // What the page's inputs hold now, as the sealed response carries it (or undefined).
   if (question.type === "note") return undefined;
+  if (hasWidget(question)) {
+    return readWidget(question, root.querySelector(`[name="${CSS.escape(question.id)}"]`));
+  }
   if (question.type === "number" || question.type === "text") {
     const raw = root.querySelector(`[name="${CSS.escape(question.id)}"]`).value;
     if (question.type === "text") return raw.trim() === "" ? undefined : raw;
@@ -287,6 +339,10 @@ function read(question) {
 
 function problemWith(question, value) {
   if (value === undefined) return question.required ? say("required") : null;
+  if (hasWidget(question)) {
+    const problem = widgetProblem(question, value, say);
+    if (problem) return problem;
+  }
   if (question.type === "number") {
     if (Number.isNaN(value) || (question.integer && !Number.isInteger(value))) return say("number");
     const low = question.min ?? -Infinity;
@@ -306,49 +362,87 @@ function problemWith(question, value) {
   return null;
 }
 
-function questionPage(error = null) {
-  const { list } = asked();
-  const question = list[state.at];
-  const heading = question.type === "note" ? "h1" : "legend";
+function questionField(question, error) {
+  const sectioned = pageGroups()[state.at].section !== null;
+  const heading = question.type === "note" ? (sectioned ? "h2" : "h1") : "legend";
   const label = el(heading, { id: `label-${question.id}`, tabindex: "-1" }, text(question.label));
   const field = el(
     question.type === "note" ? "div" : "fieldset",
-    { class: "question" },
+    { class: "question", "data-question": question.id },
     label,
     question.help ? el("p", { class: "help" }, text(question.help)) : null,
     error ? el("p", { class: "error", id: `error-${question.id}`, role: "alert" }, error) : null,
     input(question, error),
   );
-  if (question.type === "number" || question.type === "text") {
-    // A text box is named by its question.
+  if (question.type === "number" || question.type === "text" || hasWidget(question)) {
+    // A text box (a date, a slider) is named by its question.
     field.querySelector("input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
   }
-  const last = state.at === list.length - 1;
+  return field;
+}
+
+function questionPage(problems = {}) {
+  // problems: a message by question id ("" for the page as a whole).
+  const page = pageGroups()[state.at];
+  const title = page.section
+    ? el("h1", { tabindex: "-1" }, text(page.section.title) || text(spec.title))
+    : null;
   const progress = el(
     "div",
     { class: "progress" },
-    el("progress", {
-      max: String(list.length),
-      value: String(state.at + 1),
-      "aria-hidden": "true",
-    }),
-    el("span", {}, say("progress", { at: state.at + 1, of: list.length })),
+    el("progress", { "aria-hidden": "true" }),
+    el("span", {}),
   );
   show(
     languageSwitch(),
     progress,
-    field,
+    title,
+    problems[""] ? el("p", { class: "error", role: "alert" }, problems[""]) : null,
+    el(
+      "div",
+      { class: "page", oninput: relive, onchange: relive },
+      page.questions.map((question) => questionField(question, problems[question.id])),
+    ),
     el(
       "div",
       { class: "nav" },
       el("button", { type: "button", class: "secondary", onclick: back }, say("back")),
-      el(
-        "button",
-        { type: "button", class: "primary", onclick: forward },
-        say(last ? "finish" : "next"),
-      ),
+      el("button", { type: "button", class: "primary", onclick: forward }),
     ),
   );
+  settle();
+  const first = page.questions.find((question) => problems[question.id]);
+  if (first) {
+    // The first question to mend, its message in view.
+    document.getElementById(`label-${first.id}`).focus({ preventScroll: true });
+    root.querySelector(`[data-question="${CSS.escape(first.id)}"]`).scrollIntoView();
+  }
+}
+
+function settle() {
+  // The page as the answers now stand: which of its questions are asked, the progress, and
+  // whether the primary button moves on or finishes.
+  const now = asking();
+  for (const field of root.querySelectorAll(".page > .question")) {
+    field.hidden = !now.has(field.dataset.question);
+  }
+  const open = openPages();
+  const at = open.indexOf(state.at) + 1;
+  const sectioned = pageGroups()[state.at].section !== null;
+  const bar = root.querySelector(".progress progress");
+  bar.max = open.length;
+  bar.value = at;
+  root.querySelector(".progress span").textContent = say(
+    sectioned ? "progress_section" : "progress",
+    { at, of: open.length },
+  );
+  root.querySelector(".nav .primary").textContent = say(at === open.length ? "finish" : "next");
+}
+
+function relive() {
+  // Relevance is re-evaluated as the respondent answers: a question appears or goes at once.
+  keepPage();
+  settle();
 }
 
 function thanksPage() {
@@ -367,12 +461,12 @@ function statusPage(message) {
 
 // --- moving -------------------------------------------------------------------------------
 
-function render(error = null) {
+function render(problems = {}) {
   if (state.language === null) return languagePage();
   if (state.population === null) return populationPage();
   if (data.requires_codes && state.token === null) return codePage();
   if (state.at < 0) return introductionPage();
-  return questionPage(error);
+  return questionPage(problems);
 }
 
 function next() {
@@ -381,29 +475,43 @@ function next() {
 }
 
 function go(at) {
-  if (at === 0 && !state.startedAt) state.startedAt = Date.now();
+  if (at >= 0 && !state.startedAt) state.startedAt = Date.now();
   state.at = at;
   render();
 }
 
-function keepCurrent() {
-  const question = asked().list[state.at];
-  const value = read(question);
-  if (value === undefined) delete state.answers[question.id];
-  else state.answers[question.id] = value;
-  return { question, value };
+function keepPage() {
+  // What the page's inputs hold goes into the answers. A question hidden by relevance keeps
+  // its value (it comes back if the question does) but no longer counts: asked() leaves it.
+  const page = pageGroups()[state.at];
+  const values = {};
+  for (const question of page.questions) {
+    const value = read(question);
+    if (value === undefined) delete state.answers[question.id];
+    else state.answers[question.id] = value;
+    values[question.id] = value;
+  }
+  return { page, values };
 }
 
 function back() {
-  keepCurrent();
-  go(state.at - 1);
+  keepPage();
+  const earlier = openPages().filter((at) => at < state.at);
+  go(earlier.length ? earlier[earlier.length - 1] : -1);
 }
 
 function forward() {
-  const { question, value } = keepCurrent();
-  const problem = problemWith(question, value);
-  if (problem) return render(problem);
-  if (state.at < asked().list.length - 1) return go(state.at + 1);
+  const { page, values } = keepPage();
+  const now = asking();
+  const problems = {};
+  for (const question of page.questions) {
+    if (!now.has(question.id)) continue;
+    const problem = problemWith(question, values[question.id]);
+    if (problem) problems[question.id] = problem;
+  }
+  if (Object.keys(problems).length) return render(problems);
+  const later = openPages().find((at) => at > state.at);
+  if (later !== undefined) return go(later);
   finish();
 }
 
@@ -446,12 +554,13 @@ async function finish() {
   const envelopeId = crypto.randomUUID();
   let sealed;
   try {
-    const plaintext = encodeResponse(spec, response);
+    // Deflated as the station deflates: the same bytes, so the same size, as a tablet's.
+    const plaintext = await encodeResponseCompact(spec, response);
     const info = sealInfo(envelopeId, spec.spec, data.station_id);
     sealed = await sealBase(fromBase64(data.public_key), info, plaintext);
   } catch (error) {
     finishing = false;
-    return render(say("refused", { detail: error.message })); // still on the last question
+    return render({ "": say("refused", { detail: error.message }) }); // still on the last page
   }
   const body = { envelope_id: envelopeId, spec: spec.spec, sealed: base64(sealed) };
   if (state.token) body.token = state.token;

@@ -42,6 +42,19 @@ def run_driver(station_dir: Path, language: str, suffix: str, size: str, root: P
     return subprocess.run(command, cwd=REPO, env=env, check=False).returncode
 
 
+def run_pickers(language: str, suffix: str, size: str, root: Path, out: Path) -> int:
+    home = root / f"kivy-pickers-{language}{suffix}"
+    home.mkdir()
+    command = [
+        "xvfb-run", "-a", "-s", "-screen 0 1280x1280x24", sys.executable, "-m",
+        "tests.device_app.kiosk.picker_driver", "--language", language,
+        "--out", str(root / f"pickers-{language}{suffix}.json"), "--kivy-home", str(home),
+        "--shots", str(out), "--size", size, "--shot-suffix", suffix,
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(command, cwd=REPO, env=env, check=False).returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -59,6 +72,11 @@ def main() -> int:
                                   suffix, size, root, args.out) != 0:  # fmt: skip
                         print(f"screenshots {name} failed", file=sys.stderr)
                         return 1
+        for language in ("en", "ar"):  # the date and range pickers: their own small app
+            for suffix, size in ORIENTATIONS.items():
+                if run_pickers(language, suffix, size, root, args.out) != 0:
+                    print(f"picker screenshots {language}{suffix} failed", file=sys.stderr)
+                    return 1
     for path in sorted(args.out.glob("*.png")):
         print(f"{path.name}: {path.stat().st_size // 1024} KB")
     return 0

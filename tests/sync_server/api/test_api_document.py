@@ -34,7 +34,7 @@ DOCUMENT_ROUTES = {DOCUMENT_URL, DOCS_URL}
 # Answered by the online survey site (sync_server/site), its own app with its own routes.
 SITE_CODES = {
     "unknown-campaign", "campaign-closed", "wrong-spec", "too-many-requests",
-    "code-required", "code-unknown", "code-used", "token-spent",
+    "code-required", "code-unknown", "code-used", "token-spent", "token-invalid",
 }  # fmt: skip
 
 

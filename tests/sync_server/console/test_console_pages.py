@@ -33,9 +33,10 @@ from tests.sync_server.console.conftest import PEOPLE, Visitor, csrf_of
 
 Sessions = sessionmaker[Session]
 CIPS_TRADERS = Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "private_sector.yaml"
-PAGES = ("/console/fleet", "/console/quarantine", "/console/enrol", "/console/releases",
-         "/console/users", "/console/audit")  # fmt: skip
-COORDINATOR_PAGES = {"/console/fleet", "/console/quarantine", "/console/enrol", "/console/releases"}
+PAGES = ("/console/fleet", "/console/quarantine", "/console/enrol", "/console/import",
+         "/console/releases", "/console/users", "/console/audit")  # fmt: skip
+COORDINATOR_PAGES = {"/console/fleet", "/console/quarantine", "/console/enrol", "/console/import",
+                     "/console/releases"}  # fmt: skip
 ALLOWED = {
     "ada": set(PAGES),
     "cole": COORDINATOR_PAGES,

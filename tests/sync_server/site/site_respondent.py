@@ -47,6 +47,9 @@ class Respondent:
     def answer_current(self) -> str:
         question_id = self.current_id()
         assert question_id is not None
+        return self.answer(question_id)
+
+    def answer(self, question_id: str) -> str:
         question = self.question(question_id)
         kind = question["type"]
         if kind in ("single_choice", "likert"):
@@ -82,5 +85,33 @@ class Respondent:
             if self.current_id() is None:
                 break
             self.answer_current()
+            self.next(language)
+        self.page.get_by_role("heading", name=WORDS[language]["thanks_title"]).wait_for()
+
+    # --- one section per page (settings.site_paging: section) ------------------------------
+
+    def shown(self) -> list[str]:
+        """The questions the page shows now, in order (relevance hides the others)."""
+        return self.page.locator("#survey .page > .question:not([hidden])").evaluate_all(
+            "fields => fields.map((field) => field.dataset.question)"
+        )
+
+    def answer_page(self) -> list[str]:
+        """Answer every question on the page, also those an answer brings in."""
+        done: list[str] = []
+        while todo := [question for question in self.shown() if question not in done]:
+            for question_id in todo:
+                self.answer(question_id)
+                done.append(question_id)
+        hidden_again = set(done) - set(self.shown())
+        for question_id in hidden_again:  # no longer asked, so not sealed
+            self.given.pop(question_id, None)
+        return done
+
+    def complete_by_section(self, language: str, *, limit: int = 60) -> None:
+        for _ in range(limit):
+            if not self.shown():
+                break
+            self.answer_page()
             self.next(language)
         self.page.get_by_role("heading", name=WORDS[language]["thanks_title"]).wait_for()

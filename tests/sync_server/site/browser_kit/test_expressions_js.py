@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from playwright.sync_api import Page
 
 from questionnaire_specs import compile_expression
+from questionnaire_specs.expression_regex import PatternError, matches, safe_pattern
 from questionnaire_specs.expression_trees import from_tree, to_tree
 from questionnaire_specs.expressions import Node, evaluate
 from tests.questionnaire_specs.test_expressions_properties import (
@@ -58,14 +59,22 @@ def tagged(value: Any) -> Any:
     raise TypeError(f"no tag for {value!r}")
 
 
+# jr:choice-name's context: option labels of the choice questions, integer and text codes.
+CHOICES: dict[str, list[tuple[int | str, str]]] = {
+    "a": [(1, "One"), (2, "Two"), (3, "Three")],
+    "b": [("x", "Ex"), ("2", "Deux"), ("y", "")],
+    "q_1": [(0, "Zero 😀")],
+}
+
+
 def python_outcome(tree: Node, answers: dict[str, Any], current: Any) -> Any:
     try:
-        return tagged(evaluate(tree, answers, current))
+        return tagged(evaluate(tree, answers, current, CHOICES))
     except (OverflowError, ValueError):  # huge ints: as Python itself raises
         return "error"
 
 
-EVALUATE = """async (cases) => {
+EVALUATE = """async ([cases, choices]) => {
   const x = await import('/expressions.js');
   const untag = (v) => {
     if (v === null) return null;
@@ -87,7 +96,7 @@ EVALUATE = """async (cases) => {
   };
   return cases.map(([tree, answers, current]) => {
     const plain = Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, untag(v)]));
-    try { return tag(x.evaluate(tree, plain, untag(current))); }
+    try { return tag(x.evaluate(tree, plain, untag(current), choices)); }
     catch (e) { return e instanceof x.EvaluationError ? 'error' : 'bug: ' + e; }
   });
 }"""
@@ -98,7 +107,7 @@ def _run(page: Page, cases: list[tuple[Node, dict[str, Any], Any]]) -> None:
         [to_tree(tree), {k: tagged(v) for k, v in answers.items()}, tagged(current)]
         for tree, answers, current in cases
     ]
-    got = page.evaluate(EVALUATE, payload)
+    got = page.evaluate(EVALUATE, [payload, CHOICES])
     for (tree, answers, current), browser in zip(cases, got, strict=True):
         expected = python_outcome(tree, answers, current)
         assert browser == expected, (tree, answers, current)
@@ -175,3 +184,92 @@ def test_plain_javascript_numbers_read_as_the_site_holds_them(kit_page: Page) ->
     )
     expected = [str(compile_expression(text).evaluate({"a": a})) for a in (3, 2.5, -7)]
     assert got == expected
+
+
+def test_the_functions_edges_written_out(kit_page: Page) -> None:
+    """Each function's edges once: empty, NaN, -0.0, ties, code points, huge integers."""
+    texts = [
+        "${a} mod ${b}",
+        "${a} mod 0",
+        "if(${a}, ${b}, 'no')",
+        "coalesce(${a}, ${b})",
+        "int(${a})",
+        "round(${a})",
+        "round(${a}, ${b})",
+        "round(${a}, 2)",
+        "round(${a}, -1)",
+        "floor(${a})",
+        "ceiling(${a})",
+        "abs(${a})",
+        "number(${a})",
+        "string(${a})",
+        "boolean(${a})",
+        "string-length(${a})",
+        "concat(${a}, '|', ${b})",
+        "sum(${a})",
+        "min(${a}, ${b})",
+        "max(${a}, ${b})",
+        "selected-at(${a}, ${b})",
+        "count-selected(${a})",
+        "contains(${a}, ${b})",
+        "starts-with(${a}, ${b})",
+        "ends-with(${a}, ${b})",
+        "substr(${a}, ${b})",
+        "substr(${a}, 1, ${b})",
+        "translate(${a}, 'a1😀', 'B')",
+        "regex(${a}, '^-?[0-9]+(\\.[0-9]+)?$')",
+        "regex(${a}, '^.$')",
+        "regex(${a}, '\\s')",
+        "jr:choice-name(${a}, '${a}')",
+        "jr:choice-name(${b}, '${b}')",
+        "true() = ${a}",
+    ]
+    values: list[Any] = [
+        None, True, False, 0, 1, -1, 7, -7, 3, 2.5, -2.5, 0.5, -0.5, 2.675, 1.005, -0.0, 0.0,
+        1e16, 1e-7, 5e-324, 1.7976931348623157e308, float("nan"), float("inf"), float("-inf"),
+        10**20, -(10**20), 10**4300, "", "x", " 12 ", "1.50", "a1😀\U0001f600", "\n",
+        "٣", [], [1, 3], [2, "x"], ["2"], 15, -15, 25, -25, 125,
+    ]  # fmt: skip
+    small: list[Any] = [None, 0, 1, 2, -1, 1.5, -2, 3.0, "", "x", "2", [1], float("nan"), 10**6]
+    cases = [
+        (compile_expression(text).tree, {"a": a, "b": b}, None)
+        for text in texts
+        for a in values
+        for b in (small if "${b}" in text else [None])
+    ]
+    _run(kit_page, cases)
+
+
+@given(st.text(st.sampled_from(list("ab0.^$|()[]-*+?{}1,\\dsw é😀")), max_size=12))
+@settings(max_examples=300)
+def test_regex_patterns_are_safe_or_refused(pattern: str) -> None:
+    try:
+        safe_pattern(pattern)
+    except PatternError as error:
+        assert 0 <= error.offset <= len(pattern)
+
+
+def test_python_and_the_browser_match_patterns_alike(kit_page: Page) -> None:
+    """Generated patterns of the subset and texts: re.search and RegExp(…, 'u') agree."""
+    pattern_characters = st.sampled_from(
+        [*"ab0.^$|()-*+?", "[a-c]", "[^0-9]", "\\d", "\\w", "\\s", "\\D", "{1,2}", "é", "😀"]
+    )
+    subjects = st.text(st.sampled_from(list("ab0 9\n\r\t\u2028\u00a0é😀_-.")), max_size=6)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.lists(pattern_characters, max_size=8), subjects), max_size=50))
+    def check(cases: list[tuple[list[str], str]]) -> None:
+        usable = []
+        for parts, subject in cases:
+            try:
+                usable.append((safe_pattern("".join(parts)), subject))
+            except PatternError:
+                continue
+        got = kit_page.evaluate(
+            "(cases) => cases.map(([p, s]) => new RegExp(p, 'u').test(s))",
+            [[pattern.javascript, subject] for pattern, subject in usable],
+        )
+        expected = [matches(pattern.source, subject) for pattern, subject in usable]
+        assert got == expected, usable
+
+    check()

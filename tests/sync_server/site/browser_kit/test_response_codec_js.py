@@ -27,6 +27,7 @@ SPECS = {
         ROOT / "questionnaire_specs" / "cips" / "private_sector.yaml",
         ROOT / "tests" / "questionnaire_specs" / "fixtures" / "example.yaml",  # sections, likert
         ROOT / "tests" / "questionnaire_specs" / "fixtures" / "flat.yaml",  # text codes, decimal
+        ROOT / "tests" / "questionnaire_specs" / "fixtures" / "every_type.yaml",  # date, range
     ]
 }
 DEFLATED = 0x02
@@ -58,7 +59,11 @@ def _answer(spec: Spec, question: Any) -> st.SearchStrategy[Any]:
         return st.integers(-(2**53) + 1, 2**53 - 1)
     if question.type is QuestionType.NUMBER:
         return st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-1000, 1000))
-    return TEXTS
+    if question.type is QuestionType.DATE:
+        return st.dates().map(date.isoformat)
+    if question.type is QuestionType.RANGE:
+        return st.sampled_from(range(int(question.min), int(question.max) + 1, int(question.step)))
+    return TEXTS  # text, and a calculation's value (which stays behind on both sides)
 
 
 @st.composite

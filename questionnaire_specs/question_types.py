@@ -1,0 +1,414 @@
+"""Every question type in one place: what a valid answer is, how it travels on the wire, how
+it is released, what a scripted respondent answers and what `mss spec render` says of it.
+
+The rest of the system looks a type up here instead of switching on it: the spec checks
+(which fields a type takes), the rule book (answers.py), the response codec
+(protocol/response_codec.py writes each `wire` tag), the release frame and codebook
+(sync_server/releases: the `release` kind), the scripted respondent (`draw`) and render. A new
+type is one entry in KINDS plus its widget on the kiosk (device_app/kiosk/screens) and on the
+online site (sync_server/site/static/question_widgets.js).
+
+Pure: no I/O. Only typing refers to the models, so models.py can read the registry.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from random import Random
+from typing import TYPE_CHECKING, Any
+
+from questionnaire_specs import answer_problems as p
+from questionnaire_specs.answer_problems import AnswerProblem
+from questionnaire_specs.expressions import format_number
+
+if TYPE_CHECKING:
+    from questionnaire_specs.models import Question, Spec
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    LIKERT = "likert"
+    NUMBER = "number"
+    TEXT = "text"
+    NOTE = "note"
+    DATE = "date"
+    RANGE = "range"
+    CALCULATE = "calculate"
+
+
+# The respondent's own date ("when did you join"): days on the wire, a month or quarter in a
+# release. Never the device's date: a draw without bounds stays in this window.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DRAWN_DATES = (date(1970, 1, 1), date(2024, 12, 31))
+
+Rule = Callable[["Spec", "Question", object, Mapping[str, object]], AnswerProblem | None]
+Draw = Callable[["Spec", "Question", Random, Callable[[], str], bool], Any]
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """One question type. `wire` names the codec's encoding of an answer (None: the answer
+    never travels: a note has none, a calculation is worked out again by the processor);
+    `release` is the column kind a release keeps it as: code, codes, integer, decimal, text
+    or date (None: no column)."""
+
+    type: QuestionType
+    fields: frozenset[str]  # the type-specific fields it takes (checks.py refuses the others)
+    rule: Rule | None  # what a valid answer is; None: it takes none (a note)
+    wire: Callable[[Question], str | None]
+    release: Callable[[Question], str | None]
+    draw: Draw | None  # a scripted respondent's answer (None: nothing to enter)
+    describe: Callable[[Question], list[str]]  # render's lines about the answer's shape
+    choice: bool = False  # answered by option codes
+    shown: bool = True  # gets a screen (a calculation does not)
+    bounds: str | None = None  # what min and max are: "number" or "date"
+
+
+# --- answer rules ------------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _choice(
+    spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if not spec.has_option(question, value):
+        return AnswerProblem(question.id, p.NOT_AN_OPTION, "the answer is not one of its codes")
+    return None
+
+
+def _choices(
+    spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if not isinstance(value, list):
+        return AnswerProblem(question.id, p.NOT_A_LIST, "a multiple choice answer is a list")
+    if not all(spec.has_option(question, code) for code in value):
+        return AnswerProblem(
+            question.id, p.NOT_AN_OPTION, "a selected code is not one of its codes"
+        )
+    if len(set(value)) != len(value):
+        return AnswerProblem(question.id, p.REPEATED_OPTION, "a code is selected twice")
+    exclusive = {o.code for o in question.options or [] if o.exclusive}
+    if len(value) > 1 and exclusive.intersection(value):
+        return AnswerProblem(
+            question.id, p.EXCLUSIVE_OPTION, "an exclusive option is combined with others"
+        )
+    return None
+
+
+def _within(question: Question, value: Any) -> AnswerProblem | None:
+    if question.min is not None and value < question.min:
+        return AnswerProblem(question.id, p.BELOW_MINIMUM, f"the answer is below {question.min}")
+    if question.max is not None and value > question.max:
+        return AnswerProblem(question.id, p.ABOVE_MAXIMUM, f"the answer is above {question.max}")
+    return None
+
+
+def _number(
+    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        return AnswerProblem(question.id, p.NOT_A_NUMBER, "the answer is not a number")
+    if question.integer and not isinstance(value, int):
+        return AnswerProblem(question.id, p.NOT_A_WHOLE_NUMBER, "the answer is not a whole number")
+    return _within(question, value)
+
+
+def _range(
+    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if not _is_number(value):
+        return AnswerProblem(question.id, p.NOT_A_NUMBER, "the answer is not a number")
+    if not isinstance(value, int):
+        return AnswerProblem(question.id, p.NOT_A_WHOLE_NUMBER, "the answer is not a whole number")
+    problem = _within(question, value)
+    low, _high, step = range_bounds(question)
+    if problem is None and (value - low) % step:
+        problem = AnswerProblem(
+            question.id, p.NOT_ON_STEP, f"the answer is not on a step of {question.step}"
+        )
+    return problem
+
+
+def parse_date(value: object) -> date | None:
+    """The date an answer or bound names ("YYYY-MM-DD"), or None when it names none."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date(
+    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if parse_date(value) is None:
+        return AnswerProblem(question.id, p.NOT_A_DATE, "the answer is not a YYYY-MM-DD date")
+    return _within(question, value)  # ISO dates order as their text does
+
+
+def _text(
+    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if not isinstance(value, str):
+        return AnswerProblem(question.id, p.NOT_TEXT, "the answer is not text")
+    limit = question.max_length
+    if limit is not None and len(value) > limit:
+        return AnswerProblem(
+            question.id, p.TOO_LONG, f"the answer is longer than {limit} characters"
+        )
+    return None
+
+
+def calculated(question: Question, answers: Mapping[str, object]) -> str | None:
+    """A calculate question's value from the answers before it, as text (as XLSForm keeps
+    it: a later expression reads "4" as the number 4); None when it comes out empty."""
+    expression = question.calculation_expression
+    if expression is None:
+        return None
+    value = expression.evaluate(answers)
+    if value is None or isinstance(value, list) and not value:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if _is_number(value):
+        return format_number(value) if math.isfinite(value) else None  # type: ignore[arg-type]
+    if isinstance(value, list):
+        return " ".join(str(code) for code in value)
+    return str(value) or None
+
+
+def _calculation(
+    _spec: Spec, question: Question, value: object, answers: Mapping[str, object]
+) -> AnswerProblem | None:
+    if value != calculated(question, answers):
+        return AnswerProblem(
+            question.id, p.NOT_AS_CALCULATED, "the value is not what its calculation gives"
+        )
+    return None
+
+
+# --- what a scripted respondent answers ----------------------------------------------------
+
+
+def _skips(question: Question, rng: Random) -> bool:
+    return not question.required and rng.random() < 0.1  # people skip now and then
+
+
+def _draw_choice(
+    spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    options = spec.options_for(question)
+    # mostly substantive answers
+    substantive = [o.code for o in options if not o.non_substantive] or [o.code for o in options]
+    if len(substantive) < len(options) and rng.random() < 0.08:
+        return rng.choice([o.code for o in options if o.non_substantive])
+    return rng.choice(substantive)
+
+
+def _draw_choices(
+    spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    options = spec.options_for(question)
+    plain = [o.code for o in options if not o.exclusive]
+    exclusive = [o.code for o in options if o.exclusive]
+    if exclusive and (not plain or rng.random() < 0.15):
+        return [rng.choice(exclusive)]
+    chosen = set(rng.sample(plain, rng.randint(1, min(3, len(plain)))))
+    return [o.code for o in options if o.code in chosen]  # in option order
+
+
+def _draw_number(
+    _spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    low = int(question.min) if question.min is not None else 0  # type: ignore[arg-type]
+    high = int(question.max) if question.max is not None else max(low, 60)  # type: ignore[arg-type]
+    value = rng.randint(low, max(low, high))
+    return value if question.integer is not False else float(value)
+
+
+def _draw_range(
+    _spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    low, high, step = range_bounds(question)
+    return rng.randrange(low, high + 1, step)
+
+
+def _draw_date(
+    _spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    low = parse_date(question.min) or DRAWN_DATES[0]
+    high = parse_date(question.max) or max(low, DRAWN_DATES[1])
+    return (low + timedelta(days=rng.randint(0, (high - low).days))).isoformat()
+
+
+def _draw_text(
+    _spec: Spec, question: Question, _rng: Random, comment: Callable[[], str], write: bool
+) -> Any:
+    if write or question.required:
+        text = comment()
+        return text[: question.max_length] if question.max_length else text
+    return None
+
+
+def range_bounds(question: Question) -> tuple[int, int, int]:
+    """A range question's start, end and step (checks.py makes them whole numbers)."""
+    low, high, step = (
+        int(value) if _is_number(value) else default  # type: ignore[arg-type]
+        for value, default in ((question.min, 0), (question.max, 0), (question.step, 1))
+    )
+    return low, high, step
+
+
+# --- what render says ----------------------------------------------------------------------
+
+
+def _nothing(_question: Question) -> list[str]:
+    return []
+
+
+def _shown(bound: object) -> str:
+    if bound is None:
+        return ""
+    return format_number(bound) if _is_number(bound) else str(bound)  # type: ignore[arg-type]
+
+
+def _describe_number(question: Question) -> list[str]:
+    kind = "whole numbers" if question.integer else "any number"
+    return [f"range: {_shown(question.min)}–{_shown(question.max)}, {kind}"]
+
+
+def _describe_range(question: Question) -> list[str]:
+    low, high, step = range_bounds(question)
+    return [f"slider: {low}–{high}, step {step}"]
+
+
+def _describe_date(question: Question) -> list[str]:
+    return [f"a date: {_shown(question.min) or 'any'} to {_shown(question.max) or 'any'}"]
+
+
+def _describe_text(question: Question) -> list[str]:
+    return [f"at most {question.max_length} characters"]
+
+
+def _describe_calculation(question: Question) -> list[str]:
+    return [f"calculated, not asked: {question.calculation}"]
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def _fixed(tag: str | None) -> Callable[[Question], str | None]:
+    return lambda _question: tag
+
+
+def _choice_kind(
+    kind: QuestionType, rule: Rule, wire: str, release: str, draw: Draw
+) -> QuestionKind:
+    return QuestionKind(
+        kind,
+        fields=frozenset(),
+        rule=rule,
+        wire=_fixed(wire),
+        release=_fixed(release),
+        draw=draw,
+        describe=_nothing,
+        choice=True,
+    )
+
+
+KINDS: dict[QuestionType, QuestionKind] = {
+    kind.type: kind
+    for kind in (
+        _choice_kind(QuestionType.SINGLE_CHOICE, _choice, "option", "code", _draw_choice),
+        _choice_kind(QuestionType.LIKERT, _choice, "option", "code", _draw_choice),
+        _choice_kind(QuestionType.MULTI_CHOICE, _choices, "options", "codes", _draw_choices),
+        QuestionKind(
+            QuestionType.NUMBER,
+            fields=frozenset({"integer", "min", "max"}),
+            rule=_number,
+            wire=lambda q: "zigzag" if q.integer else "float64",
+            release=lambda q: "integer" if q.integer else "decimal",
+            draw=_draw_number,
+            describe=_describe_number,
+            bounds="number",
+        ),
+        QuestionKind(
+            QuestionType.RANGE,
+            fields=frozenset({"min", "max", "step"}),
+            rule=_range,
+            wire=_fixed("step"),
+            release=_fixed("integer"),
+            draw=_draw_range,
+            describe=_describe_range,
+            bounds="number",
+        ),
+        QuestionKind(
+            QuestionType.DATE,
+            fields=frozenset({"min", "max"}),
+            rule=_date,
+            wire=_fixed("day"),
+            release=_fixed("date"),
+            draw=_draw_date,
+            describe=_describe_date,
+            bounds="date",
+        ),
+        QuestionKind(
+            QuestionType.TEXT,
+            fields=frozenset({"max_length", "multiline"}),
+            rule=_text,
+            wire=_fixed("utf8"),
+            release=_fixed("text"),
+            draw=_draw_text,
+            describe=_describe_text,
+        ),
+        QuestionKind(
+            QuestionType.CALCULATE,
+            fields=frozenset({"calculation"}),
+            rule=_calculation,
+            wire=_fixed(None),
+            release=_fixed("text"),
+            draw=None,
+            describe=_describe_calculation,
+            shown=False,
+        ),
+        QuestionKind(
+            QuestionType.NOTE,
+            fields=frozenset(),
+            rule=None,
+            wire=_fixed(None),
+            release=_fixed(None),
+            draw=None,
+            describe=_nothing,
+        ),
+    )
+}
+# Every field some type takes and others refuse.
+TYPE_FIELDS = frozenset().union(*(kind.fields for kind in KINDS.values()))
+
+
+def kind_of(question: Question | QuestionType) -> QuestionKind:
+    return KINDS[question if isinstance(question, QuestionType) else question.type]
+
+
+def types_taking(field_name: str) -> list[QuestionType]:
+    return [kind.type for kind in KINDS.values() if field_name in kind.fields]

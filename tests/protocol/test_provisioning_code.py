@@ -1,0 +1,91 @@
+"""The provisioning code the enrolment QR code carries: compact, versioned, strict, and a
+key check that no other key passes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+import segno
+
+from crypto import generate_survey_key
+from protocol.provisioning import (
+    CODE_PREFIX,
+    ProvisioningBundle,
+    ProvisioningCode,
+    ProvisioningCodeError,
+    survey_key_digest,
+)
+
+KEY = generate_survey_key().public_key()
+TOKEN = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567-ABCD-EFGH-IJKL-MNOP-QRST"
+
+
+def code(**changes: object) -> ProvisioningCode:
+    fields = {"server_url": "https://survey.example.org/", "token": TOKEN,
+              "key_sha256": survey_key_digest(KEY)}  # fmt: skip
+    fields.update(changes)
+    return ProvisioningCode(**fields)
+
+
+def test_the_text_round_trips_names_its_version_and_fits_a_small_qr_code() -> None:
+    text = code().to_text()
+    assert text.startswith(CODE_PREFIX + "v=1&server=https://survey.example.org&token=")
+    assert ProvisioningCode.from_text(f"  {text}\n") == code()
+    assert code().server_url == "https://survey.example.org"
+    # A realistic server URL and a real-length token stay a QR code a tablet's camera reads
+    # from arm's length: version 10 (57 modules) at most, at error level M.
+    long = code(server_url="https://survey.customs-integrity.example.org").to_text()
+    assert segno.make(long, error="m").version <= 10
+
+
+def test_the_digest_is_the_whole_sha256_of_the_key() -> None:
+    digest = survey_key_digest(KEY)
+    assert len(digest) == 43
+    assert base64.urlsafe_b64decode(digest + "=") == hashlib.sha256(KEY.to_bytes()).digest()
+    assert code().names_key(KEY)
+    assert not code().names_key(generate_survey_key().public_key())
+
+
+def test_the_code_for_a_bundle_vouches_for_the_bundles_key() -> None:
+    bundle = ProvisioningBundle(
+        server_url="https://survey.example.org", token=TOKEN, survey_public_key=KEY.to_text(),
+        country="SL", region="North", populations=["officials"],
+    )  # fmt: skip
+    made = ProvisioningCode.for_bundle(bundle)
+    assert (made.server_url, made.token) == (bundle.server_url, bundle.token)
+    assert made.names_key(KEY)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("https://survey.example.org", "does not start with 'mss:provision"),
+        ("mss:enrol?v=1", "does not start with"),
+        ("mss:provision?v=2&server=https://a.example&token=T&key=" + "A" * 43, "version 1"),
+        ("mss:provision?server=https://a.example&token=T&key=" + "A" * 43, "version 1"),
+        ("mss:provision?v=1&server=https://a.example&key=" + "A" * 43, "no 'token'"),
+        ("mss:provision?v=1&server=ftp://a.example&token=T&key=" + "A" * 43, "'server' must be"),
+        ("mss:provision?v=1&server=https://a.example&token=T&key=short", "'key' is not a SHA"),
+        ("mss:provision?v=1&v=1&server=https://a&token=T&key=" + "A" * 43, "given twice"),
+        ("mss:provision?v=1&server=https://a&token=T&key=" + "A" * 43 + "&x=1", "unknown field"),
+        ("mss:provision?v=1&&", "not name=value pairs"),
+    ],
+)
+def test_a_wrong_code_says_which_part_is_wrong(text: str, why: str) -> None:
+    with pytest.raises(ProvisioningCodeError, match=why):
+        ProvisioningCode.from_text(text)
+
+
+def test_no_message_quotes_the_token() -> None:
+    secret = "SECRET-TOKEN-VALUE"
+    for text in (
+        f"mss:provision?v=1&server=ftp://a&token={secret}&key=" + "A" * 43,
+        f"mss:provision?v=1&server=https://a&token={secret}&key=short",
+        f"mss:provision?v=1&server=https://a&token={secret}&token={secret}",
+        f"mss:provision?v=9&token={secret}",
+    ):
+        with pytest.raises(ProvisioningCodeError) as refused:
+            ProvisioningCode.from_text(text)
+        assert secret not in str(refused.value)

@@ -1,0 +1,55 @@
+"""A date, a range and a calculation from the sealed response to the release frame (SQLite
+and PostgreSQL): the processor works the calculation out again, the frame coarsens the date."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from crypto import StationKey, generate_survey_key
+from protocol.response import response_plaintext
+from questionnaire_specs import canonical_json, load_spec
+from sync_server.ingest import accept_batch, register_spec
+from sync_server.ingest.specs import register_survey_key
+from sync_server.processor import process_inbox
+from sync_server.releases.frame import read_frame, read_responses
+from sync_server.store.models import ResponseRecord
+from tests.questionnaire_specs.documents import FIXTURES
+from tests.sync_server.builders import World
+
+SPEC = load_spec(FIXTURES / "every_type.yaml")
+
+
+def test_a_calculation_is_worked_out_by_the_processor_and_a_date_released_by_month(
+    session_factory, clock
+):
+    survey_key = generate_survey_key()
+    identity = register_spec(session_factory, canonical_json(SPEC), clock=clock)
+    register_survey_key(session_factory, "SL", survey_key.public_key().to_text(), clock=clock)
+    world = World(session_factory, clock, identity, survey_key.public_key().to_text())
+    chain = world.enrol(StationKey.generate())
+    envelopes = []
+    for trust, joined in ((8, "1998-04-30"), (2, "2011-12-01")):
+        payload = {
+            "v": 1, "spec": chain.spec.model_dump(), "language": "en", "population": "officials",
+            "country": "SL", "region": "Western Area", "completed_on": "2026-11-29",
+            "duration_s": 400, "complete": True,
+            # what a station with a forged calculation would send: it never travels
+            "answers": {"post": 1, "joined": joined, "trust": trust, "trust_doubled": "99"},
+        }  # fmt: skip
+        envelopes.append(chain.sealed(response_plaintext(SPEC, payload), survey_key.public_key()))
+    accept_batch(
+        session_factory, chain.signed_bytes(chain.batch(envelopes)), via="http", clock=clock
+    )
+    report = process_inbox(session_factory, survey_key, clock=clock)
+    assert (report.processed, report.quarantined) == (2, 0)
+    with session_factory() as session:
+        stored = [json.loads(a) for a in session.scalars(select(ResponseRecord.answers)).all()]
+    assert sorted(a["trust_doubled"] for a in stored) == ["16", "4"]
+    assert sorted(a["joined"] for a in stored) == ["1998-04-30", "2011-12-01"]
+
+    frame = read_frame(session_factory, read_responses(session_factory, "every-type", None)).frame
+    assert sorted(frame["joined"]) == ["1998-04", "2011-12"]  # the spec's date precision
+    assert sorted(frame["trust_doubled"]) == ["16", "4"]
+    assert sorted(frame["trust"]) == [2, 8]

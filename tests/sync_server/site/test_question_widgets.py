@@ -1,0 +1,93 @@
+"""A date, a range and a calculation on the online site, in headless Chromium: the browser's
+date picker and a slider, their rules, and what the processor stores from what was sealed."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from miniatures.browser import headless_chromium
+from miniatures.served_app import served
+from questionnaire_specs import canonical_json, load_spec
+from sync_server.ingest import register_spec
+from sync_server.site.app import create_site_app
+from sync_server.site.campaigns import CampaignPlan, open_campaign
+from sync_server.site.site_wording import WORDS
+from tests.sync_server.site.test_browser_flow import Site, utc_now
+
+EVERY_TYPE = load_spec(
+    Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "every_type.yaml"
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with headless_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def every_type_site(tmp_path: Path) -> Iterator[Site]:
+    site = Site(tmp_path)
+    register_spec(site.sessions, canonical_json(EVERY_TYPE), clock=utc_now)
+    plan = CampaignPlan("SL", "2026", ("officials",), EVERY_TYPE.id, None)
+    campaign = open_campaign(
+        site.sessions, plan, public_key=site.survey_key.public_key().to_text(), clock=utc_now,
+        random_bytes=random.Random(13).randbytes,
+    )  # fmt: skip
+    app = create_site_app(site.settings)
+    with served(app) as url:
+        site.url = f"{url}/s/{campaign.slug}"
+        yield site
+    app.state.server.engine.dispose()
+    site.engine.dispose()
+
+
+def test_a_date_a_slider_and_a_calculation_arrive_as_given(browser, every_type_site):
+    site = every_type_site
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    troubles: list[str] = []
+    page.on("pageerror", lambda error: troubles.append(str(error)))
+    page.goto(site.url)
+    page.get_by_role("button", name="English", exact=True).click()
+    page.get_by_role("button", name="Start", exact=True).click()
+    nav = page.locator("#survey .nav button.primary")
+    nav.click()  # the welcome note
+    page.get_by_label("A border post").check()
+    nav.click()
+    nav.click()  # tasks, fair and years are optional
+    nav.click()
+    nav.click()
+    joined = page.locator("#answer-joined")
+    assert joined.get_attribute("type") == "date" and joined.input_value() == ""  # no device date
+    joined.fill("1969-12-31")
+    nav.click()
+    assert page.get_by_role("alert").inner_text() == WORDS["en"]["range"].format(
+        min="1970-01-01", max="2026-12-31"
+    )
+    joined.fill("1998-04-30")
+    nav.click()
+    slider = page.locator("#answer-trust")
+    assert slider.get_attribute("type") == "range"
+    assert page.locator(".range-value").inner_text() == "—"  # untouched: no answer yet
+    slider.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")  # 0 → 8, by steps of 2
+    assert page.locator(".range-value").inner_text() == "8"
+    nav.click()
+    # ${trust_doubled} = 16 >= 16: the note shows, the calculation itself never does
+    assert page.locator("#label-high_trust").is_visible()
+    assert page.locator("#label-trust_doubled").count() == 0
+    nav.click()
+    nav.click()  # the comment is optional
+    page.get_by_role("heading", name=WORDS["en"]["thanks_title"]).wait_for(timeout=15_000)
+    page.close()
+    assert troubles == []
+    rows = site.responses()
+    assert [json.loads(row.answers) for row in rows] == [
+        {"post": 1, "joined": "1998-04-30", "trust": 8, "trust_doubled": "16"}
+    ]
