@@ -63,7 +63,9 @@ class CampaignAccessCode(Base):
 
 
 class SubmissionToken(Base):
-    """A one-time token a used code bought; only its SHA-256 is kept, with no link back."""
+    """A spent submission token (its SHA-256), so that it cannot be spent twice. A row is
+    written only when an envelope spends it: the code paid for a blind signature the site
+    never saw unblinded, so nothing here links a token to its code."""
 
     __tablename__ = "campaign_submission_tokens"
 

@@ -27,3 +27,11 @@ def test_bad_dates_and_durations_are_refused() -> None:
         coarsen_dates(pd.Series([date(2026, 1, 1)]), "day")
     with pytest.raises(ValueError, match="negative"):
         whole_minutes(pd.Series([-5]))
+
+
+def test_a_date_answer_far_from_now_is_coarsened_not_refused() -> None:
+    # A date question without bounds takes any ISO date; one respondent's 1650 must not
+    # stop a release (nanosecond timestamps end in 1677 and 2262).
+    days = pd.Series(["0001-01-01", "1650-03-04", "9999-12-31", None])
+    assert coarsen_dates(days, "month").tolist() == ["0001-01", "1650-03", "9999-12", None]
+    assert coarsen_dates(days, "quarter").tolist() == ["0001-Q1", "1650-Q1", "9999-Q4", None]
