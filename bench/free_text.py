@@ -28,11 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from questionnaire_specs import load_spec_text  # noqa: E402
-from sync_server.anonymise.free_text import (  # noqa: E402
-    _known_names,
-    scrub_text,
-    vocabulary_of,
-)
+from sync_server.anonymise.free_text import scrub_text  # noqa: E402
+from sync_server.anonymise.free_text_names import _known_names, vocabulary_of  # noqa: E402
 
 OFFICIALS = Path(__file__).resolve().parent.parent / "questionnaire_specs/cips/officials.yaml"
 CAUGHT_TARGET = 0.98

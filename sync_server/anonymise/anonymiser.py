@@ -25,13 +25,8 @@ from sync_server.anonymise.disclosure_roles import (
     read_roles,
     strata_of,
 )
-from sync_server.anonymise.free_text import (
-    DEFAULT_REGIONS,
-    PLACEHOLDERS,
-    Vocabulary,
-    scrub_text,
-    vocabulary_of,
-)
+from sync_server.anonymise.free_text import DEFAULT_REGIONS, PLACEHOLDERS, scrub_text
+from sync_server.anonymise.free_text_names import Vocabulary, vocabulary_of
 from sync_server.anonymise.identifiers import (
     KEPT_RESPONSE_COLUMNS,
     RELEASED_AS_RECORDED,

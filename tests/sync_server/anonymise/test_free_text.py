@@ -8,7 +8,7 @@ import pytest
 
 from questionnaire_specs import load_spec_text
 from sync_server.anonymise import scrub_text
-from sync_server.anonymise.free_text import vocabulary_of
+from sync_server.anonymise.free_text_names import vocabulary_of
 
 
 @pytest.mark.parametrize(
