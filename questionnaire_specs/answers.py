@@ -32,8 +32,10 @@ from questionnaire_specs.answer_problems import (
     AnswerProblem,
     is_empty,
 )
+from questionnaire_specs.expressions import truthy
 from questionnaire_specs.models import Question, QuestionType, Spec
 from questionnaire_specs.question_types import calculated, kind_of
+from questionnaire_specs.rule_book import rule_book
 
 # The codes are the rule book's words: callers read them as `answers.REQUIRED`.
 __all__ = [
@@ -118,10 +120,14 @@ def check_response(
     spec: Spec, population: str, answers: Mapping[str, object], *, complete: bool
 ) -> list[AnswerProblem]:
     """Every problem of a whole response: unknown or not relevant questions, bad answers,
-    and (for a complete response) required questions left empty."""
+    and (for a complete response) required questions left empty.
+
+    The processor's hot path: it reads the spec's compiled rule book (rule_book.py), and
+    does what check_answer does for each answer without looking the rules up again."""
+    spec.population(population)  # an unknown population is a KeyError, as questions_for says
+    rules = rule_book(spec)[population]
     problems: list[AnswerProblem] = []
-    asked = spec.questions_for(population)
-    asked_ids = {question.id for question in asked}
+    asked_ids = rules.asked_ids
     for question_id in answers:
         if question_id not in asked_ids:
             problems.append(
@@ -130,25 +136,31 @@ def check_response(
                 )
             )
     # The answers do not change during the check, so one relevance text has one outcome: the
-    # questions of a section share their section's condition (the processor's hot path).
+    # questions of a section share their section's condition.
     outcomes: dict[str | None, bool] = {None: True}
-    for question in asked:
-        value = answers.get(question.id)
-        if question.relevant not in outcomes:
-            outcomes[question.relevant] = is_relevant(question, answers)
-        if not outcomes[question.relevant]:
-            if question.id in answers:
-                problems.append(
-                    AnswerProblem(question.id, NOT_RELEVANT, "answered but not relevant")
-                )
+    for asked in rules.asked:
+        value = answers.get(asked.id)
+        relevant = outcomes.get(asked.relevant)
+        if relevant is None:
+            relevant = outcomes[asked.relevant] = truthy(asked.is_relevant(answers, None, None))  # type: ignore[misc]
+        if not relevant:
+            if asked.id in answers:
+                problems.append(AnswerProblem(asked.id, NOT_RELEVANT, "answered but not relevant"))
             continue
         if is_empty(value):
-            if complete and question.required:
-                problems.append(
-                    AnswerProblem(question.id, REQUIRED, "a required answer is missing")
-                )
+            if complete and asked.required:
+                problems.append(AnswerProblem(asked.id, REQUIRED, "a required answer is missing"))
             continue
-        problem = check_answer(spec, question, value, answers)
+        if asked.rule is None:
+            problems.append(AnswerProblem(asked.id, NOTE_HAS_NO_ANSWER, "a note takes no answer"))
+            continue
+        problem = asked.rule(spec, asked.question, value, answers)
+        if (
+            problem is None
+            and asked.constraint is not None
+            and not truthy(asked.constraint(answers, value, None))
+        ):
+            problem = AnswerProblem(asked.id, CONSTRAINT, "the answer breaks the constraint")
         if problem is not None:
             problems.append(problem)
     return problems
