@@ -33,7 +33,7 @@ from questionnaire_specs.answer_problems import (
     is_empty,
 )
 from questionnaire_specs.expressions import truthy
-from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.models import Question, Spec
 from questionnaire_specs.question_types import calculated, kind_of
 from questionnaire_specs.rule_book import rule_book
 
@@ -92,23 +92,21 @@ def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -
     """`answers` with every relevant calculate question's value worked out again, in spec
     order (references only point back). What a station sent for one counts for nothing: the
     processor keeps its own, so a station cannot forge a calculated value."""
+    spec.population(population)  # an unknown population is a KeyError, as questions_for says
+    book = rule_book(spec)
+    calculated_ids = book.calculated_ids
+    if not calculated_ids:
+        return dict(answers)
     result: dict[str, Any] = {
-        key: value for key, value in answers.items() if not _is_calculation(spec, key)
+        key: value for key, value in answers.items() if key not in calculated_ids
     }
-    for question in spec.questions_for(population):
-        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+    for question in book.populations[population].calculations:
+        if not is_relevant(question, result):
             continue
         value = calculated(question, result)
         if value is not None:
             result[question.id] = value
     return result
-
-
-def _is_calculation(spec: Spec, question_id: str) -> bool:
-    try:
-        return spec.question(question_id).type is QuestionType.CALCULATE
-    except KeyError:
-        return False
 
 
 def is_relevant(question: Question, answers: Mapping[str, object]) -> bool:
@@ -125,7 +123,7 @@ def check_response(
     The processor's hot path: it reads the spec's compiled rule book (rule_book.py), and
     does what check_answer does for each answer without looking the rules up again."""
     spec.population(population)  # an unknown population is a KeyError, as questions_for says
-    rules = rule_book(spec)[population]
+    rules = rule_book(spec).populations[population]
     problems: list[AnswerProblem] = []
     asked_ids = rules.asked_ids
     for question_id in answers:
@@ -151,10 +149,18 @@ def check_response(
             if complete and asked.required:
                 problems.append(AnswerProblem(asked.id, REQUIRED, "a required answer is missing"))
             continue
-        if asked.rule is None:
+        kind = type(value)
+        if (
+            asked.codes is not None
+            and (kind is int or kind is str)
+            and (kind, value) in asked.codes
+        ):
+            problem = None  # one of its codes: what the choice rule would say
+        elif asked.rule is None:
             problems.append(AnswerProblem(asked.id, NOTE_HAS_NO_ANSWER, "a note takes no answer"))
             continue
-        problem = asked.rule(spec, asked.question, value, answers)
+        else:
+            problem = asked.rule(spec, asked.question, value, answers)
         if (
             problem is None
             and asked.constraint is not None

@@ -4,6 +4,7 @@ as the reference the fast paths are checked against (test_compiled_rules.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from questionnaire_specs.answer_problems import (
     NOT_RELEVANT,
@@ -14,6 +15,7 @@ from questionnaire_specs.answer_problems import (
 )
 from questionnaire_specs.answers import check_answer, is_relevant
 from questionnaire_specs.models import QuestionType, Spec
+from questionnaire_specs.question_types import calculated
 from questionnaire_specs.response_quality import MIN_BLOCK_ANSWERS, MIN_BLOCKS, answered_count
 
 
@@ -51,6 +53,26 @@ def check_response(
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        key: value for key, value in answers.items() if not _is_calculation(spec, key)
+    }
+    for question in spec.questions_for(population):
+        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+            continue
+        value = calculated(question, result)
+        if value is not None:
+            result[question.id] = value
+    return result
+
+
+def _is_calculation(spec: Spec, question_id: str) -> bool:
+    try:
+        return spec.question(question_id).type is QuestionType.CALCULATE
+    except KeyError:
+        return False
 
 
 def _substantive(spec: Spec, question_id: str) -> frozenset[object]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaire_specs import Spec, load_spec
-from questionnaire_specs.answers import check_response
+from questionnaire_specs.answers import check_response, with_calculations
 from questionnaire_specs.expression_closures import closure_of
 from questionnaire_specs.expressions import Node, evaluate
 from questionnaire_specs.question_types import kind_of
@@ -100,6 +100,15 @@ def _as_checked(spec: Spec, answers: dict[str, object]) -> dict[str, object]:
     # (both paths raise on one alike: a list is not hashable)
     likert = {q.id for q in spec.questions if q.type.value == "likert"}
     return {k: v for k, v in answers.items() if not (k in likert and isinstance(v, list))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(responses())
+def test_calculations_are_worked_out_as_before(response) -> None:
+    spec, population, answers = response
+    assert list(with_calculations(spec, population, answers).items()) == list(
+        former_rules.with_calculations(spec, population, answers).items()
+    )
 
 
 @settings(max_examples=300, deadline=None)
