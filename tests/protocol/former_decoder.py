@@ -14,18 +14,8 @@ from questionnaire_specs import Question, Spec
 from questionnaire_specs.question_types import kind_of
 
 
-class BitReader:
-    def __init__(self, data: bytes) -> None:
-        self.value = int.from_bytes(data, "big")
-        self.remaining = 8 * len(data)
-
-    def read(self, width: int) -> int:
-        if width > self.remaining:
-            raise ResponseCodecError("the response ends too early")
-        self.remaining -= width
-        return (self.value >> self.remaining) & ((1 << width) - 1)
-
-    def varint(self) -> int:
+class BitReader(codec._BitReader):
+    def varint(self) -> int:  # the former one: its continuation bit read on its own
         number, shift = 0, 0
         while True:
             more = self.read(1)
@@ -35,9 +25,6 @@ class BitReader:
                 return number
             if shift > 63:
                 raise ResponseCodecError("a varint is too long")
-
-    raw = codec._BitReader.raw
-    finish = codec._BitReader.finish
 
 
 def _read_options(reader: BitReader, spec: Spec, question: Question) -> Any:
