@@ -4,7 +4,8 @@ The work is CPU-bound (opening and checking), so more processes are what more co
 - PostgreSQL: N processors, each running run.process_inbox with its own connections and
   claiming its chunks with SELECT … FOR UPDATE SKIP LOCKED: no envelope is claimed twice.
 - SQLite (one writer at a time): this process stays the only writer, claiming and
-  committing each chunk as before, and N opener processes open and check its envelopes.
+  committing each chunk as before, and opens a part of each chunk while N - 1 forked
+  opener processes open and check the rest.
 Exactly-once is the single-process rule either way: a chunk is marked and its responses
 inserted in one transaction.
 
@@ -143,7 +144,8 @@ def _open_part(
 
 
 class _openers:  # noqa: N801 - used as a context manager, named as the thing it gives
-    """A pool of forked opener processes, as an Opener: the chunk in `workers` parts."""
+    """The chunk in `workers` parts: this process opens the first while a pool of forked
+    opener processes opens the others (the writer would otherwise only wait for them)."""
 
     def __init__(self, private_key: SurveyPrivateKey, workers: int) -> None:
         self.private_key, self.workers = private_key, workers
@@ -151,15 +153,20 @@ class _openers:  # noqa: N801 - used as a context manager, named as the thing it
     def __enter__(self) -> Opener:
         global _forked_key  # noqa: PLW0603 - handed to the forked children through memory only
         _forked_key = self.private_key
-        self.pool = _FORK.Pool(self.workers)
+        self.pool = _FORK.Pool(self.workers - 1)
         _forked_key = None  # the children have their copy; the parent keeps its own
 
         def opener(
             chunk: Sequence[ClaimedEnvelope], bodies: dict[tuple[str, str], str]
         ) -> list[Loaded | SetAside]:
             size = -(-len(chunk) // self.workers)
-            parts = [(chunk[i : i + size], bodies) for i in range(0, len(chunk), size)]
-            return [outcome for part in self.pool.map(_open_part, parts) for outcome in part]
+            mine, *theirs = [(chunk[i : i + size], bodies) for i in range(0, len(chunk), size)]
+            pending = self.pool.map_async(_open_part, theirs)
+            here = [
+                load_envelope(e, bodies[(e.spec_id, e.spec_version)], self.private_key)
+                for e in mine[0]
+            ]
+            return here + [outcome for part in pending.get() for outcome in part]
 
         return opener
 
