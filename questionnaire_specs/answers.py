@@ -145,11 +145,11 @@ def check_response(
             if asked.id in answers:
                 problems.append(AnswerProblem(asked.id, NOT_RELEVANT, "answered but not relevant"))
             continue
-        if is_empty(value):
+        kind = type(value)
+        if kind is not int and is_empty(value):  # a whole number is never empty
             if complete and asked.required:
                 problems.append(AnswerProblem(asked.id, REQUIRED, "a required answer is missing"))
             continue
-        kind = type(value)
         if (
             asked.codes is not None
             and (kind is int or kind is str)

@@ -24,40 +24,38 @@ MIN_BLOCK_ANSWERS = 3
 
 @dataclass(frozen=True, slots=True)
 class _QualityPlan:
-    """What the rules read of a spec, worked out once: per population the key-factor Likert
-    statements (id, factor, substantive codes), and the questions nobody enters."""
+    """What the rules read of a spec, worked out once: per population its key-factor Likert
+    statements, block by block (id, substantive codes), and the questions nobody enters."""
 
-    statements: dict[str, tuple[tuple[str, int, frozenset[object]], ...]]
+    statements: dict[str, tuple[tuple[tuple[str, frozenset[object]], ...], ...]]
     not_entered: frozenset[str]
     speeder_floor: float
 
 
 @once_per_spec
 def _plan(spec: Spec) -> _QualityPlan:
-    statements = {
-        population.id: tuple(
-            (
-                q.id,
-                q.key_factor,
-                frozenset(o.code for o in spec.options_for(q) if not o.non_substantive),
-            )
-            for q in spec.questions_for(population.id)
-            if q.key_factor is not None and q.type is QuestionType.LIKERT
-        )
-        for population in spec.populations
-    }
+    statements = {}
+    for population in spec.populations:
+        blocks: dict[int, list[tuple[str, frozenset[object]]]] = {}
+        for q in spec.questions_for(population.id):
+            if q.key_factor is not None and q.type is QuestionType.LIKERT:
+                substantive = frozenset(
+                    o.code for o in spec.options_for(q) if not o.non_substantive
+                )
+                blocks.setdefault(q.key_factor, []).append((q.id, substantive))
+        statements[population.id] = tuple(tuple(block) for block in blocks.values())
     not_entered = frozenset(q.id for q in spec.questions if not q.is_entered)
     return _QualityPlan(statements, not_entered, spec.settings.speeder_floor)
 
 
 def is_straight_liner(spec: Spec, population: str, answers: Mapping[str, object]) -> bool:
     spec.population(population)  # an unknown population is a KeyError
-    blocks: dict[int, list[object]] = {}
-    for question_id, factor, substantive in _plan(spec).statements[population]:
-        value = answers.get(question_id)
-        if value in substantive:
-            blocks.setdefault(factor, []).append(value)
-    answered = [values for values in blocks.values() if len(values) >= MIN_BLOCK_ANSWERS]
+    get = answers.get
+    blocks = [
+        [value for question_id, substantive in block if (value := get(question_id)) in substantive]
+        for block in _plan(spec).statements[population]
+    ]
+    answered = [values for values in blocks if len(values) >= MIN_BLOCK_ANSWERS]
     if len(answered) < MIN_BLOCKS:
         return False
     return len({value for values in answered for value in values}) == 1
