@@ -39,7 +39,7 @@ test: system-packages $(STAMP) lint
 demo: $(STAMP)
 	$(BIN)/python -m mss.demo $(DEMO_ARGS)
 
-BENCHES := wire ingest kiosk anonymise release free_text utility report
+BENCHES := wire ingest processing kiosk anonymise release free_text utility report
 
 bench: system-packages $(STAMP)
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done

@@ -13,7 +13,8 @@
    Where PostgreSQL's autovacuum is off, a stand-in ANALYZEs as it would (revision 0012's
    thresholds); --no-stand-in shows the slope stale statistics give.
 2. Processing: `process_inbox` over what was ingested, against a bare loop of HPKE opens of
-   the same sealed bytes. Target: within 2x of the bare loop.
+   the same sealed bytes. Target: within 2x of the bare loop. bench/processing.py measures
+   processing alone, per core and on several processes, against the same floor.
 Run on SQLite and, when it answers, on PostgreSQL (MSS_TEST_POSTGRES_URL or the local one).
 """
 

@@ -37,11 +37,13 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from questionnaire_specs import Question, Spec
+from questionnaire_specs.once_per_spec import once_per_spec
 from questionnaire_specs.question_types import kind_of, parse_date, range_bounds
 
 FORMAT_VERSION = 1
@@ -106,12 +108,13 @@ class _BitReader:
         return (self.value >> self.remaining) & ((1 << width) - 1)
 
     def varint(self) -> int:
+        # Each group is its continuation bit and 7 bits: read as one 8-bit field.
         number, shift = 0, 0
         while True:
-            more = self.read(1)
-            number |= self.read(7) << shift
+            group = self.read(8)
+            number |= (group & 0x7F) << shift
             shift += 7
-            if not more:
+            if not group & 0x80:
                 return number
             if shift > 63:
                 raise ResponseCodecError("a varint is too long")
@@ -171,7 +174,11 @@ def _write_options(writer: _BitWriter, spec: Spec, question: Question, value: An
 
 
 def _read_options(reader: _BitReader, spec: Spec, question: Question) -> Any:
-    return [code for code in spec.option_codes(question) if reader.read(1)]
+    # The whole mask at once, first option in its highest bit.
+    codes = spec.option_codes(question)
+    mask = reader.read(len(codes)) if codes else 0
+    top = len(codes) - 1
+    return [code for number, code in enumerate(codes) if mask >> (top - number) & 1]
 
 
 def _write_zigzag(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
@@ -262,8 +269,60 @@ def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any
     _WRITERS[kind_of(question).wire(question)](writer, spec, question, value)  # type: ignore[index]
 
 
-def _read_answer(reader: _BitReader, spec: Spec, question: Question) -> Any:
-    return _READERS[kind_of(question).wire(question)](reader, spec, question)  # type: ignore[index]
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """One answered question as the decoder reads it: a single choice carries its codes and
+    width, read in line; any other tag its reader."""
+
+    id: str
+    question: Question
+    codes: tuple[Any, ...] | None  # a single choice's codes, else None
+    width: int
+    read: Callable[[_BitReader, Spec, Question], Any]
+
+
+@once_per_spec
+def _fields(spec: Spec) -> dict[str, tuple[_Field, ...]]:
+    """population id -> the fields of its answered questions, in spec order."""
+    plan = {}
+    for population in spec.populations:
+        fields = []
+        for question in answered_questions(spec, population.id):
+            tag = kind_of(question).wire(question)
+            codes = spec.option_codes(question) if tag == "option" else None
+            width = _width(len(codes)) if codes is not None else 0
+            fields.append(_Field(question.id, question, codes, width, _READERS[tag]))  # type: ignore[index]
+        plan[population.id] = tuple(fields)
+    return plan
+
+
+def _read_answers(reader: _BitReader, spec: Spec, population: str) -> dict[str, Any]:
+    """Every answer of the stream, in spec order. A presence bit and a choice index are read
+    straight off the stream's integer: they are most of a response, and a method call for
+    each was most of the decoder's time."""
+    answers: dict[str, Any] = {}
+    value, remaining = reader.value, reader.remaining
+    for field in _fields(spec)[population]:
+        if not remaining:
+            raise ResponseCodecError("the response ends too early")
+        remaining -= 1
+        if not (value >> remaining) & 1:
+            continue
+        codes = field.codes
+        if codes is None:
+            reader.remaining = remaining
+            answers[field.id] = field.read(reader, spec, field.question)
+            remaining = reader.remaining
+            continue
+        if field.width > remaining:
+            raise ResponseCodecError("the response ends too early")
+        remaining -= field.width
+        number = (value >> remaining) & ((1 << field.width) - 1)
+        if number >= len(codes):
+            raise ResponseCodecError(f"{field.id}: option index out of range")
+        answers[field.id] = codes[number]
+    reader.remaining = remaining
+    return answers
 
 
 def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:
@@ -332,10 +391,7 @@ def decode_response(spec: Spec, data: bytes) -> dict[str, Any]:
         region = reader.raw(800).decode("utf-8")
     except UnicodeDecodeError:
         raise ResponseCodecError("country or region is not UTF-8") from None
-    answers: dict[str, Any] = {}
-    for question in answered_questions(spec, populations[population]):
-        if reader.read(1):
-            answers[question.id] = _read_answer(reader, spec, question)
+    answers = _read_answers(reader, spec, populations[population])
     reader.finish()
     return {
         "v": 1,

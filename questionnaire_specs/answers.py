@@ -32,8 +32,10 @@ from questionnaire_specs.answer_problems import (
     AnswerProblem,
     is_empty,
 )
-from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.expressions import truthy
+from questionnaire_specs.models import Question, Spec
 from questionnaire_specs.question_types import calculated, kind_of
+from questionnaire_specs.rule_book import rule_book
 
 # The codes are the rule book's words: callers read them as `answers.REQUIRED`.
 __all__ = [
@@ -90,23 +92,21 @@ def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -
     """`answers` with every relevant calculate question's value worked out again, in spec
     order (references only point back). What a station sent for one counts for nothing: the
     processor keeps its own, so a station cannot forge a calculated value."""
+    spec.population(population)  # an unknown population is a KeyError, as questions_for says
+    book = rule_book(spec)
+    calculated_ids = book.calculated_ids
+    if not calculated_ids:
+        return dict(answers)
     result: dict[str, Any] = {
-        key: value for key, value in answers.items() if not _is_calculation(spec, key)
+        key: value for key, value in answers.items() if key not in calculated_ids
     }
-    for question in spec.questions_for(population):
-        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+    for question in book.populations[population].calculations:
+        if not is_relevant(question, result):
             continue
         value = calculated(question, result)
         if value is not None:
             result[question.id] = value
     return result
-
-
-def _is_calculation(spec: Spec, question_id: str) -> bool:
-    try:
-        return spec.question(question_id).type is QuestionType.CALCULATE
-    except KeyError:
-        return False
 
 
 def is_relevant(question: Question, answers: Mapping[str, object]) -> bool:
@@ -118,10 +118,14 @@ def check_response(
     spec: Spec, population: str, answers: Mapping[str, object], *, complete: bool
 ) -> list[AnswerProblem]:
     """Every problem of a whole response: unknown or not relevant questions, bad answers,
-    and (for a complete response) required questions left empty."""
+    and (for a complete response) required questions left empty.
+
+    The processor's hot path: it reads the spec's compiled rule book (rule_book.py), and
+    does what check_answer does for each answer without looking the rules up again."""
+    spec.population(population)  # an unknown population is a KeyError, as questions_for says
+    rules = rule_book(spec).populations[population]
     problems: list[AnswerProblem] = []
-    asked = spec.questions_for(population)
-    asked_ids = {question.id for question in asked}
+    asked_ids = rules.asked_ids
     for question_id in answers:
         if question_id not in asked_ids:
             problems.append(
@@ -130,25 +134,39 @@ def check_response(
                 )
             )
     # The answers do not change during the check, so one relevance text has one outcome: the
-    # questions of a section share their section's condition (the processor's hot path).
+    # questions of a section share their section's condition.
     outcomes: dict[str | None, bool] = {None: True}
-    for question in asked:
-        value = answers.get(question.id)
-        if question.relevant not in outcomes:
-            outcomes[question.relevant] = is_relevant(question, answers)
-        if not outcomes[question.relevant]:
-            if question.id in answers:
-                problems.append(
-                    AnswerProblem(question.id, NOT_RELEVANT, "answered but not relevant")
-                )
+    for asked in rules.asked:
+        value = answers.get(asked.id)
+        relevant = outcomes.get(asked.relevant)
+        if relevant is None:
+            relevant = outcomes[asked.relevant] = truthy(asked.is_relevant(answers, None, None))  # type: ignore[misc]
+        if not relevant:
+            if asked.id in answers:
+                problems.append(AnswerProblem(asked.id, NOT_RELEVANT, "answered but not relevant"))
             continue
-        if is_empty(value):
-            if complete and question.required:
-                problems.append(
-                    AnswerProblem(question.id, REQUIRED, "a required answer is missing")
-                )
+        kind = type(value)
+        if kind is not int and is_empty(value):  # a whole number is never empty
+            if complete and asked.required:
+                problems.append(AnswerProblem(asked.id, REQUIRED, "a required answer is missing"))
             continue
-        problem = check_answer(spec, question, value, answers)
+        if (
+            asked.codes is not None
+            and (kind is int or kind is str)
+            and (kind, value) in asked.codes
+        ):
+            problem = None  # one of its codes: what the choice rule would say
+        elif asked.rule is None:
+            problems.append(AnswerProblem(asked.id, NOTE_HAS_NO_ANSWER, "a note takes no answer"))
+            continue
+        else:
+            problem = asked.rule(spec, asked.question, value, answers)
+        if (
+            problem is None
+            and asked.constraint is not None
+            and not truthy(asked.constraint(answers, value, None))
+        ):
+            problem = AnswerProblem(asked.id, CONSTRAINT, "the answer breaks the constraint")
         if problem is not None:
             problems.append(problem)
     return problems

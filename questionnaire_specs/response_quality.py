@@ -13,26 +13,49 @@ Pure: a response's answers in, a yes or no out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from questionnaire_specs.models import QuestionType, Spec
+from questionnaire_specs.once_per_spec import once_per_spec
 
 MIN_BLOCKS = 3
 MIN_BLOCK_ANSWERS = 3
 
 
-def _substantive(spec: Spec, question_id: str) -> frozenset[object]:
-    return frozenset(o.code for o in spec.options_for(question_id) if not o.non_substantive)
+@dataclass(frozen=True, slots=True)
+class _QualityPlan:
+    """What the rules read of a spec, worked out once: per population its key-factor Likert
+    statements, block by block (id, substantive codes), and the questions nobody enters."""
+
+    statements: dict[str, tuple[tuple[tuple[str, frozenset[object]], ...], ...]]
+    not_entered: frozenset[str]
+    speeder_floor: float
+
+
+@once_per_spec
+def _plan(spec: Spec) -> _QualityPlan:
+    statements = {}
+    for population in spec.populations:
+        blocks: dict[int, list[tuple[str, frozenset[object]]]] = {}
+        for q in spec.questions_for(population.id):
+            if q.key_factor is not None and q.type is QuestionType.LIKERT:
+                substantive = frozenset(
+                    o.code for o in spec.options_for(q) if not o.non_substantive
+                )
+                blocks.setdefault(q.key_factor, []).append((q.id, substantive))
+        statements[population.id] = tuple(tuple(block) for block in blocks.values())
+    not_entered = frozenset(q.id for q in spec.questions if not q.is_entered)
+    return _QualityPlan(statements, not_entered, spec.settings.speeder_floor)
 
 
 def is_straight_liner(spec: Spec, population: str, answers: Mapping[str, object]) -> bool:
-    blocks: dict[int, list[object]] = {}
-    for question in spec.questions_for(population):
-        if question.key_factor is None or question.type is not QuestionType.LIKERT:
-            continue
-        value = answers.get(question.id)
-        if value in _substantive(spec, question.id):
-            blocks.setdefault(question.key_factor, []).append(value)
-    answered = [values for values in blocks.values() if len(values) >= MIN_BLOCK_ANSWERS]
+    spec.population(population)  # an unknown population is a KeyError
+    get = answers.get
+    blocks = [
+        [value for question_id, substantive in block if (value := get(question_id)) in substantive]
+        for block in _plan(spec).statements[population]
+    ]
+    answered = [values for values in blocks if len(values) >= MIN_BLOCK_ANSWERS]
     if len(answered) < MIN_BLOCKS:
         return False
     return len({value for values in answered for value in values}) == 1
@@ -44,9 +67,9 @@ def answered_count(answers: Mapping[str, object]) -> int:
 
 def is_speeder(spec: Spec, answers: Mapping[str, object], duration_s: float) -> bool:
     # A calculated value took the respondent no time: only what they entered counts.
-    calculated = {q.id for q in spec.questions if not q.is_entered}
-    entered = {key: value for key, value in answers.items() if key not in calculated}
-    return duration_s < spec.settings.speeder_floor * answered_count(entered)
+    plan = _plan(spec)
+    entered = {key: value for key, value in answers.items() if key not in plan.not_entered}
+    return duration_s < plan.speeder_floor * answered_count(entered)
 
 
 STRAIGHT_LINER = "straight_liner"

@@ -283,18 +283,32 @@ def process(
             "(`mss server survey-key split`): as many as it needs.",
         ),
     ] = None,  # fmt: skip
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes to use (one per core): on PostgreSQL each claims its own chunks "
+            "(SKIP LOCKED); on SQLite one writes while the others open and check.",
+        ),
+    ] = 1,  # fmt: skip
 ) -> None:
     """Open, check and load the inbox into the central store (resumable, idempotent)."""
-    from sync_server.processor import process_inbox
+    from sync_server.processor.openers import process_with_workers
     from sync_server.settings import utc_now
+    from sync_server.store import make_engine, make_session_factory
 
     require_initialised(data_dir)
     private_key = unlock_survey_key(data_dir, shares or [])
     name = worker or f"processor-{os.getpid()}"
-    with central_store(data_dir) as (_settings, sessions), progress_bar() as bar:
+    with central_store(data_dir) as (settings, sessions), progress_bar() as bar:
         task = bar.add_task("processing", total=None)
-        report = process_inbox(
-            sessions, private_key, clock=utc_now, worker_id=name,
+        report = process_with_workers(
+            sessions, private_key, workers=workers, clock=utc_now, worker_id=name,
+            # each forked processor opens its own connections
+            fresh_sessions=lambda: make_session_factory(
+                make_engine(settings.effective_database_url)
+            ),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )  # fmt: skip
     out.print(f"processed {report.processed}, quarantined {report.quarantined}")

@@ -9,35 +9,41 @@ makes loading idempotent.
 An envelope opens only under the station that sent it (see opening.EnvelopeAddress); the
 same sealed bytes under two stations are a replay, and the copies are looked up once per
 chunk.
+
+The opening itself (loading.load_envelope) needs no database: `opener` maps it over a
+chunk, in this process by default or in opener processes (openers.py) while this one stays
+the single writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
-from protocol import canonical_json, envelope_channel
-from questionnaire_specs.response_quality import careless_flags
-from sync_server.processor.opening import (
-    EnvelopeAddress,
-    Quarantine,
-    StationFacts,
-    check_opened,
-    judged_completion_date,
-    load_registered_spec,
-    open_envelope,
+from sync_server.processor.loading import (
+    ClaimedEnvelope,
+    Loaded,
+    SetAside,
+    answers_document,
+    load_envelope,
 )
+from sync_server.processor.opening import StationFacts
 from sync_server.store.models import InboxEnvelope, KnownSpec, ResponseRecord, Station
+
+__all__ = ["Opener", "ProcessReport", "answers_document", "pending_count", "process_inbox"]
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (done in this run, pending when the run started)
+# (chunk, spec bodies by (id, version)) -> one outcome per envelope, in order
+Opener = Callable[[Sequence[ClaimedEnvelope], dict[tuple[str, str], str]], list[Loaded | SetAside]]
 
 
 @dataclass
@@ -47,6 +53,13 @@ class ProcessReport:
     reasons: dict[str, int] = field(default_factory=dict)
     # processed responses whose impossible tablet date was replaced by the arrival day
     dates_replaced: int = 0
+
+    def add(self, other: ProcessReport) -> None:
+        self.processed += other.processed
+        self.quarantined += other.quarantined
+        self.dates_replaced += other.dates_replaced
+        for code, count in other.reasons.items():
+            self.reasons[code] = self.reasons.get(code, 0) + count
 
 
 def pending_count(session_factory: sessionmaker[Session]) -> int:
@@ -61,26 +74,31 @@ def pending_count(session_factory: sessionmaker[Session]) -> int:
         )
 
 
-def _claim(session: Session, limit: int, worker_id: str, now: datetime) -> list[InboxEnvelope]:
-    rows = list(
-        session.scalars(
-            select(InboxEnvelope)
-            .where(InboxEnvelope.state == "pending")
-            .order_by(InboxEnvelope.received_at, InboxEnvelope.envelope_id)
+_inbox = InboxEnvelope.__table__
+_CLAIMED = (
+    _inbox.c.station_id,
+    _inbox.c.envelope_id,
+    _inbox.c.envelope_v,
+    _inbox.c.spec_id,
+    _inbox.c.spec_version,
+    _inbox.c.spec_sha256,
+    _inbox.c.sealed,
+    _inbox.c.received_at,
+)
+
+
+def _claim(session: Session, limit: int) -> list[Any]:
+    """Lock the next pending rows (Core rows: the ORM's identity map and per-row UPDATEs
+    cost more than opening them)."""
+    return list(
+        session.execute(
+            select(*_CLAIMED)
+            .where(_inbox.c.state == "pending")
+            .order_by(_inbox.c.received_at, _inbox.c.envelope_id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
-    for row in rows:
-        row.claimed_by = worker_id
-        row.claimed_at = now
-    return rows
-
-
-def answers_document(answers: Mapping[str, object]) -> str:
-    """A response's answers as stored in its row: one canonical JSON object, question id ->
-    value as the sealed response carries it."""
-    return canonical_json(answers).decode("utf-8")
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
@@ -102,8 +120,37 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) 
             copy.write_row([row[column] for column in columns])
 
 
+def _mark(
+    session: Session,
+    processed: list[tuple[str, str]],
+    quarantined: list[dict[str, object]],
+    worker_id: str,
+    now: datetime,
+) -> None:
+    """The chunk's new states: one UPDATE for the processed rows, one executemany for the
+    few set aside with their reasons."""
+    claimed = {"claimed_by": worker_id, "claimed_at": now}
+    key = tuple_(_inbox.c.station_id, _inbox.c.envelope_id)
+    if processed:
+        session.execute(
+            update(_inbox).where(key.in_(processed)).values(state="processed", **claimed)
+        )
+    if quarantined:
+        session.execute(
+            update(_inbox)
+            .where(_inbox.c.station_id == bindparam("s"), _inbox.c.envelope_id == bindparam("e"))
+            .values(
+                state="quarantined",
+                problem_code=bindparam("code"),
+                problem_detail=bindparam("reason"),
+                **claimed,
+            ),
+            quarantined,
+        )
+
+
 class _Lookups:
-    """Stations and spec bodies, read once per run rather than once per envelope."""
+    """Stations and spec bodies, read once per chunk rather than once per envelope."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -127,23 +174,34 @@ class _Lookups:
 
 class _Copies:
     """The same envelope ids under other stations, for the chunk being processed: the states
-    of identical sealed bytes elsewhere, including those this run has just processed."""
+    of identical sealed bytes elsewhere, including those this chunk has just processed.
 
-    def __init__(self, session: Session, rows: Iterable[InboxEnvelope]) -> None:
+    Most ids exist under one station only: their rows are found without reading any sealed
+    bytes, and only ids that another station also holds are compared by digest."""
+
+    def __init__(self, session: Session, rows: Iterable[Any]) -> None:
         ids = sorted({row.envelope_id for row in rows})
-        self._copies: dict[str, list[tuple[str, bytes, str]]] = {}
-        for station_id, envelope_id, sealed, state in session.execute(
-            select(
-                InboxEnvelope.station_id,
-                InboxEnvelope.envelope_id,
-                InboxEnvelope.sealed,
-                InboxEnvelope.state,
-            ).where(InboxEnvelope.envelope_id.in_(ids))
+        holders: dict[str, set[str]] = {}
+        for station_id, envelope_id in session.execute(
+            select(_inbox.c.station_id, _inbox.c.envelope_id).where(_inbox.c.envelope_id.in_(ids))
         ):
-            self._copies.setdefault(envelope_id, []).append((station_id, _digest(sealed), state))
+            holders.setdefault(envelope_id, set()).add(station_id)
+        shared = sorted(envelope_id for envelope_id, held in holders.items() if len(held) > 1)
+        self._shared = frozenset(shared)
+        self._copies: dict[str, list[tuple[str, str, str]]] = {}
+        if shared:
+            for station_id, envelope_id, sealed, state in session.execute(
+                select(_inbox.c.station_id, _inbox.c.envelope_id, _inbox.c.sealed, _inbox.c.state)
+                .where(_inbox.c.envelope_id.in_(shared))
+            ):  # fmt: skip
+                self._copies.setdefault(envelope_id, []).append(
+                    (station_id, _digest(sealed), state)
+                )
         self._processed_here: set[tuple[str, str]] = set()
 
-    def elsewhere(self, row: InboxEnvelope) -> frozenset[str]:
+    def elsewhere(self, row: Any) -> frozenset[str]:
+        if row.envelope_id not in self._shared:
+            return frozenset()  # no other station holds this id, so no copy of it either
         digest = _digest(row.sealed)
         states = {
             state
@@ -154,12 +212,24 @@ class _Copies:
             states.add("processed")
         return frozenset(states)
 
-    def processed(self, row: InboxEnvelope) -> None:
-        self._processed_here.add((row.envelope_id, _digest(row.sealed)))
+    def processed(self, row: Any) -> None:
+        if row.envelope_id in self._shared:
+            self._processed_here.add((row.envelope_id, _digest(row.sealed)))
 
 
 def _digest(sealed: bytes) -> str:
     return hashlib.sha256(sealed).hexdigest()
+
+
+def open_here(private_key: SurveyPrivateKey) -> Opener:
+    """The opener that works in this process."""
+
+    def opener(
+        chunk: Sequence[ClaimedEnvelope], bodies: dict[tuple[str, str], str]
+    ) -> list[Loaded | SetAside]:
+        return [load_envelope(e, bodies[(e.spec_id, e.spec_version)], private_key) for e in chunk]
+
+    return opener
 
 
 def process_inbox(
@@ -171,70 +241,75 @@ def process_inbox(
     chunk_size: int = 200,
     progress: Progress | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    opener: Opener | None = None,
 ) -> ProcessReport:
     """Process every pending inbox envelope; returns what happened in this run."""
+    opener = opener or open_here(private_key)
     report = ProcessReport()
     total = pending_count(session_factory)
     while True:
         with session_factory() as session, session.begin():
             now = clock()
-            rows = _claim(session, chunk_size, worker_id, now)
+            rows = _claim(session, chunk_size)
             if not rows:
                 break
-            lookups = _Lookups(session)
-            copies = _Copies(session, rows)
-            responses: list[dict[str, object]] = []
-            for row in rows:
-                try:
-                    spec = load_registered_spec(lookups.spec_body(row.spec_id, row.spec_version))
-                    opened = open_envelope(
-                        address=EnvelopeAddress(row.station_id, row.envelope_id, row.envelope_v),
-                        spec=spec,
-                        sealed=row.sealed,
-                        private_key=private_key,
-                        copies_elsewhere=copies.elsewhere(row),
-                    )
-                    check_opened(opened, spec, lookups.station(row.station_id))
-                except Quarantine as outcome:
-                    row.state = "quarantined"
-                    row.problem_code = outcome.code
-                    row.problem_detail = outcome.reason
-                    report.quarantined += 1
-                    report.reasons[outcome.code] = report.reasons.get(outcome.code, 0) + 1
-                    continue
-                response_id = new_id()
-                completed_on, source = judged_completion_date(
-                    opened.completed_date, row.received_at
-                )
-                report.dates_replaced += int(source == "received")
-                responses.append(
-                    {
-                        "response_id": response_id,
-                        "station_id": row.station_id,
-                        "envelope_id": row.envelope_id,
-                        "spec_id": row.spec_id,
-                        "spec_version": row.spec_version,
-                        "spec_sha256": row.spec_sha256,
-                        "country": opened.country,
-                        "region": opened.region,
-                        "population": opened.population,
-                        "language": opened.language,
-                        "completed_on": completed_on,
-                        "completed_on_source": source,
-                        "channel": envelope_channel(row.envelope_v),
-                        "duration_s": opened.duration_s,
-                        "complete": opened.complete,
-                        "careless": careless_flags(
-                            spec, opened.population, opened.answers, opened.duration_s
-                        ),
-                        "processed_at": now,
-                        "answers": answers_document(opened.answers),
-                    }
-                )
-                row.state = "processed"
-                copies.processed(row)
-                report.processed += 1
-            _insert_many(session, ResponseRecord.__table__, responses)
+            _process_chunk(session, rows, opener, report, worker_id, now, new_id)
         if progress is not None:
             progress(report.processed + report.quarantined, total)
     return report
+
+
+def _process_chunk(
+    session: Session,
+    rows: list[Any],
+    opener: Opener,
+    report: ProcessReport,
+    worker_id: str,
+    now: datetime,
+    new_id: Callable[[], str],
+) -> None:
+    lookups = _Lookups(session)
+    copies = _Copies(session, rows)
+    # In order, so a v1 envelope's second copy in one chunk sees the first as processed.
+    # That needs the first one's outcome: a chunk is opened in runs that hold no envelope id
+    # twice (in the field: never, so one run).
+    outcomes: list[Loaded | SetAside] = []
+    start = 0
+    while start < len(rows):
+        end, seen = start, set()
+        while end < len(rows) and rows[end].envelope_id not in seen:
+            seen.add(rows[end].envelope_id)
+            end += 1
+        run = [
+            ClaimedEnvelope(
+                *row,
+                station=lookups.station(row.station_id),
+                copies_elsewhere=copies.elsewhere(row),
+            )
+            for row in rows[start:end]
+        ]
+        bodies = {(e.spec_id, e.spec_version): lookups.spec_body(e.spec_id, e.spec_version)
+                  for e in run}  # fmt: skip
+        for row, outcome in zip(rows[start:end], opener(run, bodies), strict=True):
+            if isinstance(outcome, Loaded):
+                copies.processed(row)
+            outcomes.append(outcome)
+        start = end
+    responses: list[dict[str, object]] = []
+    processed: list[tuple[str, str]] = []
+    quarantined: list[dict[str, object]] = []
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, SetAside):
+            quarantined.append(
+                {"s": row.station_id, "e": row.envelope_id,
+                 "code": outcome.code, "reason": outcome.reason}
+            )  # fmt: skip
+            report.quarantined += 1
+            report.reasons[outcome.code] = report.reasons.get(outcome.code, 0) + 1
+            continue
+        responses.append({"response_id": new_id(), **outcome.columns, "processed_at": now})
+        processed.append((row.station_id, row.envelope_id))
+        report.processed += 1
+        report.dates_replaced += int(outcome.date_replaced)
+    _insert_many(session, ResponseRecord.__table__, responses)
+    _mark(session, processed, quarantined, worker_id, now)

@@ -1,7 +1,7 @@
 """Several of each on PostgreSQL: two intake workers (`mss server serve`, two processes on
 two ports) and two processors (`mss server process`, run again and again, as the timer
-does) on one database, while 20 real SQLCipher stations sync concurrently through both
-workers in turn.
+does; one of them with --workers 2) on one database, while 20 real SQLCipher stations
+sync concurrently through both workers in turn.
 
 At the end every finished response is in the central store exactly once, each station's
 receipts name exactly its outbox, no request got a 5xx, no process logged an error, and
@@ -53,6 +53,8 @@ PER_ROUND = 10  # responses each station finishes before each of its syncs
 KEY_PASSPHRASE = "the processor's long survey key passphrase"
 HELD = 10  # pending rows a stalled transaction keeps locked while the processors run
 PROCESSORS = ("processor-a", "processor-b")
+# processor-b runs with --workers 2: two forked processors, claiming as processor-b-1 and -2
+CLAIMERS = {"processor-a", "processor-b-1", "processor-b-2"}
 
 
 class StatusLog(httpx.BaseTransport):
@@ -94,6 +96,8 @@ class ProcessorLoop:
         self.name = name
         self.command = [sys.executable, "-m", "mss", "server", "process", "--data-dir",
                         str(data_dir), "--worker", name]  # fmt: skip
+        if name == "processor-b":
+            self.command += ["--workers", "2"]
         self.env = env
         self.log = log
         self.runs = 0
@@ -266,7 +270,7 @@ def _check_exactly_once(world: World, stations: list[Station], http: StatusLog) 
     assert sum(inbox.values()) == total
     assert {state for state, _by in inbox} == {"processed"}
     claimed = Counter({by: count for (_state, by), count in inbox.items()})
-    assert set(claimed) <= set(PROCESSORS), claimed
+    assert set(claimed) <= CLAIMERS, claimed
     # Receipts agree: the batch that acknowledged each envelope names it accepted.
     named: dict[str, set[str]] = {}
     for station_id, entries in outboxes.items():
