@@ -9,6 +9,10 @@ makes loading idempotent.
 An envelope opens only under the station that sent it (see opening.EnvelopeAddress); the
 same sealed bytes under two stations are a replay, and the copies are looked up once per
 chunk.
+
+A processor holds some of the ring's survey keys (HeldKeys): it claims only envelopes sealed
+to one of them, and leaves the others pending for a processor that holds theirs. An
+envelope naming a key the server never made is quarantined as `unknown-survey-key`.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import SurveyPrivateKey
+from crypto import SurveyPrivateKey, SurveyPublicKey
 from protocol import canonical_json, envelope_channel
 from questionnaire_specs.response_quality import careless_flags
 from sync_server.processor.opening import (
@@ -34,10 +38,43 @@ from sync_server.processor.opening import (
     load_registered_spec,
     open_envelope,
 )
-from sync_server.store.models import InboxEnvelope, KnownSpec, ResponseRecord, Station
+from sync_server.store.models import (
+    InboxEnvelope,
+    KnownSpec,
+    ResponseRecord,
+    RingKey,
+    Station,
+    SurveyKey,
+)
+from sync_server.survey_keys import pending_by_key
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (done in this run, pending when the run started)
+
+
+@dataclass(frozen=True)
+class HeldKeys:
+    """The survey private keys this processor holds, by key id, and the id of the ring's
+    first key (the one envelopes of before v4, which name none, were sealed to)."""
+
+    keys: Mapping[str, SurveyPrivateKey]
+    first_key_id: str
+
+    @classmethod
+    def only(cls, key: SurveyPrivateKey) -> HeldKeys:
+        """A processor holding just the first key (a server of one key)."""
+        key_id = key.public_key().key_id()
+        return cls({key_id: key}, key_id)
+
+    def key_for(self, key_id: str | None) -> SurveyPrivateKey:
+        return self.keys[key_id or self.first_key_id]
+
+    def claimable(self) -> ColumnElement[bool]:
+        """The inbox rows sealed to a key held here."""
+        named = InboxEnvelope.key_id.in_(sorted(self.keys))
+        if self.first_key_id in self.keys:
+            return or_(named, InboxEnvelope.key_id.is_(None))
+        return named
 
 
 @dataclass
@@ -47,25 +84,56 @@ class ProcessReport:
     reasons: dict[str, int] = field(default_factory=dict)
     # processed responses whose impossible tablet date was replaced by the arrival day
     dates_replaced: int = 0
+    # envelopes left pending at the end because their key is not held here, per key id
+    left_for_keys: dict[str, int] = field(default_factory=dict)
 
 
-def pending_count(session_factory: sessionmaker[Session]) -> int:
+def pending_count(session_factory: sessionmaker[Session], held: HeldKeys | None = None) -> int:
+    """Pending inbox envelopes (only those `held` can open, when given)."""
+    where = InboxEnvelope.state == "pending"
+    if held is not None:
+        where = and_(where, held.claimable())
     with session_factory() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(InboxEnvelope)
-                .where(InboxEnvelope.state == "pending")
+        return session.scalar(select(func.count()).select_from(InboxEnvelope).where(where)) or 0
+
+
+UNKNOWN_KEY = "unknown-survey-key"
+
+
+def _quarantine_unknown_keys(session_factory: sessionmaker[Session], held: HeldKeys) -> int:
+    """Set aside every pending envelope naming a key id the server does not know (not in the
+    ring, not a country's key, not held here): no processor anywhere can open it, and
+    waiting would hide it."""
+    with session_factory() as session, session.begin():
+        known = {*held.keys, held.first_key_id, *session.scalars(select(RingKey.key_id))}
+        known |= {
+            SurveyPublicKey.from_text(text).key_id()
+            for text in session.scalars(select(SurveyKey.public_key))
+        }
+        result = session.execute(
+            update(InboxEnvelope)
+            .where(
+                InboxEnvelope.state == "pending",
+                InboxEnvelope.key_id.is_not(None),
+                InboxEnvelope.key_id.not_in(sorted(known)),
             )
-            or 0
+            .values(
+                state="quarantined",
+                problem_code=UNKNOWN_KEY,
+                problem_detail="the envelope names a survey key this server does not know",
+            )
+            .execution_options(synchronize_session=False)
         )
+        return result.rowcount or 0
 
 
-def _claim(session: Session, limit: int, worker_id: str, now: datetime) -> list[InboxEnvelope]:
+def _claim(
+    session: Session, limit: int, worker_id: str, now: datetime, held: HeldKeys
+) -> list[InboxEnvelope]:
     rows = list(
         session.scalars(
             select(InboxEnvelope)
-            .where(InboxEnvelope.state == "pending")
+            .where(InboxEnvelope.state == "pending", held.claimable())
             .order_by(InboxEnvelope.received_at, InboxEnvelope.envelope_id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -164,7 +232,7 @@ def _digest(sealed: bytes) -> str:
 
 def process_inbox(
     session_factory: sessionmaker[Session],
-    private_key: SurveyPrivateKey,
+    held: HeldKeys | SurveyPrivateKey,
     *,
     clock: Clock,
     worker_id: str = "processor",
@@ -172,13 +240,20 @@ def process_inbox(
     progress: Progress | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> ProcessReport:
-    """Process every pending inbox envelope; returns what happened in this run."""
+    """Process every pending inbox envelope sealed to a key held here (`held`; a lone
+    private key is taken as the first key); returns what happened in this run."""
+    if isinstance(held, SurveyPrivateKey):
+        held = HeldKeys.only(held)
     report = ProcessReport()
-    total = pending_count(session_factory)
+    unknown = _quarantine_unknown_keys(session_factory, held)
+    if unknown:
+        report.quarantined += unknown
+        report.reasons[UNKNOWN_KEY] = unknown
+    total = pending_count(session_factory, held)
     while True:
         with session_factory() as session, session.begin():
             now = clock()
-            rows = _claim(session, chunk_size, worker_id, now)
+            rows = _claim(session, chunk_size, worker_id, now, held)
             if not rows:
                 break
             lookups = _Lookups(session)
@@ -187,11 +262,14 @@ def process_inbox(
             for row in rows:
                 try:
                     spec = load_registered_spec(lookups.spec_body(row.spec_id, row.spec_version))
+                    address = EnvelopeAddress(
+                        row.station_id, row.envelope_id, row.envelope_v, row.key_id
+                    )
                     opened = open_envelope(
-                        address=EnvelopeAddress(row.station_id, row.envelope_id, row.envelope_v),
+                        address=address,
                         spec=spec,
                         sealed=row.sealed,
-                        private_key=private_key,
+                        private_key=held.key_for(row.key_id),
                         copies_elsewhere=copies.elsewhere(row),
                     )
                     check_opened(opened, spec, lookups.station(row.station_id))
@@ -236,5 +314,8 @@ def process_inbox(
                 report.processed += 1
             _insert_many(session, ResponseRecord.__table__, responses)
         if progress is not None:
-            progress(report.processed + report.quarantined, total)
+            progress(report.processed + report.quarantined - unknown, total)
+    with session_factory() as session:
+        left = pending_by_key(session, held.first_key_id)
+    report.left_for_keys = {k: n for k, n in sorted(left.items()) if k not in held.keys}
     return report

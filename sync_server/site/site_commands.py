@@ -18,13 +18,18 @@ from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
 campaign_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-def _public_key_text(data_dir: Path) -> str:
-    from sync_server.survey_keys import SurveyKeyFiles
+def _public_key_text(data_dir: Path, country: str | None = None, wave: str | None = None) -> str:
+    """The survey key a campaign seals to (its country and wave's; see key_for_wave), checked
+    to be one a browser can seal with."""
+    from sync_server.survey_keys import SurveyKeyFiles, key_for_wave
 
     keys = SurveyKeyFiles(data_dir)
     if not keys.public.exists():
         raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
     public = keys.public_key()
+    if country is not None and wave is not None:
+        with central_store(data_dir) as (_settings, sessions), sessions() as session:
+            public = key_for_wave(session, data_dir, country, wave)
     if public.kem != X25519:
         # The browser seals with WebCrypto alone (hpke.js), which has no ML-KEM.
         raise fail(
@@ -54,7 +59,7 @@ def add(
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", wave):
         raise fail("--wave is 1 to 20 letters, digits, '.', '_' or '-', e.g. 2026")
     spec_id, _, version = spec.partition("@")
-    public_key = _public_key_text(data_dir)
+    public_key = _public_key_text(data_dir, country, wave)
     plan = CampaignPlan(country, wave, tuple(dict.fromkeys(population)), spec_id,
                         version or None, requires_codes=codes)  # fmt: skip
     with central_store(data_dir) as (_settings, sessions):
