@@ -27,6 +27,7 @@ from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
 if TYPE_CHECKING:
     from crypto import SurveyPrivateKey
     from sync_server.processor import HeldKeys
+    from sync_server.survey_keys import SurveyKeyFiles
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 KEY_PASSPHRASE_ENV = "MSS_KEY_PASSPHRASE"  # noqa: S105 - the variable's name
@@ -155,12 +156,14 @@ def split(
     ],
     threshold: Annotated[int, typer.Option(help="How many custodians together open the key.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Where the share files go.")],
+    key_id: Annotated[
+        str | None, typer.Option("--key", help="A ring key's id (default: the first key).")
+    ] = None,
 ) -> None:
-    """Put the survey key into m-of-n custody and remove its single-passphrase file."""
+    """Put a survey key into m-of-n custody and remove its single-passphrase file."""
     from crypto import CryptoError, WeakSecret
-    from sync_server.survey_keys import SurveyKeyFiles
 
-    files = SurveyKeyFiles(data_dir)
+    files = _key_files(data_dir, key_id)
     if files.in_custody:
         raise fail(f"the survey key is already in custody ({files.shared})")
     if not files.private.exists():
@@ -168,7 +171,7 @@ def split(
     if not 2 <= threshold <= len(custodians):
         raise fail(f"--threshold must be from 2 to the number of custodians ({len(custodians)})")
     try:
-        key = files.unlock(key_passphrase(confirm=False))
+        key = files.unlock(key_passphrase(confirm=False, key_id=files.key_id))
     except CryptoError as error:
         raise fail(str(error)) from None
     asked = [
@@ -186,18 +189,30 @@ def split(
         out.print(f"  {path}")
 
 
-def unlock_survey_key(data_dir: Path, shares: list[Path]) -> SurveyPrivateKey:
-    """The private key for the processor: from the key passphrase, or, once the key is in
-    custody, from the shares presented (each custodian's passphrase asked in turn)."""
-    from crypto import CryptoError, WrongPassphrase, read_share_file
+def _key_files(data_dir: Path, key_id: str | None) -> SurveyKeyFiles:
+    """The files of key `key_id` (None, or the first key's id: the first key's)."""
     from sync_server.survey_keys import SurveyKeyFiles
 
-    files = SurveyKeyFiles(data_dir)
+    first = SurveyKeyFiles(data_dir)
+    if key_id is None or (first.public.exists() and first.public_key().key_id() == key_id):
+        return first
+    return SurveyKeyFiles(data_dir, key_id)
+
+
+def unlock_survey_key(
+    data_dir: Path, shares: list[Path], key_id: str | None = None
+) -> SurveyPrivateKey:
+    """A private key for the processor (the first key, or ring key `key_id`): from its
+    passphrase, or, once it is in custody, from the shares presented (each custodian's
+    passphrase asked in turn)."""
+    from crypto import CryptoError, WrongPassphrase, read_share_file
+
+    files = _key_files(data_dir, key_id)
     try:
         if not files.in_custody:
             if shares:
                 raise fail("the survey key is not in custody: unlock it with its passphrase")
-            return files.unlock(key_passphrase(confirm=False))
+            return files.unlock(key_passphrase(confirm=False, key_id=files.key_id))
         shared = files.shared_key()
         if len(shares) < shared.threshold:
             raise fail(
@@ -222,13 +237,14 @@ def _ring_keys_on_host(data_dir: Path) -> list[str]:
 
     ring = data_dir / "keys" / "ring"
     found = sorted(p.name for p in ring.iterdir()) if ring.is_dir() else []
-    return [key_id for key_id in found if SurveyKeyFiles(data_dir, key_id).private.exists()]
+    return [key_id for key_id in found if SurveyKeyFiles(data_dir, key_id).exist()]
 
 
 def unlock_held_keys(data_dir: Path, shares: list[Path], key_ids: list[str]) -> HeldKeys:
     """The keys `mss server process` holds: those named by --key, else every key whose file
-    is on this host (the first key: by passphrase or custodians' shares)."""
-    from crypto import CryptoError, WrongPassphrase
+    is on this host; each by its passphrase, or, in custody, by the shares given for it
+    (a share file names its key)."""
+    from crypto import CryptoError, read_share_file
     from sync_server.processor import HeldKeys
     from sync_server.survey_keys import SurveyKeyFiles
 
@@ -241,17 +257,17 @@ def unlock_held_keys(data_dir: Path, shares: list[Path], key_ids: list[str]) -> 
         raise fail(f"no private file of survey key {', '.join(missing)} on this host")
     if not chosen:
         raise fail(f"{data_dir} holds no survey private key on this host")
-    keys: dict[str, SurveyPrivateKey] = {}
-    for key_id in chosen:
-        if key_id == first_id:
-            keys[key_id] = unlock_survey_key(data_dir, shares)
-            continue
-        try:
-            keys[key_id] = SurveyKeyFiles(data_dir, key_id).unlock(
-                key_passphrase(confirm=False, key_id=key_id)
-            )
-        except WrongPassphrase as error:
-            raise fail(f"the passphrase does not unlock survey key {key_id} ({error})") from None
-        except CryptoError as error:
-            raise fail(str(error)) from None
+    shares_of: dict[str, list[Path]] = {}
+    try:
+        for path in shares:
+            shares_of.setdefault(read_share_file(path).public_key.key_id(), []).append(path)
+    except CryptoError as error:
+        raise fail(str(error)) from None
+    stray = sorted(set(shares_of) - set(chosen))
+    if stray:
+        raise fail(f"--share given for survey key {', '.join(stray)}, which is not unlocked here")
+    keys = {
+        key_id: unlock_survey_key(data_dir, shares_of.get(key_id, []), key_id)
+        for key_id in chosen
+    }
     return HeldKeys(keys, first_id)

@@ -133,11 +133,12 @@ def test_the_command_line_lists_and_releases_audited(tmp_path, monkeypatch, cloc
     sessions = make_session_factory(engine)
     # What `init` registered, and a station enrolled the usual way.
     identity = next(i for i in known_spec_identities(sessions) if i.id == "cips-officials")
-    register_survey_key(sessions, "SL", generate_survey_key().public_key().to_text(), clock=clock)
+    sl_key = generate_survey_key()
+    register_survey_key(sessions, "SL", sl_key.public_key().to_text(), clock=clock)
     world = World(sessions, clock, identity, "")
     chain = world.enrol()
-    deliver(world, chain, chain.envelopes(2))
-    process_inbox(sessions, generate_survey_key(), clock=clock)
+    deliver(world, chain, chain.envelopes(2))  # bytes SL's key does not open
+    process_inbox(sessions, sl_key, clock=clock)
     engine.dispose()
 
     listed = runner.invoke(app, ["server", "quarantine", "list", "--data-dir", str(data), "--json"])
