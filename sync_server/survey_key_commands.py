@@ -267,7 +267,6 @@ def unlock_held_keys(data_dir: Path, shares: list[Path], key_ids: list[str]) -> 
     if stray:
         raise fail(f"--share given for survey key {', '.join(stray)}, which is not unlocked here")
     keys = {
-        key_id: unlock_survey_key(data_dir, shares_of.get(key_id, []), key_id)
-        for key_id in chosen
+        key_id: unlock_survey_key(data_dir, shares_of.get(key_id, []), key_id) for key_id in chosen
     }
     return HeldKeys(keys, first_id)
