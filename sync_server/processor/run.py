@@ -38,6 +38,7 @@ from sync_server.processor.opening import (
     load_registered_spec,
     open_envelope,
 )
+from sync_server.store.campaign_models import Campaign
 from sync_server.store.models import (
     InboxEnvelope,
     KnownSpec,
@@ -102,14 +103,13 @@ UNKNOWN_KEY = "unknown-survey-key"
 
 def _quarantine_unknown_keys(session_factory: sessionmaker[Session], held: HeldKeys) -> int:
     """Set aside every pending envelope naming a key id the server does not know (not in the
-    ring, not a country's key, not held here): no processor anywhere can open it, and
-    waiting would hide it."""
+    ring, not a country's or a campaign's key, not held here): no processor anywhere can
+    open it, and waiting would hide it."""
     with session_factory() as session, session.begin():
         known = {*held.keys, held.first_key_id, *session.scalars(select(RingKey.key_id))}
-        known |= {
-            SurveyPublicKey.from_text(text).key_id()
-            for text in session.scalars(select(SurveyKey.public_key))
-        }
+        texts = [*session.scalars(select(SurveyKey.public_key)),
+                 *session.scalars(select(Campaign.public_key))]  # fmt: skip
+        known |= {SurveyPublicKey.from_text(text).key_id() for text in texts}
         result = session.execute(
             update(InboxEnvelope)
             .where(
