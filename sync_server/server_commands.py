@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from sync_server.command_kit import (
     AsJson,
     DataDir,
     central_store,
+    check_place,
     err,
     fail,
     out,
@@ -192,8 +192,7 @@ def enroll_token(
     from sync_server.survey_keys import SurveyKeyFiles
 
     require_initialised(data_dir)
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
+    check_place(country)
     if not server_url.startswith(("http://", "https://")):
         raise fail("--server-url must start with http:// or https://")
     lifetime = parse_lifetime(expires)

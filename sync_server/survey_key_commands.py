@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
+from sync_server.command_kit import AsJson, DataDir, central_store, check_place, fail, out
 
 if TYPE_CHECKING:
     from crypto import SurveyPrivateKey
@@ -79,10 +79,7 @@ def new(
     from sync_server.survey_keys import adopt_first_key, make_ring_key
 
     _initialised(data_dir)
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", wave):
-        raise fail("--wave is 1 to 20 letters, digits, '.', '_' or '-', e.g. 2027")
+    check_place(country, wave)
     if kem not in KEMS:
         raise fail(f"--kem must be one of {', '.join(KEMS)}, not {kem!r}")
     passphrase = key_passphrase(confirm=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,7 @@ import typer
 from rich.table import Table
 
 from crypto.survey_keys import X25519
-from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
+from sync_server.command_kit import AsJson, DataDir, central_store, check_place, fail, out
 
 campaign_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -54,10 +53,7 @@ def add(
     from sync_server.settings import utc_now
     from sync_server.site.campaigns import CampaignPlan, open_campaign
 
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", wave):
-        raise fail("--wave is 1 to 20 letters, digits, '.', '_' or '-', e.g. 2026")
+    check_place(country, wave)
     spec_id, _, version = spec.partition("@")
     public_key = _public_key_text(data_dir, country, wave)
     plan = CampaignPlan(country, wave, tuple(dict.fromkeys(population)), spec_id,
