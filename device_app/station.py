@@ -78,9 +78,13 @@ class StationStatus:
     # What the tablet's clock says, when it cannot be right (a flat clock battery): the
     # coordinator is told to set it. Responses are sealed all the same.
     wrong_clock: date | None = None
+    # The id of the survey key the next response is sealed to (it changes when the server
+    # announces a new wave's key).
+    survey_key_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "survey_key_id": self.survey_key_id,
             "interrupted_drafts": self.interrupted_drafts,
             "wrong_clock": self.wrong_clock.isoformat() if self.wrong_clock else None,
             "station_id": self.station_id,
@@ -327,6 +331,7 @@ class Station:
             interrupted_drafts=int(self._store.get_config(ConfigKey.INTERRUPTED_DRAFTS, 0) or 0)
             + len(self._left_behind()),
             wrong_clock=today if today < EARLIEST_PLAUSIBLE_CLOCK else None,
+            survey_key_id=self._survey_key.key_id(),
         )
 
     def sync(

@@ -107,6 +107,7 @@ def test_a_new_wave_key_is_announced_used_at_once_and_the_old_one_retires_after_
     seal_records(station, 1)  # sealed before it heard: the 2026 key
     heard = station.sync()
     assert heard.accepted == 1 and heard.survey_key_switched_to == wave_2027.key_id()
+    assert station.status().survey_key_id == wave_2027.key_id()  # what the coordinator sees
     seal_records(station, 2)  # the very next responses: the 2027 key
     assert station.sync().accepted == 2
     reopened = world.unlock()  # the switch is kept in the station's store
