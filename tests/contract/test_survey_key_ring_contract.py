@@ -6,7 +6,9 @@ sealed to it waits."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from crypto import KdfCost, SurveyPrivateKey, SurveyPublicKey
 from device_app.errors import BundleInvalid
+from sync_server.ingest.bundles import StationPlace, issue_bundle
 from sync_server.processor import HeldKeys, process_inbox
 from sync_server.store.models import InboxEnvelope, ResponseRecord
 from sync_server.survey_keys import (
@@ -150,6 +153,15 @@ def test_a_new_enrolment_is_given_its_countrys_current_key(tmp_path: Path) -> No
     world = make_world(tmp_path)
     wave_2026 = new_key(world, "SL", "2026")
     wave_2027 = new_key(world, "SL", "2027")
+    # The bundle `enroll-token` writes: the country's current key; a country without a key
+    # of its own gets the server's first key (what the command passes).
+    first_text = world.survey_key.public_key().to_text()
+    for country, expected in (("SL", wave_2027), ("GH", world.survey_key.public_key())):
+        place = StationPlace(country, "Region", ("officials",), world.server_url)
+        bundle = issue_bundle(world.session_factory, place, lifetime=timedelta(days=1),
+                              survey_public_key=first_text, clock=world.clock,
+                              random_bytes=os.urandom)  # fmt: skip
+        assert SurveyPublicKey.from_text(bundle.survey_public_key) == expected
     # A bundle carrying an older key does not match what enrolment gives: refused.
     with pytest.raises(BundleInvalid, match="is not the bundle's"):
         world.station("old", survey_public_key=wave_2026.to_text())
