@@ -45,6 +45,7 @@ from crypto import (
     write_share_file,
     write_shared_key_file,
 )
+from sync_server.store.country_keys import set_country_key
 from sync_server.store.models import InboxEnvelope, RingKey, SurveyKey
 from sync_server.store.transactions import in_transaction
 
@@ -223,16 +224,6 @@ def make_ring_key(
 
     in_transaction(session_factory, work)
     return public
-
-
-def set_country_key(session: Session, country: str, public: SurveyPublicKey, now: datetime) -> None:
-    """The key `country`'s stations seal to from now on (one row per country)."""
-    stored = session.get(SurveyKey, country)
-    if stored is None:
-        session.add(SurveyKey(country=country, public_key=public.to_text(), registered_at=now))
-    else:
-        stored.public_key = public.to_text()
-        stored.registered_at = now
 
 
 def pending_by_key(session: Session, first_key_id: str) -> dict[str, int]:

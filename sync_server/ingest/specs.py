@@ -14,9 +14,9 @@ from crypto import KeyFileError, SurveyPublicKey
 from protocol.canonical import CanonicalJsonError, canonical_json, load_json
 from protocol.problems import Problem
 from protocol.wire import SpecIdentityWire
+from sync_server.store.country_keys import set_country_key
 from sync_server.store.models import KnownSpec
 from sync_server.store.transactions import in_transaction
-from sync_server.survey_keys import set_country_key
 
 Clock = Callable[[], datetime]
 
