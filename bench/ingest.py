@@ -315,7 +315,9 @@ def bare_open_loop(server: Server, batches: list[bytes]) -> tuple[float, int]:
     for data in batches:
         batch = parse_signed_batch(data).batch
         for envelope in batch.envelopes:
-            info = seal_info_of(envelope.v, envelope.envelope_id, envelope.spec, batch.station_id)
+            info = seal_info_of(
+                envelope.v, envelope.envelope_id, envelope.spec, batch.station_id, envelope.key_id
+            )
             items.append((base64.b64decode(envelope.sealed), info))
     started = time.perf_counter()
     for sealed, info in items:

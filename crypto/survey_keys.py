@@ -106,6 +106,13 @@ class SurveyPublicKey:
         digest = hashlib.sha256(self._raw).hexdigest()[:16]
         return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
+    def key_id(self) -> str:
+        """The key's name in envelopes and on the server: the first 10 bytes of SHA-256 of
+        the raw public key, lowercase base32 (16 characters). Derived, so stable and never
+        secret; 80 bits, so two keys of one server never share it."""
+        digest = hashlib.sha256(self._raw).digest()[:10]
+        return base64.b32encode(digest).decode("ascii").lower()
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SurveyPublicKey):
             return NotImplemented

@@ -56,7 +56,10 @@ GRANT SELECT, INSERT, UPDATE ON campaign_submission_tokens TO mss_intake;
 
 -- The processor: claims inbox rows (FOR UPDATE SKIP LOCKED needs UPDATE on a column) and
 -- may change only their processing state; inserts responses (COPY needs INSERT only).
-GRANT SELECT ON inbox, stations, specs, survey_keys TO mss_processor;
+GRANT SELECT ON inbox, stations, specs, survey_keys, survey_key_ring, campaigns TO mss_processor;
+-- `process` enters the first survey key in the ring (its public facts only) on a server
+-- made before the ring; it never changes or retires a key.
+GRANT INSERT ON survey_key_ring TO mss_processor;
 GRANT UPDATE (state, claimed_by, claimed_at, problem_code, problem_detail) ON inbox
     TO mss_processor;
 GRANT INSERT ON responses TO mss_processor;

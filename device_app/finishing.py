@@ -94,7 +94,12 @@ def sealed_payload(
         plaintext = response_plaintext(spec, response)
     except ValueError:  # ResponseFormatError, or the codec meeting a wrong type
         raise _unfit(spec) from None
-    info = envelope_seal_info(envelope_id, response.spec, station_id=sealing.station_id)
+    info = envelope_seal_info(
+        envelope_id,
+        response.spec,
+        station_id=sealing.station_id,
+        key_id=sealing.public_key.key_id(),
+    )
     return sealing.seal_with(plaintext, sealing.public_key, info=info)
 
 
@@ -133,6 +138,7 @@ def append_response(
                 prev=prev,
                 spec=response.spec,
                 sealed=encode_base64(sealed),
+                key_id=sealing.public_key.key_id(),
             )
         )
 

@@ -36,12 +36,13 @@ from device_app.errors import (
     WrongPassphrase,
 )
 from device_app.finishing import Seal, Sealing, append_response, sealed_response
+from device_app.key_rotation import judge_announcement
 from device_app.session import FinishedResponse, SurveySession
 from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
 from device_app.sync import Backoff, ServerLink, SyncReport, send_outbox
 from device_app.usb import ExportReport, export_outbox
-from protocol import SpecIdentityWire
+from protocol import BeaconAnswer, SpecIdentityWire
 from questionnaire_specs import Spec, SpecIdentity, load_spec_body
 
 PIN_ATTEMPTS_KEY = "pin_attempts"
@@ -77,9 +78,13 @@ class StationStatus:
     # What the tablet's clock says, when it cannot be right (a flat clock battery): the
     # coordinator is told to set it. Responses are sealed all the same.
     wrong_clock: date | None = None
+    # The id of the survey key the next response is sealed to (it changes when the server
+    # announces a new wave's key).
+    survey_key_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "survey_key_id": self.survey_key_id,
             "interrupted_drafts": self.interrupted_drafts,
             "wrong_clock": self.wrong_clock.isoformat() if self.wrong_clock else None,
             "station_id": self.station_id,
@@ -326,6 +331,7 @@ class Station:
             interrupted_drafts=int(self._store.get_config(ConfigKey.INTERRUPTED_DRAFTS, 0) or 0)
             + len(self._left_behind()),
             wrong_clock=today if today < EARLIEST_PLAUSIBLE_CLOCK else None,
+            survey_key_id=self._survey_key.key_id(),
         )
 
     def sync(
@@ -367,7 +373,7 @@ class Station:
             sign=self._key.sign,
         )
         try:
-            link.post("/v1/beacons", body, headers={"Content-Type": "application/json"})
+            answer = link.post("/v1/beacons", body, headers={"Content-Type": "application/json"})
         except ServerRefused as error:
             # The batches went through; a refused beacon is shown, not fatal…
             report.beacon_problem = str(error)
@@ -375,6 +381,24 @@ class Station:
                 raise  # …unless it says the station may no longer send at all.
             return
         report.beacon_sent = True
+        self._take_announced_key(answer, report)
+
+    def _take_announced_key(self, answer: httpx.Response, report: SyncReport) -> None:
+        """Switch to the survey key the beacon answer announces, if the rule allows: the
+        next response is sealed to it; those already sealed keep theirs."""
+        try:
+            announced = BeaconAnswer.model_validate(answer.json()).survey_public_key
+        except ValueError:  # an answer from an older server, or not one at all
+            return
+        judged = judge_announcement(
+            announced, current=self._survey_key, sent_to=report.server_url,
+            enrolled_url=self.server_url,
+        )  # fmt: skip
+        report.survey_key_refused = judged.refused
+        if judged.key is not None:
+            self._store.set_config(ConfigKey.SURVEY_PUBLIC_KEY, judged.key.to_text())
+            self._survey_key = judged.key
+            report.survey_key_switched_to = judged.key.key_id()
 
     def export_usb(self, to_dir: Path, *, include_acknowledged: bool = False) -> ExportReport:
         return export_outbox(

@@ -211,6 +211,7 @@ def status(
     for label, value in (
         ("country, region", f"{current.country}, {current.region}"),
         ("server", current.server_url),
+        ("survey key", current.survey_key_id),
         ("pending", current.pending),
         ("acknowledged", current.acknowledged),
         ("conflict", current.conflict),

@@ -151,6 +151,10 @@ class SyncReport:
     pending_after: int = 0
     beacon_sent: bool = False
     beacon_problem: str | None = None
+    # Key rotation: the key id the station seals to from now on, or why an announced key
+    # was not taken (device_app/key_rotation.py).
+    survey_key_switched_to: str | None = None
+    survey_key_refused: str | None = None
     problems: list[str] = field(default_factory=list)  # "envelope <id>: <code>" (no content)
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from crypto import StationKey, SurveyPublicKey, seal
 from protocol import (
+    ENVELOPE_V_KEYED,
     ENVELOPE_VERSION,
     PROTOCOL_VERSION,
     ZERO_HASH,
@@ -37,14 +38,20 @@ class StationChain:
     last_seq: int = 0
     last_hash: str = ZERO_HASH
     batch_seq: int = 0
-    # 1: a station of before envelopes named their station in the sealed context.
+    # 1: a station of before envelopes named their station in the sealed context; 2: one
+    # of before they named their survey key.
     envelope_v: int = ENVELOPE_VERSION
+    # From v4, the survey key the envelopes name; `sealed()` names the key it seals to.
+    key_id: str = "aaaaaaaaaaaaaaaa"
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def append(self, sealed: bytes, envelope_id: str | None = None) -> Envelope:
+    def append(
+        self, sealed: bytes, envelope_id: str | None = None, key_id: str | None = None
+    ) -> Envelope:
         """The next envelope of the chain, carrying `sealed` bytes."""
+        keyed = self.envelope_v >= ENVELOPE_V_KEYED
         envelope = Envelope(
             v=self.envelope_v,
             envelope_id=envelope_id or self.new_id(),
@@ -52,6 +59,7 @@ class StationChain:
             prev=self.last_hash,
             spec=self.spec,
             sealed=base64.b64encode(sealed).decode(),
+            key_id=(key_id or self.key_id) if keyed else None,
         )
         self.last_seq, self.last_hash = envelope.seq, envelope_hash(envelope)
         return envelope
@@ -60,8 +68,9 @@ class StationChain:
         """The next envelope, with `plaintext` really sealed to its id, spec and this
         station (HPKE)."""
         envelope_id = self.new_id()
-        info = seal_info_of(self.envelope_v, envelope_id, self.spec, self.station_id)
-        return self.append(seal(plaintext, public_key, info=info), envelope_id)
+        key_id = public_key.key_id()
+        info = seal_info_of(self.envelope_v, envelope_id, self.spec, self.station_id, key_id)
+        return self.append(seal(plaintext, public_key, info=info), envelope_id, key_id)
 
     def envelopes(self, count: int, sealed: bytes | None = None) -> list[Envelope]:
         return [self.append(sealed or self.rng.randbytes(300)) for _ in range(count)]

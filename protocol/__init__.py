@@ -5,6 +5,7 @@ from protocol.codec import (
     BATCH_SIGNING_DOMAIN,
     BEACON_SIGNING_DOMAIN,
     BOUND_SEAL_INFO_PREFIX,
+    KEYED_SEAL_INFO_PREFIX,
     SEAL_INFO_PREFIX,
     ParsedBatch,
     ProtocolError,
@@ -24,6 +25,7 @@ from protocol.codec import (
     signing_prefix,
 )
 from protocol.limits import (
+    ENVELOPE_V_KEYED,
     ENVELOPE_V_SITE,
     ENVELOPE_VERSION,
     MAX_BATCH_BYTES,
@@ -31,6 +33,7 @@ from protocol.limits import (
     MAX_ENVELOPES_PER_BATCH,
     MAX_SMALL_BODY_BYTES,
     PROTOCOL_VERSION,
+    STATION_BOUND_ENVELOPE_VERSION,
 )
 from protocol.problems import CATALOGUE, Problem, ProblemBody, ProblemKind
 from protocol.receipt_summary import RECEIPT_SUMMARY_MEDIA_TYPE, ReceiptSummary
@@ -39,6 +42,7 @@ from protocol.wire import (
     ZERO_HASH,
     Batch,
     Beacon,
+    BeaconAnswer,
     EnrolmentRequest,
     EnrolmentResponse,
     Envelope,
@@ -57,7 +61,9 @@ __all__ = [
     "BOUND_SEAL_INFO_PREFIX",
     "CATALOGUE",
     "ENVELOPE_VERSION",
+    "ENVELOPE_V_KEYED",
     "ENVELOPE_V_SITE",
+    "KEYED_SEAL_INFO_PREFIX",
     "MANIFEST_NAME",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_DECOMPRESSED_BYTES",
@@ -65,9 +71,11 @@ __all__ = [
     "MAX_SMALL_BODY_BYTES",
     "PROTOCOL_VERSION",
     "SEAL_INFO_PREFIX",
+    "STATION_BOUND_ENVELOPE_VERSION",
     "ZERO_HASH",
     "Batch",
     "Beacon",
+    "BeaconAnswer",
     "CanonicalJsonError",
     "EnrolmentRequest",
     "EnrolmentResponse",

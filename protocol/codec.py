@@ -23,10 +23,11 @@ from protocol.canonical import (
     load_json,
 )
 from protocol.limits import (
+    ENVELOPE_V_KEYED,
     ENVELOPE_V_SITE,
-    ENVELOPE_VERSION,
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
+    STATION_BOUND_ENVELOPE_VERSION,
 )
 from protocol.problems import Problem
 from protocol.wire import (
@@ -43,6 +44,7 @@ BATCH_SIGNING_DOMAIN = "batch"
 BEACON_SIGNING_DOMAIN = "beacon"
 SEAL_INFO_PREFIX = b"MSS envelope v1\x00"  # unbound: sealed before stations were named
 BOUND_SEAL_INFO_PREFIX = b"MSS envelope v2\x00"
+KEYED_SEAL_INFO_PREFIX = b"MSS envelope v4\x00"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -70,11 +72,16 @@ def envelope_hash(envelope: Envelope | dict[str, Any]) -> str:
 
 
 def envelope_seal_info(
-    envelope_id: str, spec_identity: SpecIdentityWire | Any, *, station_id: str | None
+    envelope_id: str,
+    spec_identity: SpecIdentityWire | Any,
+    *,
+    station_id: str | None,
+    key_id: str | None = None,
 ) -> bytes:
-    """The HPKE `info` that binds a sealed response to its envelope id, spec and the station
-    that sealed it (envelope v2). `station_id=None` gives the v1 context, which names no
-    station: only for opening envelopes sealed before v2."""
+    """The HPKE `info` that binds a sealed response to its envelope id, spec, the station
+    that sealed it and the survey key it was sealed to (envelope v4). Without `key_id`, the
+    v2 context (no key named: envelopes of before v4 and the site's v3); `station_id=None`
+    too, the v1 context, which names no station: both only for opening old envelopes."""
     spec = {
         "id": spec_identity.id,
         "version": spec_identity.version,
@@ -83,13 +90,28 @@ def envelope_seal_info(
     if station_id is None:
         return SEAL_INFO_PREFIX + canonical_json({"envelope_id": envelope_id, "spec": spec})
     context = {"envelope_id": envelope_id, "spec": spec, "station_id": station_id}
-    return BOUND_SEAL_INFO_PREFIX + canonical_json(context)
+    if key_id is None:
+        return BOUND_SEAL_INFO_PREFIX + canonical_json(context)
+    return KEYED_SEAL_INFO_PREFIX + canonical_json({**context, "key_id": key_id})
 
 
-def seal_info_of(envelope_v: int, envelope_id: str, spec_identity: Any, station_id: str) -> bytes:
-    """The `info` an envelope of version `envelope_v`, sent by `station_id`, was sealed with."""
-    bound = envelope_v >= ENVELOPE_VERSION
-    return envelope_seal_info(envelope_id, spec_identity, station_id=station_id if bound else None)
+def seal_info_of(
+    envelope_v: int,
+    envelope_id: str,
+    spec_identity: Any,
+    station_id: str,
+    key_id: str | None = None,
+) -> bytes:
+    """The `info` an envelope of version `envelope_v`, sent by `station_id` (and from v4
+    naming `key_id`), was sealed with."""
+    bound = envelope_v >= STATION_BOUND_ENVELOPE_VERSION
+    keyed = envelope_v >= ENVELOPE_V_KEYED
+    return envelope_seal_info(
+        envelope_id,
+        spec_identity,
+        station_id=station_id if bound else None,
+        key_id=key_id if keyed else None,
+    )
 
 
 def envelope_aead(envelope_v: int) -> str:

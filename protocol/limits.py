@@ -6,11 +6,18 @@ PROTOCOL_VERSION = 1
 # An envelope's own version: 2 binds the sealing station's id into the HPKE context, so
 # another tablet cannot pass a station's envelopes off as its own. Version 1 envelopes
 # (sealed before that, still in outboxes) stay valid and are checked otherwise.
-ENVELOPE_VERSION = 2
+# 4 also names the survey key that sealed it (`key_id`), bound in the context too: a server
+# holds a key per country and wave. What stations build now.
+ENVELOPE_VERSION = 4
+# The first version that binds the station (2, 3 and 4 do).
+STATION_BOUND_ENVELOPE_VERSION = 2
 UNBOUND_ENVELOPE_VERSION = 1
 # An envelope sealed in a browser by the online site: the v2 context (naming the campaign's
 # virtual station), sealed with AES-128-GCM, which WebCrypto has. Never in a station batch.
 ENVELOPE_V_SITE = 3
+# From this version an envelope carries `key_id`. Older ones were all sealed to the server's
+# first survey key (`<data_dir>/keys/survey-key.public`).
+ENVELOPE_V_KEYED = 4
 
 MAX_ENVELOPES_PER_BATCH = 500
 # The gzip bytes on the wire (HTTP body or USB file).

@@ -44,6 +44,9 @@ _KINDS = [
     ProblemKind("envelope-conflict", 409, "Same envelope id, other bytes", False),
     ProblemKind("sequence-conflict", 409, "Another envelope holds this sequence number", False),
     ProblemKind("chain-mismatch", 409, "The envelope does not chain to its neighbours", False),
+    ProblemKind(
+        "unknown-survey-key", 422, "The envelope names no survey key of this server", False
+    ),
     # enrolment
     ProblemKind("token-unknown", 403, "The enrolment token is not known", False),
     ProblemKind("token-used", 409, "The enrolment token was already used", False),

@@ -9,18 +9,22 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     field_validator,
+    model_serializer,
+    model_validator,
 )
 
 from protocol.limits import (
+    ENVELOPE_V_KEYED,
     ENVELOPE_V_SITE,
     ENVELOPE_VERSION,
     MAX_ENVELOPES_PER_BATCH,
@@ -37,6 +41,8 @@ Uuid4Text = Annotated[
         pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
     ),
 ]
+# A survey key's id: crypto's SurveyPublicKey.key_id() (16 lowercase base32 characters).
+SurveyKeyId = Annotated[str, StringConstraints(pattern=r"^[a-z2-7]{16}$")]
 StationId = Annotated[str, StringConstraints(pattern=r"^st_[a-z0-9]{1,40}$")]
 # UTC, second precision, written with a Z: what the station's clock said.
 UtcTimestamp = Annotated[
@@ -126,6 +132,30 @@ class Envelope(_Wire):
     prev: Sha256Hex
     spec: SpecIdentityWire
     sealed: Annotated[str, StringConstraints(min_length=4, max_length=MAX_SEALED_CHARS)]
+    # From v4: which survey key sealed it (also bound in the sealed context).
+    key_id: SurveyKeyId | None = None
+
+    # Only SiteEnvelope is built by the site (v3); a station's envelope never is one.
+    built_by_site: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _version_fits(self) -> Envelope:
+        if (self.v == ENVELOPE_V_SITE) != self.built_by_site:
+            raise ValueError(f"a station envelope is not of version {ENVELOPE_V_SITE}")
+        if self.v >= ENVELOPE_V_KEYED and self.key_id is None:
+            raise ValueError(f"an envelope of version {self.v} names its key_id")
+        if self.v < ENVELOPE_V_KEYED and self.key_id is not None and not self.built_by_site:
+            raise ValueError(f"an envelope of version {self.v} has no key_id")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_key_id(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null: the documents (and so the hashes and signatures) of envelopes
+        # made before v4 stay byte for byte what they were.
+        document: dict[str, Any] = handler(self)
+        if document.get("key_id") is None:
+            document.pop("key_id", None)
+        return document
 
     @field_validator("sealed")
     @classmethod
@@ -139,9 +169,11 @@ class Envelope(_Wire):
 
 class SiteEnvelope(Envelope):
     """An envelope the online site builds around what a browser sealed (sync_server/site): the
-    site assigns seq and prev; a station batch (list[Envelope]) can never carry one."""
+    site assigns seq and prev; a station batch (list[Envelope]) can never carry one. Its
+    `key_id` is the campaign's key, set by the site (the browser's context does not bind it)."""
 
     v: Annotated[int, Field(strict=True, ge=ENVELOPE_V_SITE, le=ENVELOPE_V_SITE)]
+    built_by_site: ClassVar[bool] = True
 
 
 class Batch(_Wire):
@@ -241,6 +273,22 @@ class SignedBeacon(_Signed):
 
     beacon: Beacon
     signature: Signature
+
+
+class BeaconAnswer(_Wire):
+    """The server's answer to a beacon. `survey_public_key` announces the key the station's
+    country seals to now (crypto's text form): a station that holds another switches to it
+    for its next responses, if the announcement came the way its rule allows
+    (device_app/key_rotation.py; docs/protocol.md "Key announcements")."""
+
+    status: Literal["recorded"]
+    station_id: StationId
+    survey_public_key: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = (
+        None
+    )
+
+    def wire_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class SpecList(_Wire):

@@ -36,6 +36,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def check_place(country: str, wave: str | None = None) -> None:
+    """The one spelling of --country (ISO 3166 alpha-2) and --wave the commands accept."""
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
+    if wave is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", wave):
+        raise fail("--wave is 1 to 20 letters, digits, '.', '_' or '-', e.g. 2026")
+
+
 @contextmanager
 def central_store(
     data_dir: Path, *, create: bool = False

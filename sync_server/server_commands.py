@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from sync_server.command_kit import (
     AsJson,
     DataDir,
     central_store,
+    check_place,
     err,
     fail,
     out,
@@ -34,11 +34,15 @@ from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
 from sync_server.site.site_commands import register as register_site_commands
 from sync_server.survey_key_commands import app as survey_key_app
-from sync_server.survey_key_commands import key_passphrase, unlock_survey_key
+from sync_server.survey_key_commands import key_passphrase, unlock_held_keys
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(user_app, name="user", help="Users, roles, API tokens and the audit log.")
-app.add_typer(survey_key_app, name="survey-key", help="The survey key's m-of-n custody.")
+app.add_typer(
+    survey_key_app,
+    name="survey-key",
+    help="Survey keys per country and wave (new, list, retire) and their m-of-n custody.",
+)
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
 
 
@@ -102,7 +106,7 @@ def init(
     from questionnaire_specs import SpecError, canonical_json, load_spec
     from sync_server.ingest import register_spec
     from sync_server.settings import utc_now
-    from sync_server.survey_keys import SurveyKeyFiles
+    from sync_server.survey_keys import SurveyKeyFiles, adopt_first_key
 
     keys = SurveyKeyFiles(data_dir)
     if keys.exist():
@@ -124,6 +128,7 @@ def init(
             public = keys.create(passphrase, kem=kem)
         except (CryptoError, OSError) as error:
             raise fail(f"cannot write the survey key: {error}") from None
+        adopt_first_key(sessions, data_dir, clock=utc_now)
         for loaded in specs:
             try:
                 register_spec(sessions, canonical_json(loaded), clock=utc_now)
@@ -187,8 +192,7 @@ def enroll_token(
     from sync_server.survey_keys import SurveyKeyFiles
 
     require_initialised(data_dir)
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
+    check_place(country)
     if not server_url.startswith(("http://", "https://")):
         raise fail("--server-url must start with http:// or https://")
     lifetime = parse_lifetime(expires)
@@ -292,19 +296,29 @@ def process(
             "(SKIP LOCKED); on SQLite one writes while the others open and check.",
         ),
     ] = 1,  # fmt: skip
+    key_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            help="A survey key id to unlock (repeat); default: every key whose file is on "
+            "this host. Envelopes sealed to other keys stay pending.",
+        ),
+    ] = None,  # fmt: skip
 ) -> None:
     """Open, check and load the inbox into the central store (resumable, idempotent)."""
     from sync_server.processor.openers import process_with_workers
     from sync_server.settings import utc_now
     from sync_server.store import make_engine, make_session_factory
+    from sync_server.survey_keys import adopt_first_key
 
     require_initialised(data_dir)
-    private_key = unlock_survey_key(data_dir, shares or [])
+    held = unlock_held_keys(data_dir, shares or [], key_ids or [])
     name = worker or f"processor-{os.getpid()}"
     with central_store(data_dir) as (settings, sessions), progress_bar() as bar:
+        adopt_first_key(sessions, data_dir, clock=utc_now)
         task = bar.add_task("processing", total=None)
         report = process_with_workers(
-            sessions, private_key, workers=workers, clock=utc_now, worker_id=name,
+            sessions, held, workers=workers, clock=utc_now, worker_id=name,
             # each forked processor opens its own connections
             fresh_sessions=lambda: make_session_factory(
                 make_engine(settings.effective_database_url)
@@ -319,6 +333,8 @@ def process(
         )
     for code, count in sorted(report.reasons.items()):
         out.print(f"  quarantined as {code}: {count}")
+    for key_id, count in report.left_for_keys.items():
+        out.print(f"left {count} pending for survey key {key_id} (not held by this processor)")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from protocol.codec import parse_signed_batch_document
 from protocol.receipt_summary import RECEIPT_SUMMARY_MEDIA_TYPE, ReceiptSummary
-from protocol.wire import Receipt, SignedBatch, SignedBeacon
+from protocol.wire import BeaconAnswer, Receipt, SignedBatch, SignedBeacon
 from sync_server.api.bodies import read_bounded, require_json
 from sync_server.api.openapi import documented
 from sync_server.api.responses import json_response
@@ -51,12 +51,12 @@ def _asks_for_summary(request: Request) -> bool:
     return RECEIPT_SUMMARY_MEDIA_TYPE in named
 
 
-@router.post("/v1/beacons", **documented(body=SignedBeacon))
+@router.post("/v1/beacons", **documented(answer=BeaconAnswer, body=SignedBeacon))
 async def post_beacon(request: Request) -> Response:
     state = server_state(request)
     require_json(request, gzip=False)
     data = await read_bounded(request, state.settings.max_small_body_bytes)
-    beacon = await run_in_threadpool(
+    answer = await run_in_threadpool(
         record_beacon, state.session_factory, data, clock=state.settings.clock
     )
-    return json_response({"status": "recorded", "station_id": beacon.station_id})
+    return json_response(answer.wire_dict())

@@ -108,8 +108,9 @@ BODY_PROBLEMS = (
 SIGN_IN_PROBLEMS = ("not-authenticated", "too-many-attempts", "sign-in-held")
 # Refused per envelope inside a 200 receipt, not as the answer's status.
 RECEIPT_CODES = ("envelope-conflict", "sequence-conflict", "chain-mismatch")
-# Answered by the command line only (`mss server spec register`), never over HTTP.
-COMMAND_LINE_ONLY = ("spec-mismatch",)
+# Answered by the command line only (`mss server spec register`; `mss server process`
+# quarantines with unknown-survey-key), never over HTTP.
+COMMAND_LINE_ONLY = ("spec-mismatch", "unknown-survey-key")
 
 _RELEASE_EXAMPLE: dict[str, Any] = {
     "release_id": "5f0c6a9e2b7d4c1e8a3f6b2d9c0e1a47",

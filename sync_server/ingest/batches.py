@@ -350,6 +350,7 @@ def _inbox_row(envelope: Envelope, digest: str) -> dict[str, Any]:
         "spec_version": envelope.spec.version,
         "spec_sha256": envelope.spec.sha256,
         "sealed": base64.b64decode(envelope.sealed),
+        "key_id": envelope.key_id,
         "envelope_hash": digest,
         "state": "pending",
     }

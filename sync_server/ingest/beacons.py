@@ -12,9 +12,10 @@ from protocol.codec import (
     beacon_signing_payload,
     parse_signed_beacon,
 )
-from protocol.wire import Beacon, wire_time
+from protocol.wire import BeaconAnswer, wire_time
 from sync_server.ingest.signatures import check_station_signature
 from sync_server.ingest.stations import lock_active_station
+from sync_server.store.models import SurveyKey
 from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
@@ -47,14 +48,17 @@ def is_fresher(new: dict[str, object], stored: dict[str, object] | None, now: da
     return _sent_at(new) >= _sent_at(stored)
 
 
-def record_beacon(session_factory: sessionmaker[Session], data: bytes, *, clock: Clock) -> Beacon:
+def record_beacon(
+    session_factory: sessionmaker[Session], data: bytes, *, clock: Clock
+) -> BeaconAnswer:
     """Verify and keep a beacon (JSON body). An older beacon than the stored one (see
-    is_fresher) is verified but not kept, so a late delivery cannot hide fresher news."""
+    is_fresher) is verified but not kept, so a late delivery cannot hide fresher news. The
+    answer announces the survey key the station's country seals to now (key rotation)."""
     signed, document = parse_signed_beacon(data)
     # CPU work before the transaction locks the station row, as for batches.
     payload = beacon_signing_payload(document["beacon"])
 
-    def work(session: Session) -> Beacon:
+    def work(session: Session) -> BeaconAnswer:
         station = lock_active_station(session, signed.beacon.station_id)
         check_station_signature(
             station.public_key,
@@ -67,6 +71,11 @@ def record_beacon(session_factory: sessionmaker[Session], data: bytes, *, clock:
         if is_fresher(document["beacon"], station.last_beacon, now):
             station.last_beacon = document["beacon"]
             station.last_beacon_at = now
-        return signed.beacon
+        current = session.get(SurveyKey, station.country)
+        return BeaconAnswer(
+            status="recorded",
+            station_id=station.station_id,
+            survey_public_key=None if current is None else current.public_key,
+        )
 
     return in_transaction(session_factory, work)

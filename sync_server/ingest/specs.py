@@ -14,7 +14,8 @@ from crypto import KeyFileError, SurveyPublicKey
 from protocol.canonical import CanonicalJsonError, canonical_json, load_json
 from protocol.problems import Problem
 from protocol.wire import SpecIdentityWire
-from sync_server.store.models import KnownSpec, SurveyKey
+from sync_server.store.country_keys import set_country_key
+from sync_server.store.models import KnownSpec
 from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
@@ -106,15 +107,7 @@ def register_survey_key(
         raise ValueError("the country must not be empty")
     key = SurveyPublicKey.from_text(public_key_text)
 
-    def work(session: Session) -> None:
-        stored = session.get(SurveyKey, country)
-        if stored is None:
-            session.add(SurveyKey(country=country, public_key=key.to_text(), registered_at=clock()))
-        else:
-            stored.public_key = key.to_text()
-            stored.registered_at = clock()
-
-    in_transaction(session_factory, work)
+    in_transaction(session_factory, lambda session: set_country_key(session, country, key, clock()))
     return key.fingerprint()
 
 

@@ -4,6 +4,6 @@ private key. Idempotent and resumable: work is claimed and committed in chunks, 
 envelope is quarantined with its reason, never dropped."""
 
 from sync_server.processor.opening import Quarantine, open_envelope
-from sync_server.processor.run import ProcessReport, process_inbox
+from sync_server.processor.run import HeldKeys, ProcessReport, process_inbox
 
-__all__ = ["ProcessReport", "Quarantine", "open_envelope", "process_inbox"]
+__all__ = ["HeldKeys", "ProcessReport", "Quarantine", "open_envelope", "process_inbox"]

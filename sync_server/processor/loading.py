@@ -38,6 +38,7 @@ class ClaimedEnvelope:
     spec_sha256: str
     sealed: bytes
     received_at: datetime
+    key_id: str | None  # the survey key it names (v4 on); None: the ring's first key
     station: StationFacts
     copies_elsewhere: frozenset[str]
 
@@ -69,7 +70,9 @@ def load_envelope(
     try:
         spec = load_registered_spec(spec_body)
         opened = open_envelope(
-            address=EnvelopeAddress(envelope.station_id, envelope.envelope_id, envelope.envelope_v),
+            address=EnvelopeAddress(
+                envelope.station_id, envelope.envelope_id, envelope.envelope_v, envelope.key_id
+            ),
             spec=spec,
             sealed=envelope.sealed,
             private_key=private_key,

@@ -9,7 +9,7 @@ The work is CPU-bound (opening and checking), so more processes are what more co
 Exactly-once is the single-process rule either way: a chunk is marked and its responses
 inserted in one transaction.
 
-The processes are forked, so each inherits the unlocked survey key in memory: it never goes
+The processes are forked, so each inherits the unlocked survey keys in memory: it never goes
 through a pipe, a file or an environment variable.
 """
 
@@ -23,12 +23,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey
-from sync_server.processor.loading import ClaimedEnvelope, Loaded, SetAside, load_envelope
+from sync_server.processor.loading import ClaimedEnvelope, Loaded, SetAside
 from sync_server.processor.run import (
     Clock,
+    HeldKeys,
     Opener,
     ProcessReport,
     Progress,
+    open_claimed,
     pending_count,
     process_inbox,
 )
@@ -38,12 +40,12 @@ _FORK = multiprocessing.get_context("fork")
 _POLL_S = 0.5
 
 # Set in the parent just before forking, read by the forked children only.
-_forked_key: SurveyPrivateKey | None = None
+_forked_keys: HeldKeys | None = None
 
 
 def process_with_workers(
     session_factory: sessionmaker[Session],
-    private_key: SurveyPrivateKey,
+    held: HeldKeys | SurveyPrivateKey,
     *,
     workers: int,
     fresh_sessions: Sessions,
@@ -55,20 +57,22 @@ def process_with_workers(
     """process_inbox on `workers` processes (1: this process alone). `fresh_sessions` makes
     a session factory on a new engine: a forked processor never shares its parent's
     connections."""
+    if isinstance(held, SurveyPrivateKey):
+        held = HeldKeys.only(held)
     if workers <= 1:
         return process_inbox(
-            session_factory, private_key, clock=clock, worker_id=worker_id,
+            session_factory, held, clock=clock, worker_id=worker_id,
             chunk_size=chunk_size, progress=progress,
         )  # fmt: skip
     dialect = session_factory.kw["bind"].dialect.name
     if dialect == "postgresql":
         return _processors(
-            fresh_sessions, session_factory, private_key, workers, clock, worker_id, chunk_size,
+            fresh_sessions, session_factory, held, workers, clock, worker_id, chunk_size,
             progress,
         )  # fmt: skip
-    with _openers(private_key, workers) as opener:
+    with _openers(held, workers) as opener:
         return process_inbox(
-            session_factory, private_key, clock=clock, worker_id=worker_id,
+            session_factory, held, clock=clock, worker_id=worker_id,
             chunk_size=chunk_size, progress=progress, opener=opener,
         )  # fmt: skip
 
@@ -79,9 +83,9 @@ def process_with_workers(
 def _processor(
     sessions: Sessions, clock: Clock, worker_id: str, chunk_size: int, reports: Any
 ) -> None:
-    assert _forked_key is not None
+    assert _forked_keys is not None
     report = process_inbox(
-        sessions(), _forked_key, clock=clock, worker_id=worker_id, chunk_size=chunk_size
+        sessions(), _forked_keys, clock=clock, worker_id=worker_id, chunk_size=chunk_size
     )
     reports.put(report)
 
@@ -89,16 +93,16 @@ def _processor(
 def _processors(
     sessions: Sessions,
     session_factory: sessionmaker[Session],
-    private_key: SurveyPrivateKey,
+    held: HeldKeys,
     workers: int,
     clock: Clock,
     worker_id: str,
     chunk_size: int,
     progress: Progress | None,
 ) -> ProcessReport:
-    global _forked_key  # noqa: PLW0603 - handed to the forked children through memory only
-    _forked_key = private_key
-    total = pending_count(session_factory)
+    global _forked_keys  # noqa: PLW0603 - handed to the forked children through memory only
+    _forked_keys = held
+    total = pending_count(session_factory, held)
     reports = _FORK.Queue()
     children = [
         _FORK.Process(
@@ -120,11 +124,11 @@ def _processors(
                 if any(c.exitcode not in (None, 0) for c in children):
                     break
             if progress is not None:
-                progress(total - pending_count(session_factory), total)
+                progress(total - pending_count(session_factory, held), total)
         for child in children:
             child.join()
     finally:
-        _forked_key = None
+        _forked_keys = None
     failed = [c.exitcode for c in children if c.exitcode != 0]
     if failed:
         # Every chunk a processor committed stays; the rest is pending for the next run.
@@ -139,22 +143,22 @@ def _open_part(
     part: tuple[Sequence[ClaimedEnvelope], dict[tuple[str, str], str]],
 ) -> list[Loaded | SetAside]:
     chunk, bodies = part
-    assert _forked_key is not None
-    return [load_envelope(e, bodies[(e.spec_id, e.spec_version)], _forked_key) for e in chunk]
+    assert _forked_keys is not None
+    return [open_claimed(e, bodies, _forked_keys) for e in chunk]
 
 
 class _openers:  # noqa: N801 - used as a context manager, named as the thing it gives
     """The chunk in `workers` parts: this process opens the first while a pool of forked
     opener processes opens the others (the writer would otherwise only wait for them)."""
 
-    def __init__(self, private_key: SurveyPrivateKey, workers: int) -> None:
-        self.private_key, self.workers = private_key, workers
+    def __init__(self, held: HeldKeys, workers: int) -> None:
+        self.held, self.workers = held, workers
 
     def __enter__(self) -> Opener:
-        global _forked_key  # noqa: PLW0603 - handed to the forked children through memory only
-        _forked_key = self.private_key
+        global _forked_keys  # noqa: PLW0603 - handed to the forked children through memory only
+        _forked_keys = self.held
         self.pool = _FORK.Pool(self.workers - 1)
-        _forked_key = None  # the children have their copy; the parent keeps its own
+        _forked_keys = None  # the children have their copy; the parent keeps its own
 
         def opener(
             chunk: Sequence[ClaimedEnvelope], bodies: dict[tuple[str, str], str]
@@ -162,10 +166,7 @@ class _openers:  # noqa: N801 - used as a context manager, named as the thing it
             size = -(-len(chunk) // self.workers)
             mine, *theirs = [(chunk[i : i + size], bodies) for i in range(0, len(chunk), size)]
             pending = self.pool.map_async(_open_part, theirs)
-            here = [
-                load_envelope(e, bodies[(e.spec_id, e.spec_version)], self.private_key)
-                for e in mine[0]
-            ]
+            here = [open_claimed(e, bodies, self.held) for e in mine[0]]
             return here + [outcome for part in pending.get() for outcome in part]
 
         return opener

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crypto import OpenError, SurveyPrivateKey, open_sealed
-from protocol import ENVELOPE_VERSION, envelope_aead, seal_info_of
+from protocol import STATION_BOUND_ENVELOPE_VERSION, envelope_aead, seal_info_of
 from protocol.response import (
     ResponseFormatError,
     SealedResponse,
@@ -49,10 +49,11 @@ class EnvelopeAddress:
     station_id: str
     envelope_id: str
     envelope_v: int
+    key_id: str | None = None  # from v4, bound in the sealed context too
 
     @property
     def bound(self) -> bool:
-        return self.envelope_v >= ENVELOPE_VERSION
+        return self.envelope_v >= STATION_BOUND_ENVELOPE_VERSION
 
 
 REPLAYED = "replayed-from-another-station"
@@ -77,7 +78,9 @@ def open_envelope(
             REPLAYED, "this unbound (v1) envelope is already counted under another station"
         )
     identity = SpecIdentityWire(**spec.identity.as_dict())
-    info = seal_info_of(address.envelope_v, address.envelope_id, identity, address.station_id)
+    info = seal_info_of(
+        address.envelope_v, address.envelope_id, identity, address.station_id, address.key_id
+    )
     try:
         plaintext = open_sealed(
             sealed, private_key, info=info, aead=envelope_aead(address.envelope_v)

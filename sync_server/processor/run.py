@@ -13,21 +13,36 @@ chunk.
 The opening itself (loading.load_envelope) needs no database: `opener` maps it over a
 chunk, in this process by default or in opener processes (openers.py) while this one stays
 the single writer.
+
+A processor holds some of the ring's survey keys (HeldKeys): it claims only envelopes sealed
+to one of them, and leaves the others pending for a processor that holds theirs. An
+envelope naming a key the server never made is quarantined as `unknown-survey-key`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import SurveyPrivateKey
+from crypto import SurveyPrivateKey, SurveyPublicKey
 from sync_server.processor.loading import (
     ClaimedEnvelope,
     Loaded,
@@ -36,14 +51,55 @@ from sync_server.processor.loading import (
     load_envelope,
 )
 from sync_server.processor.opening import StationFacts
-from sync_server.store.models import InboxEnvelope, KnownSpec, ResponseRecord, Station
+from sync_server.store.campaign_models import Campaign
+from sync_server.store.models import (
+    InboxEnvelope,
+    KnownSpec,
+    ResponseRecord,
+    RingKey,
+    Station,
+    SurveyKey,
+)
+from sync_server.survey_keys import pending_by_key
 
-__all__ = ["Opener", "ProcessReport", "answers_document", "pending_count", "process_inbox"]
+__all__ = [
+    "HeldKeys",
+    "Opener",
+    "ProcessReport",
+    "answers_document",
+    "pending_count",
+    "process_inbox",
+]
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]  # (done in this run, pending when the run started)
 # (chunk, spec bodies by (id, version)) -> one outcome per envelope, in order
 Opener = Callable[[Sequence[ClaimedEnvelope], dict[tuple[str, str], str]], list[Loaded | SetAside]]
+
+
+@dataclass(frozen=True)
+class HeldKeys:
+    """The survey private keys this processor holds, by key id, and the id of the ring's
+    first key (the one envelopes of before v4, which name none, were sealed to)."""
+
+    keys: Mapping[str, SurveyPrivateKey]
+    first_key_id: str
+
+    @classmethod
+    def only(cls, key: SurveyPrivateKey) -> HeldKeys:
+        """A processor holding just the first key (a server of one key)."""
+        key_id = key.public_key().key_id()
+        return cls({key_id: key}, key_id)
+
+    def key_for(self, key_id: str | None) -> SurveyPrivateKey:
+        return self.keys[key_id or self.first_key_id]
+
+    def claimable(self) -> ColumnElement[bool]:
+        """The inbox rows sealed to a key held here."""
+        named = InboxEnvelope.key_id.in_(sorted(self.keys))
+        if self.first_key_id in self.keys:
+            return or_(named, InboxEnvelope.key_id.is_(None))
+        return named
 
 
 @dataclass
@@ -53,6 +109,8 @@ class ProcessReport:
     reasons: dict[str, int] = field(default_factory=dict)
     # processed responses whose impossible tablet date was replaced by the arrival day
     dates_replaced: int = 0
+    # envelopes left pending at the end because their key is not held here, per key id
+    left_for_keys: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: ProcessReport) -> None:
         self.processed += other.processed
@@ -60,18 +118,45 @@ class ProcessReport:
         self.dates_replaced += other.dates_replaced
         for code, count in other.reasons.items():
             self.reasons[code] = self.reasons.get(code, 0) + count
+        self.left_for_keys = other.left_for_keys or self.left_for_keys  # the same count
 
 
-def pending_count(session_factory: sessionmaker[Session]) -> int:
+def pending_count(session_factory: sessionmaker[Session], held: HeldKeys | None = None) -> int:
+    """Pending inbox envelopes (only those `held` can open, when given)."""
+    where = InboxEnvelope.state == "pending"
+    if held is not None:
+        where = and_(where, held.claimable())
     with session_factory() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(InboxEnvelope)
-                .where(InboxEnvelope.state == "pending")
+        return session.scalar(select(func.count()).select_from(InboxEnvelope).where(where)) or 0
+
+
+UNKNOWN_KEY = "unknown-survey-key"
+
+
+def _quarantine_unknown_keys(session_factory: sessionmaker[Session], held: HeldKeys) -> int:
+    """Set aside every pending envelope naming a key id the server does not know (not in the
+    ring, not a country's or a campaign's key, not held here): no processor anywhere can
+    open it, and waiting would hide it."""
+    with session_factory() as session, session.begin():
+        known = {*held.keys, held.first_key_id, *session.scalars(select(RingKey.key_id))}
+        texts = [*session.scalars(select(SurveyKey.public_key)),
+                 *session.scalars(select(Campaign.public_key))]  # fmt: skip
+        known |= {SurveyPublicKey.from_text(text).key_id() for text in texts}
+        result = session.execute(
+            update(InboxEnvelope)
+            .where(
+                InboxEnvelope.state == "pending",
+                InboxEnvelope.key_id.is_not(None),
+                InboxEnvelope.key_id.not_in(sorted(known)),
             )
-            or 0
+            .values(
+                state="quarantined",
+                problem_code=UNKNOWN_KEY,
+                problem_detail="the envelope names a survey key this server does not know",
+            )
+            .execution_options(synchronize_session=False)
         )
+        return result.rowcount or 0
 
 
 _inbox = InboxEnvelope.__table__
@@ -84,16 +169,17 @@ _CLAIMED = (
     _inbox.c.spec_sha256,
     _inbox.c.sealed,
     _inbox.c.received_at,
+    _inbox.c.key_id,
 )
 
 
-def _claim(session: Session, limit: int) -> list[Any]:
+def _claim(session: Session, limit: int, held: HeldKeys) -> list[Any]:
     """Lock the next pending rows (Core rows: the ORM's identity map and per-row UPDATEs
     cost more than opening them)."""
     return list(
         session.execute(
             select(*_CLAIMED)
-            .where(_inbox.c.state == "pending")
+            .where(_inbox.c.state == "pending", held.claimable())
             .order_by(_inbox.c.received_at, _inbox.c.envelope_id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -221,20 +307,28 @@ def _digest(sealed: bytes) -> str:
     return hashlib.sha256(sealed).hexdigest()
 
 
-def open_here(private_key: SurveyPrivateKey) -> Opener:
+def open_here(held: HeldKeys) -> Opener:
     """The opener that works in this process."""
 
     def opener(
         chunk: Sequence[ClaimedEnvelope], bodies: dict[tuple[str, str], str]
     ) -> list[Loaded | SetAside]:
-        return [load_envelope(e, bodies[(e.spec_id, e.spec_version)], private_key) for e in chunk]
+        return [open_claimed(e, bodies, held) for e in chunk]
 
     return opener
 
 
+def open_claimed(
+    envelope: ClaimedEnvelope, bodies: dict[tuple[str, str], str], held: HeldKeys
+) -> Loaded | SetAside:
+    """One claimed envelope, opened with the key it names."""
+    body = bodies[(envelope.spec_id, envelope.spec_version)]
+    return load_envelope(envelope, body, held.key_for(envelope.key_id))
+
+
 def process_inbox(
     session_factory: sessionmaker[Session],
-    private_key: SurveyPrivateKey,
+    held: HeldKeys | SurveyPrivateKey,
     *,
     clock: Clock,
     worker_id: str = "processor",
@@ -243,19 +337,29 @@ def process_inbox(
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     opener: Opener | None = None,
 ) -> ProcessReport:
-    """Process every pending inbox envelope; returns what happened in this run."""
-    opener = opener or open_here(private_key)
+    """Process every pending inbox envelope sealed to a key held here (`held`; a lone
+    private key is taken as the first key); returns what happened in this run."""
+    if isinstance(held, SurveyPrivateKey):
+        held = HeldKeys.only(held)
+    opener = opener or open_here(held)
     report = ProcessReport()
-    total = pending_count(session_factory)
+    unknown = _quarantine_unknown_keys(session_factory, held)
+    if unknown:
+        report.quarantined += unknown
+        report.reasons[UNKNOWN_KEY] = unknown
+    total = pending_count(session_factory, held)
     while True:
         with session_factory() as session, session.begin():
             now = clock()
-            rows = _claim(session, chunk_size)
+            rows = _claim(session, chunk_size, held)
             if not rows:
                 break
             _process_chunk(session, rows, opener, report, worker_id, now, new_id)
         if progress is not None:
-            progress(report.processed + report.quarantined, total)
+            progress(report.processed + report.quarantined - unknown, total)
+    with session_factory() as session:
+        left = pending_by_key(session, held.first_key_id)
+    report.left_for_keys = {k: n for k, n in sorted(left.items()) if k not in held.keys}
     return report
 
 

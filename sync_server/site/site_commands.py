@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -13,18 +12,23 @@ import typer
 from rich.table import Table
 
 from crypto.survey_keys import X25519
-from sync_server.command_kit import AsJson, DataDir, central_store, fail, out
+from sync_server.command_kit import AsJson, DataDir, central_store, check_place, fail, out
 
 campaign_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-def _public_key_text(data_dir: Path) -> str:
-    from sync_server.survey_keys import SurveyKeyFiles
+def _public_key_text(data_dir: Path, country: str | None = None, wave: str | None = None) -> str:
+    """The survey key a campaign seals to (its country and wave's; see key_for_wave), checked
+    to be one a browser can seal with."""
+    from sync_server.survey_keys import SurveyKeyFiles, key_for_wave
 
     keys = SurveyKeyFiles(data_dir)
     if not keys.public.exists():
         raise fail(f"{data_dir} is not an initialised server: run `mss server init` first")
     public = keys.public_key()
+    if country is not None and wave is not None:
+        with central_store(data_dir) as (_settings, sessions), sessions() as session:
+            public = key_for_wave(session, data_dir, country, wave)
     if public.kem != X25519:
         # The browser seals with WebCrypto alone (hpke.js), which has no ML-KEM.
         raise fail(
@@ -49,12 +53,9 @@ def add(
     from sync_server.settings import utc_now
     from sync_server.site.campaigns import CampaignPlan, open_campaign
 
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise fail("--country must be a two-letter ISO 3166 code in capitals, e.g. SL")
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", wave):
-        raise fail("--wave is 1 to 20 letters, digits, '.', '_' or '-', e.g. 2026")
+    check_place(country, wave)
     spec_id, _, version = spec.partition("@")
-    public_key = _public_key_text(data_dir)
+    public_key = _public_key_text(data_dir, country, wave)
     plan = CampaignPlan(country, wave, tuple(dict.fromkeys(population)), spec_id,
                         version or None, requires_codes=codes)  # fmt: skip
     with central_store(data_dir) as (_settings, sessions):

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crypto import SurveyPublicKey
 from protocol.codec import envelope_hash
 from protocol.limits import ENVELOPE_V_SITE
 from protocol.problems import Problem
@@ -94,6 +95,8 @@ def accept_site_envelope(
             prev=prev,
             spec=submission.spec,
             sealed=submission.sealed,
+            # The campaign's survey key: what the processor opens it with.
+            key_id=SurveyPublicKey.from_text(campaign.public_key).key_id(),
         )
         digest = envelope_hash(envelope)
         facts = BatchFacts(new_id(), station.last_batch_seq + 1, digest, "http", "")

@@ -53,6 +53,28 @@ class SurveyKey(Base):
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+SURVEY_KEY_STATES = ("active", "retired")
+
+
+class RingKey(Base):
+    """One survey key of the server's ring, public facts only (the private half is a file on
+    the processor's host, revision 0014). The first key (`mss server init`) has no country:
+    every envelope of before v4 was sealed to it."""
+
+    __tablename__ = "survey_key_ring"
+    __table_args__ = (CheckConstraint("state IN ('active', 'retired')", name="state"),)
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    country: Mapped[str | None] = mapped_column(String(100))
+    wave: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    public_key: Mapped[str] = mapped_column(Text)
+    first: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class KnownSpec(Base):
     """A questionnaire spec the server accepts answers to, with its canonical JSON body."""
 
@@ -159,6 +181,9 @@ class InboxEnvelope(Base):
     spec_version: Mapped[str] = mapped_column(String(40))
     spec_sha256: Mapped[str] = mapped_column(String(64))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # The survey key it was sealed to (envelope v4, or the site's campaign key); None: the
+    # ring's first key, which sealed everything of before v4 (revision 0014).
+    key_id: Mapped[str | None] = mapped_column(String(16))
     envelope_hash: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -203,10 +203,11 @@ class World:
 
     def bundle(self, path: Path, *, populations: tuple[str, ...] = ("officials",
                "private_sector"), lifetime: timedelta = timedelta(days=7),
-               server_url: str | None = None) -> Path:  # fmt: skip
+               server_url: str | None = None, country: str = COUNTRY,
+               survey_public_key: str | None = None) -> Path:  # fmt: skip
         token, _expires = issue_enrolment_token(
             self.session_factory,
-            country=COUNTRY,
+            country=country,
             region=REGION,
             populations=list(populations),
             lifetime=lifetime,
@@ -219,16 +220,20 @@ class World:
         bundle = ProvisioningBundle(
             server_url=server_url or self.server_url,
             token=token,
-            survey_public_key=self.survey_key.public_key().to_text(),
-            country=COUNTRY,
+            survey_public_key=survey_public_key or self.survey_key.public_key().to_text(),
+            country=country,
             region=REGION,
             populations=list(populations),
         )
         path.write_bytes(bundle.to_json())
         return path
 
-    def station(self, name: str = "station", **kwargs: object) -> Station:
-        bundle = self.bundle(self.root / f"{name}-bundle.json")
+    def station(self, name: str = "station", *, country: str = COUNTRY,
+                survey_public_key: str | None = None, **kwargs: object) -> Station:  # fmt: skip
+        """A station provisioned for `country`, from a bundle carrying `survey_public_key`
+        (default: the world's key)."""
+        bundle = self.bundle(self.root / f"{name}-bundle.json", country=country,
+                             survey_public_key=survey_public_key)  # fmt: skip
         provision(
             self.root / name, bundle, PASSPHRASE, PIN, http_transport=self.transport,
             clock=self.clock, cost=KdfCost.FAST, sleep=self.sleeps.append,
@@ -252,14 +257,17 @@ def cips_bodies() -> list[bytes]:
 
 
 def make_world(
-    root: Path, *, abandon: str = "discard", cips: bool = False, kem: str = "x25519"
-) -> World:
+    root: Path, *, abandon: str = "discard", cips: bool = False, kem: str = "x25519",
+    database_url: str | None = None, server_url: str = "http://mss.test",
+) -> World:  # fmt: skip
+    """The world on SQLite in `root`, or on `database_url` (a PostgreSQL schema)."""
     root.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=root / "server")
+    settings = Settings(data_dir=root / "server", database_url=database_url)
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = create_app(settings)
     survey_key = generate_survey_key(kem)
-    world = World(root=root, settings=settings, app=app, survey_key=survey_key)
+    world = World(root=root, settings=settings, app=app, survey_key=survey_key,
+                  server_url=server_url)  # fmt: skip
     world.transport = AsgiBridge(app)
     register_survey_key(
         world.session_factory, COUNTRY, survey_key.public_key().to_text(), clock=world.clock
@@ -326,6 +334,7 @@ def open_envelope(world: World, station: Station, envelope: bytes) -> dict:
 
     outer = json.loads(envelope)
     spec = next(s for s in station.specs() if s.id == outer["spec"]["id"])
-    info = seal_info_of(outer["v"], outer["envelope_id"], wire_identity(spec), station.station_id)
+    info = seal_info_of(outer["v"], outer["envelope_id"], wire_identity(spec), station.station_id,
+                        outer.get("key_id"))  # fmt: skip
     plaintext = open_sealed(base64.b64decode(outer["sealed"]), world.survey_key, info=info)
     return read_response_plaintext(spec, plaintext).model_dump(mode="json")

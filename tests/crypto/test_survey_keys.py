@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from crypto import (
+    MLKEM768_X25519,
+    X25519,
     KdfCost,
     KeyFileError,
     SurveyPrivateKey,
@@ -36,6 +38,18 @@ def test_public_key_bytes_and_text_round_trip() -> None:
     assert SurveyPublicKey.from_bytes(public.to_bytes()) == public
     assert hash(SurveyPublicKey.from_text(text)) == hash(public)
     assert public != generate_survey_key().public_key()
+
+
+def test_the_key_id_is_derived_from_the_public_key_alone() -> None:
+    """16 lowercase base32 characters of SHA-256(raw public key): the same key always has
+    the same id, whoever computes it; every other key has another."""
+    # RFC 7748 section 6.1's Alice public key; the id worked out with the stdlib alone.
+    raw = bytes.fromhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
+    public = SurveyPublicKey.from_bytes(raw)
+    assert public.key_id() == "gagjzfqdxevewopn"
+    assert SurveyPublicKey.from_text(public.to_text()).key_id() == public.key_id()
+    ids = {generate_survey_key(kem).public_key().key_id() for kem in (X25519, MLKEM768_X25519)}
+    assert len(ids) == 2 and all(re.fullmatch(r"[a-z2-7]{16}", i) for i in ids)
 
 
 def test_fingerprint_is_short_and_stable() -> None:

@@ -44,6 +44,7 @@ FORBIDDEN = {
     "intake": [
         "SELECT answers FROM responses",
         "UPDATE inbox SET state = 'processed'",
+        "INSERT INTO survey_key_ring (key_id) VALUES ('x')",
         "DELETE FROM inbox",
         "SELECT * FROM users",
         "CREATE TABLE intruder (x int)",
@@ -51,6 +52,8 @@ FORBIDDEN = {
     "processor": [
         "DELETE FROM inbox",
         "UPDATE inbox SET sealed = ''",
+        "UPDATE inbox SET key_id = NULL",
+        "UPDATE survey_key_ring SET public_key = ''",
         "SELECT * FROM users",
         "DELETE FROM responses",
     ],

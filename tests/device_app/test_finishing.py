@@ -51,7 +51,8 @@ def test_the_sealed_payload_opens_only_with_the_survey_key_and_its_context(
     )
 
     envelope = json.loads(entry.envelope)
-    assert sorted(envelope) == ["envelope_id", "prev", "sealed", "seq", "spec", "v"]
+    assert sorted(envelope) == ["envelope_id", "key_id", "prev", "sealed", "seq", "spec", "v"]
+    assert envelope["key_id"] == world.survey_key.public_key().key_id()
     assert (envelope["seq"], envelope["prev"]) == (1, "0" * 64)
     sealed = base64.b64decode(envelope["sealed"])
     spec = wire_identity(station.spec_for("officials"))
@@ -73,13 +74,24 @@ def test_the_sealed_payload_opens_only_with_the_survey_key_and_its_context(
     )
     with pytest.raises(OpenError):
         open_sealed(sealed, world.survey_key, info=other)
-    # Bound to its station: the same envelope id and spec under another station (a second
-    # tablet replaying this one's files), or with no station named (v1), does not open.
-    assert envelope["v"] == 2
-    for station_id in ("st_another0tablet", None):
-        elsewhere = envelope_seal_info(envelope["envelope_id"], spec, station_id=station_id)
+    # Bound to its station and its key: the same envelope id and spec under another station
+    # (a second tablet replaying this one's files), with no station named (v1), with no key
+    # named (v2) or naming another key, does not open.
+    assert envelope["v"] == 4
+    key_id = envelope["key_id"]
+    for station_id, named in (
+        ("st_another0tablet", key_id), (None, None), (station.station_id, None),
+        (station.station_id, "bbbbbbbbbbbbbbbb"),
+    ):  # fmt: skip
+        elsewhere = envelope_seal_info(
+            envelope["envelope_id"], spec, station_id=station_id, key_id=named
+        )
         with pytest.raises(OpenError):
             open_sealed(sealed, world.survey_key, info=elsewhere)
+    right = envelope_seal_info(
+        envelope["envelope_id"], spec, station_id=station.station_id, key_id=key_id
+    )
+    assert open_sealed(sealed, world.survey_key, info=right)
 
 
 def test_the_station_cannot_open_its_own_responses(world: World) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from crypto import StationKey
+from crypto import StationKey, SurveyPublicKey
 from protocol import (
     Batch,
     Envelope,
@@ -108,3 +108,45 @@ def test_the_bound_seal_info_names_the_station() -> None:
         ENVELOPE.envelope_id, SPEC, station_id=None
     )
     assert seal_info_of(2, ENVELOPE.envelope_id, SPEC, BATCH.station_id) == info
+
+
+KAT_V4_FILE = Path(__file__).parent / "kat" / "envelope_v4.json"
+# RFC 7748 section 6.1's Alice public key: a survey key nobody here chose.
+RFC7748_ALICE = bytes.fromhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
+KEY_ID = SurveyPublicKey.from_bytes(RFC7748_ALICE).key_id()
+ENVELOPE_V4 = Envelope(**{**ENVELOPE.model_dump(), "v": 4, "key_id": KEY_ID})
+
+
+def answers_v4() -> dict[str, str]:
+    return {
+        "key_id": KEY_ID,
+        "envelope_canonical_json": canonical_json(ENVELOPE_V4.model_dump(mode="json")).decode(),
+        "envelope_hash": envelope_hash(ENVELOPE_V4),
+        "seal_info_hex": seal_info_of(
+            4, ENVELOPE_V4.envelope_id, SPEC, BATCH.station_id, KEY_ID
+        ).hex(),
+    }
+
+
+def test_known_answers_of_the_keyed_envelope() -> None:
+    assert answers_v4() == json.loads(KAT_V4_FILE.read_text("utf-8"))
+
+
+def test_the_keyed_seal_info_names_station_and_key_and_old_versions_keep_theirs() -> None:
+    info = seal_info_of(4, ENVELOPE.envelope_id, SPEC, BATCH.station_id, KEY_ID)
+    assert info.startswith(b"MSS envelope v4\x00{")
+    assert json.loads(info[len(b"MSS envelope v4\x00") :]) == {
+        "envelope_id": ENVELOPE.envelope_id,
+        "key_id": KEY_ID,
+        "spec": {"id": SPEC.id, "version": SPEC.version, "sha256": SPEC.sha256},
+        "station_id": BATCH.station_id,
+    }
+    # A key id given for an older version changes nothing: v2 and the site's v3 name none.
+    for v in (2, 3):
+        assert seal_info_of(v, ENVELOPE.envelope_id, SPEC, BATCH.station_id, KEY_ID) == (
+            envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=BATCH.station_id)
+        )
+    # Before v4 an envelope's document has no key_id at all (not null): v1 and v2 hashes and
+    # the batch signatures over them are what they were.
+    assert "key_id" not in ENVELOPE.model_dump(mode="json")
+    assert envelope_hash(ENVELOPE) == json.loads(KAT_FILE.read_text("utf-8"))["envelope_hash"]

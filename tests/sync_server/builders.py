@@ -73,7 +73,11 @@ class World:
             clock=self.clock,
             random_bytes=random.Random(key.public_bytes()).randbytes,
         )
-        return StationChain(answer.station_id, key, self.spec, random.Random(answer.station_id))
+        # Its envelopes name the key stations are given (answer.survey_public_key).
+        key_id = SurveyPublicKey.from_text(answer.survey_public_key).key_id()
+        return StationChain(
+            answer.station_id, key, self.spec, random.Random(answer.station_id), key_id=key_id
+        )
 
 
 def make_world(session_factory: sessionmaker[Session], clock: FakeClock) -> World:

@@ -244,6 +244,8 @@ def test_a_beacon_over_http_and_its_refusals(app: FastAPI, world: World, engine:
     assert station.last_beacon is None  # no refusal touched the station's row
     response = call(app, "POST", "/v1/beacons", content=good, headers=JSON_HEADERS)
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "recorded", "station_id": world.station.station_id}
+    # The answer announces the survey key the station's country seals to now.
+    assert response.json() == {"status": "recorded", "station_id": world.station.station_id,
+                               "survey_public_key": world.survey_public_key}  # fmt: skip
     (station,) = fleet_status(world.session_factory).stations
     assert station.last_beacon["sent_at"] == "2026-11-29T10:00:00Z"

@@ -44,6 +44,7 @@ def test_upload_release_and_targets_in_a_browser(
 ) -> None:  # fmt: skip
     stick = tmp_path / "stick"
     stick.mkdir()
+    world.station.key_id = "xxxxxxxxxxxxxxxx"  # sealed to a key this server never made
     for name, data in usb_export(world.station, [4, 3]):
         (stick / name).write_bytes(data)
     simulation: Genders = responses_of(session_factory, clock)
@@ -62,7 +63,7 @@ def test_upload_release_and_targets_in_a_browser(
         page.wait_for_selector("#import-counts")
         assert counts(page) == ("0", "7")
 
-        # The processor ran with another wave's key: all seven set aside.
+        # They name a survey key the server never made: all seven set aside.
         process_inbox(session_factory, generate_survey_key(), clock=clock)
         page.goto(f"{url}/console/quarantine")
         assert page.locator("table.quarantine tbody tr").count() == 7

@@ -26,6 +26,7 @@ def test_a_coordinator_releases_a_quarantined_envelope_of_their_country(
     app: FastAPI, world: World, session_factory: Sessions, clock: FakeClock
 ) -> None:
     chain = world.station
+    chain.key_id = "xxxxxxxxxxxxxxxx"  # a survey key this server never made: set aside
     (held,) = chain.envelopes(1)
     accept_batch(session_factory, chain.signed_bytes(chain.batch([held])), via="http",
                  clock=clock)  # fmt: skip

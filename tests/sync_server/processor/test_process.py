@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crypto import generate_survey_key
+from crypto import generate_survey_key, seal
 from miniatures.station_chain import StationChain
-from protocol import Envelope
+from protocol import CATALOGUE, Envelope, seal_info_of
 from protocol.response import response_plaintext
 from questionnaire_specs import load_spec
 from sync_server.ingest import accept_batch
@@ -192,13 +192,48 @@ def test_bytes_that_are_no_response_are_quarantined(setup, survey_key, clock):
     assert report.reasons == {"malformed-response": 1}
 
 
-def test_an_envelope_sealed_to_another_key_is_quarantined(setup, survey_key, clock):
+def test_an_envelope_naming_a_key_the_server_never_made_is_quarantined(setup, survey_key, clock):
     world, chain = setup
     stranger = generate_survey_key().public_key()
     deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), stranger)])
     report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert report.reasons == {"unknown-survey-key": 1}
+    assert report.left_for_keys == {}
+    assert counts(world.session_factory)[:2] == (0, 0)
+    assert "unknown-survey-key" in CATALOGUE
+
+
+def test_an_envelope_sealed_to_another_key_under_a_held_key_id_is_quarantined(
+    setup, survey_key, clock
+):
+    """The label says the held key; the bytes were sealed to another: it cannot open."""
+    world, chain = setup
+    stranger = generate_survey_key().public_key()
+    held_id = survey_key.public_key().key_id()
+    envelope_id = chain.new_id()
+    info = seal_info_of(chain.envelope_v, envelope_id, chain.spec, chain.station_id, held_id)
+    payload = response_plaintext(SPEC, response(GOOD_ANSWERS, chain.spec))
+    sealed = seal(payload, stranger, info=info)
+    deliver(world, chain, [chain.append(sealed, envelope_id, held_id)])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
     assert report.reasons == {"cannot-open": 1}
     assert counts(world.session_factory)[:2] == (0, 0)
+
+
+def test_the_sealed_context_binds_the_key_id(setup, survey_key, clock):
+    """Sealed to the held key under a context naming another key id, then relabelled with
+    the held key's id: the label is checked by the seal, so it does not open."""
+    world, chain = setup
+    held_id = survey_key.public_key().key_id()
+    envelope_id = chain.new_id()
+    info = seal_info_of(
+        chain.envelope_v, envelope_id, chain.spec, chain.station_id, "bbbbbbbbbbbbbbbb"
+    )
+    payload = response_plaintext(SPEC, response(GOOD_ANSWERS, chain.spec))
+    sealed = seal(payload, survey_key.public_key(), info=info)
+    deliver(world, chain, [chain.append(sealed, envelope_id, held_id)])
+    report = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert report.reasons == {"cannot-open": 1}
 
 
 def test_sealed_context_binds_the_envelope_id(setup, survey_key, clock):

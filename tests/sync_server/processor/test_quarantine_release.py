@@ -46,25 +46,35 @@ def test_a_released_envelope_is_processed_once_its_cause_is_fixed(setup, survey_
     world, chain = setup
     deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec),
                                            survey_key.public_key())])  # fmt: skip
-    # The processor was started with the wrong key (another wave's): set aside, not lost.
+    # The processor was started with the wrong key (another wave's): left pending for the
+    # key it names, not quarantined, not lost.
     wrong = process_inbox(world.session_factory, generate_survey_key(), clock=clock)
-    assert (wrong.processed, wrong.reasons) == (0, {"cannot-open": 1})
+    assert (wrong.processed, wrong.quarantined) == (0, 0)
+    assert wrong.left_for_keys == {survey_key.public_key().key_id(): 1}
+    # Sealed to a key the server does not know yet (the next wave's, not registered): set
+    # aside until it is.
+    later = generate_survey_key()
+    deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec),
+                                           later.public_key())])  # fmt: skip
+    unknown = process_inbox(world.session_factory, survey_key, clock=clock)
+    assert (unknown.processed, unknown.reasons) == (1, {"unknown-survey-key": 1})
     (entry,) = quarantine_entries(world.session_factory)
     ref = QuarantineRef.of(entry)
     assert QuarantineRef.from_text(ref.to_text()) == ref
     assert quarantined_country(world.session_factory, ref) == "SL"
 
+    register_survey_key(world.session_factory, "SL", later.public_key().to_text(), clock=clock)
     released = release_quarantined(world.session_factory, ref, clock=clock)
-    assert (released.reason, released.country) == ("cannot-open", "SL")
+    assert (released.reason, released.country) == ("unknown-survey-key", "SL")
     assert quarantine_entries(world.session_factory) == []
     with pytest.raises(Problem) as again:
         release_quarantined(world.session_factory, ref, clock=clock)  # not held any more
     assert again.value.code == "not-found"
 
-    right = process_inbox(world.session_factory, survey_key, clock=clock)
+    right = process_inbox(world.session_factory, later, clock=clock)
     assert (right.processed, right.quarantined) == (1, 0)
-    assert process_inbox(world.session_factory, survey_key, clock=clock).processed == 0
-    assert responses(world.session_factory) == 1
+    assert process_inbox(world.session_factory, later, clock=clock).processed == 0
+    assert responses(world.session_factory) == 2
     assert quarantined_country(world.session_factory, ref) is None
 
 
@@ -123,11 +133,12 @@ def test_the_command_line_lists_and_releases_audited(tmp_path, monkeypatch, cloc
     sessions = make_session_factory(engine)
     # What `init` registered, and a station enrolled the usual way.
     identity = next(i for i in known_spec_identities(sessions) if i.id == "cips-officials")
-    register_survey_key(sessions, "SL", generate_survey_key().public_key().to_text(), clock=clock)
+    sl_key = generate_survey_key()
+    register_survey_key(sessions, "SL", sl_key.public_key().to_text(), clock=clock)
     world = World(sessions, clock, identity, "")
     chain = world.enrol()
-    deliver(world, chain, chain.envelopes(2))
-    process_inbox(sessions, generate_survey_key(), clock=clock)
+    deliver(world, chain, chain.envelopes(2))  # bytes SL's key does not open
+    process_inbox(sessions, sl_key, clock=clock)
     engine.dispose()
 
     listed = runner.invoke(app, ["server", "quarantine", "list", "--data-dir", str(data), "--json"])

@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import create_engine, select
 
+from crypto import SurveyPublicKey, read_public_key_file
 from sync_server.store.models import Station
 from tests.sync_server.test_server_cli import mss, runner, server  # noqa: F401 - fixtures
 
@@ -40,6 +41,33 @@ def test_add_list_close(runner, server):  # noqa: F811 - fixtures
     assert json.loads(listed.raw)[0]["status"] == "closed"
     table = mss(runner, "server", "campaign", "list", "--data-dir", str(server), COLUMNS="160")
     assert campaign["slug"] in table.output and "closed" in table.output
+
+
+def test_a_campaign_seals_to_its_country_and_waves_key(runner, server):  # noqa: F811
+    for wave in ("2026", "2027"):
+        made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+                   "--country", "SL", "--wave", wave)  # fmt: skip
+        assert made.exit_code == 0, made.output
+    keys = json.loads(mss(runner, "server", "survey-key", "list", "--data-dir", str(server),
+                          "--json").raw)  # fmt: skip
+    by_wave = {row["wave"]: row["key_id"] for row in keys}
+    stored = {}
+    for country, wave in (("SL", "2026"), ("SL", "2027"), ("GH", "2026")):
+        added = mss(runner, "server", "campaign", "add", "--data-dir", str(server), "--country",
+                    country, "--wave", wave, "--population", "officials", "--spec",
+                    "cips-officials", "--json")  # fmt: skip
+        assert added.exit_code == 0, added.output
+        engine = create_engine(f"sqlite:///{server / 'central.db'}")
+        with engine.connect() as connection:
+            text = connection.exec_driver_sql(
+                "SELECT public_key FROM campaigns WHERE slug = ?", (json.loads(added.raw)["slug"],)
+            ).scalar()
+        engine.dispose()
+        stored[(country, wave)] = SurveyPublicKey.from_text(text).key_id()
+    first = read_public_key_file(server / "keys" / "survey-key.public").key_id()
+    # Each SL wave its own key; a country without one: the server's first key.
+    assert stored == {("SL", "2026"): by_wave["2026"], ("SL", "2027"): by_wave["2027"],
+                      ("GH", "2026"): first}  # fmt: skip
 
 
 def test_refusals_are_one_line(runner, server):  # noqa: F811 - fixtures

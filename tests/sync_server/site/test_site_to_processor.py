@@ -9,6 +9,7 @@ import json
 
 from sqlalchemy import select
 
+from crypto import generate_survey_key
 from sync_server.processor import process_inbox
 from sync_server.releases.frame import read_frame, read_responses
 from sync_server.store.models import InboxEnvelope, ResponseRecord
@@ -62,3 +63,17 @@ def test_a_forged_site_envelope_is_quarantined_not_loaded(site_app, campaign, se
     with session_factory() as session:
         assert session.scalar(select(InboxEnvelope.state)) == "quarantined"
         assert session.scalars(select(ResponseRecord)).all() == []
+
+
+def test_a_site_envelope_names_its_campaigns_key_and_waits_for_it(
+    site_app, campaign, session_factory, survey_key, clock
+):
+    body = sealed_submission(campaign, site_response())
+    assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=body).is_success
+    with session_factory() as session:
+        assert session.scalar(select(InboxEnvelope.key_id)) == survey_key.public_key().key_id()
+    # Another wave's processor leaves it for the campaign's key, named.
+    other = process_inbox(session_factory, generate_survey_key(), clock=clock)
+    assert (other.processed, other.quarantined) == (0, 0)
+    assert other.left_for_keys == {survey_key.public_key().key_id(): 1}
+    assert process_inbox(session_factory, survey_key, clock=clock).processed == 1
