@@ -32,6 +32,7 @@ from questionnaire_specs.answer_problems import (
     AnswerProblem,
     is_empty,
 )
+from questionnaire_specs.expressions import Choices
 from questionnaire_specs.models import Question, QuestionType, Spec
 from questionnaire_specs.question_types import calculated, kind_of
 
@@ -65,38 +66,48 @@ __all__ = [
 
 
 def check_answer(
-    spec: Spec, question: Question, value: object, answers: Mapping[str, object]
+    spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    language: str | None = None,
 ) -> AnswerProblem | None:
     """The first problem with a non-empty `value` for `question`, or None.
 
     `answers` are the other answers so far, for the constraint's references (and a
-    calculation's).
+    calculation's); `language` the respondent's, whose option labels jr:choice-name() reads
+    (None: the spec's default language).
     """
     rule = kind_of(question).rule
     if rule is None:
         return AnswerProblem(question.id, NOTE_HAS_NO_ANSWER, "a note takes no answer")
-    problem = rule(spec, question, value, answers)
+    labels = spec.choice_labels(language)
+    problem = rule(spec, question, value, answers, labels)
     constraint = question.constraint_expression
     if (
         problem is None
         and constraint is not None
-        and not constraint.is_true(answers, current=value)
+        and not constraint.is_true(answers, current=value, choices=labels)
     ):
         problem = AnswerProblem(question.id, CONSTRAINT, "the answer breaks the constraint")
     return problem
 
 
-def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+def with_calculations(
+    spec: Spec, population: str, answers: Mapping[str, Any], language: str | None = None
+) -> dict[str, Any]:
     """`answers` with every relevant calculate question's value worked out again, in spec
     order (references only point back). What a station sent for one counts for nothing: the
-    processor keeps its own, so a station cannot forge a calculated value."""
+    processor keeps its own, so a station cannot forge a calculated value. `language` is the
+    respondent's (jr:choice-name() reads its labels; None: the default language)."""
+    labels = spec.choice_labels(language)
     result: dict[str, Any] = {
         key: value for key, value in answers.items() if not _is_calculation(spec, key)
     }
     for question in spec.questions_for(population):
-        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result, labels):
             continue
-        value = calculated(question, result)
+        value = calculated(question, result, labels)
         if value is not None:
             result[question.id] = value
     return result
@@ -109,16 +120,27 @@ def _is_calculation(spec: Spec, question_id: str) -> bool:
         return False
 
 
-def is_relevant(question: Question, answers: Mapping[str, object]) -> bool:
+def is_relevant(
+    question: Question, answers: Mapping[str, object], labels: Choices | None = None
+) -> bool:
+    """Whether `question` is asked; `labels` are what jr:choice-name() reads
+    (Spec.choice_labels in the respondent's language)."""
     expression = question.relevant_expression
-    return expression is None or expression.is_true(answers)
+    return expression is None or expression.is_true(answers, choices=labels)
 
 
 def check_response(
-    spec: Spec, population: str, answers: Mapping[str, object], *, complete: bool
+    spec: Spec,
+    population: str,
+    answers: Mapping[str, object],
+    *,
+    complete: bool,
+    language: str | None = None,
 ) -> list[AnswerProblem]:
     """Every problem of a whole response: unknown or not relevant questions, bad answers,
-    and (for a complete response) required questions left empty."""
+    and (for a complete response) required questions left empty. `language` is the
+    respondent's (None: the default language)."""
+    labels = spec.choice_labels(language)
     problems: list[AnswerProblem] = []
     asked = spec.questions_for(population)
     asked_ids = {question.id for question in asked}
@@ -135,7 +157,7 @@ def check_response(
     for question in asked:
         value = answers.get(question.id)
         if question.relevant not in outcomes:
-            outcomes[question.relevant] = is_relevant(question, answers)
+            outcomes[question.relevant] = is_relevant(question, answers, labels)
         if not outcomes[question.relevant]:
             if question.id in answers:
                 problems.append(
@@ -148,7 +170,7 @@ def check_response(
                     AnswerProblem(question.id, REQUIRED, "a required answer is missing")
                 )
             continue
-        problem = check_answer(spec, question, value, answers)
+        problem = check_answer(spec, question, value, answers, language)
         if problem is not None:
             problems.append(problem)
     return problems

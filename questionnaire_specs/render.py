@@ -28,6 +28,7 @@ from questionnaire_specs.expressions import (
 )
 from questionnaire_specs.key_factors import key_factor_name
 from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.piping import PIPED
 from questionnaire_specs.question_types import kind_of
 
 _HEADING = "bold"
@@ -156,6 +157,12 @@ def _groups(
     return groups
 
 
+def _piped(text: str) -> str:
+    """A text as a reviewer reads it: each `${q}` (the kiosk shows q's answer there) in the
+    words expressions are shown in."""
+    return PIPED.sub(lambda match: f"[Q {match.group(1)}]", text)
+
+
 def _question(number: int, question: Question, spec: Spec, language: str) -> list[Text]:
     facts = [question.type.value]
     if question.type is QuestionType.LIKERT and question.scale:
@@ -170,9 +177,9 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
     head = Text(f"{number}. ", style=_HEADING)
     head.append(question.id, style=_HEADING)
     head.append(" · " + " · ".join(facts), style=_DIM)
-    lines = [head, Text("   " + spec.text(question.label, language))]
+    lines = [head, Text("   " + _piped(spec.text(question.label, language)))]
     if question.help:
-        lines.append(Text(f"   help: {spec.text(question.help, language)}", style=_DIM))
+        lines.append(Text(f"   help: {_piped(spec.text(question.help, language))}", style=_DIM))
     for option in spec.options_for(question):
         marks = [
             mark
@@ -194,7 +201,7 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         lines.append(Text(f"   asked if: {rule}"))
     if question.constraint_expression is not None:
         rule = describe(question.constraint_expression, spec, language, question)
-        message = spec.text(question.constraint_message, language)
+        message = _piped(spec.text(question.constraint_message, language))
         lines.append(Text(f"   must hold: {rule} — “{message}”"))
     if question.hierarchy:
         for level in question.hierarchy:

@@ -412,8 +412,18 @@ class SurveyMapper:
             calculation = self._translate(question.row, "calculation", question.calculation, None)
             if calculation is not None:
                 data["calculation"] = calculation
+        for name in ("label", "help", "constraint_message"):
+            if name in data:
+                data[name] = {code: self._piped(text) for code, text in data[name].items()}
         return {key: data[key] for key in _QUESTION_KEYS if key in data}
 
+    def _piped(self, text: str) -> str:
+        """A text's `${name}` (piping) naming the question by its spec id."""
+        return _PIPED_NAME.sub(lambda m: "${" + self._ids.get(m.group(1), m.group(1)) + "}", text)
+
+
+# Any name XLSForm allows inside `${…}` in a text (a spec id is narrower: spec_id_for).
+_PIPED_NAME = re.compile(r"\$\{([^{}\s]+)\}")
 
 _QUESTION_KEYS = (
     "id",

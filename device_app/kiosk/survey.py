@@ -27,6 +27,8 @@ class QuestionView:
     can_go_back: bool
     is_last: bool
     error: str = ""
+    label: str = ""  # the question's label and hint as the session shows them (piped)
+    hint: str = ""
 
 
 class SurveyFlow:
@@ -60,6 +62,8 @@ class SurveyFlow:
             can_go_back=self._depth > 0,
             is_last=not is_note and progress.number >= progress.total,
             error=error,
+            label=self.session.label(question),
+            hint=self.session.hint(question),
         )
 
     def preview(self, answer: Any = HELD) -> QuestionView | None:
@@ -72,6 +76,7 @@ class SurveyFlow:
         question = self.session.peek_next() if answer is HELD else self.session.peek_next(answer)
         if question is None:
             return None
+        wording = {} if answer is HELD else {"answer": answer}
         return QuestionView(
             spec=self.spec,
             question=question,
@@ -82,6 +87,8 @@ class SurveyFlow:
             fraction=0.0,
             can_go_back=True,
             is_last=False,
+            label=self.session.label(question, **wording),
+            hint=self.session.hint(question, **wording),
         )
 
     def answer(self, value: Any) -> None:

@@ -45,12 +45,13 @@ class QuestionScreen(Screen):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        spec, question, lang = view.spec, view.question, view.language
+        spec, lang = view.spec, view.language
         self.value: Any = _copy(view.answer)
         self.rtl = spec.is_rtl(lang)
         self.language = lang
-        self.question_text = spec.text(question.label, lang)
-        self.help_text = spec.text(question.help, lang)
+        # The session's wording: a `${q}` in the label or hint already shows q's answer.
+        self.question_text = view.label
+        self.help_text = view.hint
         self.back_text = words.text("back", lang)
         self.language_text = words.text("language", lang)
         self.place(view)
@@ -69,6 +70,8 @@ class QuestionScreen(Screen):
             and mine.spec is view.spec
             and mine.language == view.language
             and mine.answer == view.answer
+            and mine.label == view.label
+            and mine.hint == view.hint
             and not view.error
         )
 

@@ -77,11 +77,12 @@ export function widgetProblem(question, value, say) {
   return (value - question.min) % step ? say("invalid") : null;
 }
 
-/** A calculate question's value from the answers before it, as text (undefined: empty). */
-export function calculated(question, answers) {
+/** A calculate question's value from the answers before it, as text (undefined: empty);
+ * `choices` are the option labels jr:choice-name() reads (choicesFor). */
+export function calculated(question, answers, choices = null) {
   let value;
   try {
-    value = evaluate(question.calculation, answers);
+    value = evaluate(question.calculation, answers, null, choices);
   } catch {
     return undefined; // what cannot be evaluated has no value (the processor's own counts)
   }
