@@ -30,7 +30,7 @@ from device_app.messages import answer_template
 from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
 from questionnaire_specs import answers as rules
 from questionnaire_specs.piping import pipe
-from questionnaire_specs.question_types import calculated
+from questionnaire_specs.question_types import calculated, offered
 
 SNAPSHOT_VERSION = 1
 
@@ -151,10 +151,16 @@ class SurveySession:
         question = self.current
         return None if question is None else self._answers.get(question.id)
 
-    def options(self) -> list[Option]:
-        """The current question's options (a likert question's scale points)."""
-        question = self.current
-        return [] if question is None else self.spec.options_for(question)
+    def options(self, question: Question | None = None, answer: Any = _HELD) -> list[Option]:
+        """The options shown for `question` (default: the current one; a likert question's
+        scale points): those its choice_filter offers over the answers before it. Given
+        ``answer``, as if it were the current question's (peek_next)."""
+        question = question or self.current
+        if question is None:
+            return []
+        held = self._answers if answer is _HELD else self._held_with(answer)
+        shown = self._effective(before=question, answers=held)
+        return offered(self.spec, question, shown, self.labels)
 
     def text(self, text: Mapping[str, str] | None) -> str:
         """A spec text in the session's language."""

@@ -96,11 +96,15 @@ def offered(
     expression = question.choice_filter_expression
     if expression is None:
         return options
-    return [
-        option
-        for option in options
-        if expression.is_true(answers, current=option_row(option), choices=labels)
-    ]
+    kept = []
+    for option in options:
+        try:
+            holds = expression.is_true(answers, current=option_row(option), choices=labels)
+        except (ArithmeticError, ValueError):  # an integer past what a number holds
+            holds = False  # what cannot be evaluated offers nothing, as in the browser
+        if holds:
+            kept.append(option)
+    return kept
 
 
 def _filtered_out(

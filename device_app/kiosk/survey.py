@@ -8,7 +8,7 @@ from typing import Any
 
 from device_app.kiosk.answers import AnswerRefused
 from device_app.session import AnswerError, SurveySession
-from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.models import Option, Question, QuestionType, Spec
 
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
 
@@ -29,6 +29,7 @@ class QuestionView:
     error: str = ""
     label: str = ""  # the question's label and hint as the session shows them (piped)
     hint: str = ""
+    options: tuple[Option, ...] = ()  # the options offered now (its choice_filter's)
 
 
 class SurveyFlow:
@@ -64,6 +65,7 @@ class SurveyFlow:
             error=error,
             label=self.session.label(question),
             hint=self.session.hint(question),
+            options=tuple(self.session.options(question)),
         )
 
     def preview(self, answer: Any = HELD) -> QuestionView | None:
@@ -89,6 +91,7 @@ class SurveyFlow:
             is_last=False,
             label=self.session.label(question, **wording),
             hint=self.session.hint(question, **wording),
+            options=tuple(self.session.options(question, **wording)),
         )
 
     def answer(self, value: Any) -> None:

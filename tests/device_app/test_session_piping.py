@@ -98,3 +98,30 @@ def test_the_processor_s_rules_work_choice_names_out_in_the_response_s_language(
     # The French value checked as an English response is not what its calculation gives.
     problems = rules.check_response(SPEC, "officials", french, complete=True)
     assert [(p.question_id, p.code) for p in problems] == [("post_name", rules.NOT_AS_CALCULATED)]
+
+
+CASCADING = load_spec(FIXTURES / "cascading.yaml")
+
+
+def test_the_session_offers_what_the_choice_filter_keeps_and_refuses_the_rest() -> None:
+    session = SurveySession(CASCADING, "en", "officials", clock=clock)
+    session.answer(2)
+    assert [o.code for o in session.options(session.peek_next())] == [21]
+    assert [o.code for o in session.options(session.peek_next(), 1)] == [11, 12]  # ahead
+    session.next()
+    assert [o.code for o in session.options()] == [21]
+    with pytest.raises(AnswerError) as refused:
+        session.answer(11)
+    assert refused.value.code == rules.FILTERED_OUT
+    assert refused.value.message == "Please choose one of the options shown."
+    session.answer(21)
+    session.next()
+    # Back to the region: the post held (21) is no longer offered, and next() says so.
+    session.back()
+    session.back()
+    session.answer(1)
+    session.next()
+    assert session.current.id == "post" and session.current_answer == 21
+    with pytest.raises(AnswerError) as refused:
+        session.next()
+    assert refused.value.code == rules.FILTERED_OUT

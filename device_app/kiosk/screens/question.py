@@ -72,6 +72,7 @@ class QuestionScreen(Screen):
             and mine.answer == view.answer
             and mine.label == view.label
             and mine.hint == view.hint
+            and mine.options == view.options
             and not view.error
         )
 
@@ -138,7 +139,13 @@ class QuestionScreen(Screen):
         return button
 
     def _build_choices(self, area: BoxLayout, *, multi: bool) -> None:
-        options = self.view.spec.options_for(self.view.question)
+        options = list(self.view.options)  # what the question's choice_filter offers now
+        # An answer held from before an earlier answer changed keeps only what is offered.
+        offered = {option.code for option in options}
+        if isinstance(self.value, list):
+            self.value = [code for code in self.value if code in offered]
+        elif self.value not in offered:
+            self.value = None
         marker = "check" if multi else "radio"
         substantive = [o for o in options if not o.non_substantive]
         for option in substantive:
@@ -150,7 +157,7 @@ class QuestionScreen(Screen):
             area.add_widget(self._option_button(option, marker=marker, centred=False))
 
     def _build_likert(self, area: BoxLayout) -> None:
-        options = self.view.spec.options_for(self.view.question)
+        options = list(self.view.options)
         points = [o for o in options if not o.non_substantive]
         buttons = [self._option_button(o, marker="none", centred=True) for o in points]
         row = BoxLayout(spacing=dp(8), size_hint_y=None)

@@ -9,7 +9,14 @@ import { sealInfo } from "./envelope_info.js";
 import { encodeResponseCompact } from "./response_codec.js";
 import { choicesFor, isTrue } from "./expressions.js";
 import { pipe } from "./piping.js";
-import { calculated, hasWidget, readWidget, widget, widgetProblem } from "./question_widgets.js";
+import {
+  calculated,
+  hasWidget,
+  offeredOptions,
+  readWidget,
+  widget,
+  widgetProblem,
+} from "./question_widgets.js";
 
 const data = JSON.parse(document.getElementById("survey-data").textContent);
 const spec = data.spec;
@@ -332,6 +339,34 @@ function input(question, error) {
   );
 }
 
+function offeredCodes(question) {
+  return new Set(offeredOptions(question, optionsOf(question), asked().kept, labels()).map((o) => o.code));
+}
+
+function filterOptions() {
+  // A choice_filter shows only the options it offers over the answers so far; an option no
+  // longer offered is unchecked (and its answer dropped), which may change what a later
+  // question of the same page offers: repeated until nothing changes.
+  for (let round = 0; round <= spec.questions.length; round += 1) {
+    let changed = false;
+    for (const question of pageGroups()[state.at].questions) {
+      if (!question.choice_filter) continue;
+      const offered = offeredCodes(question);
+      optionsOf(question).forEach((option, number) => {
+        const box = root.querySelector(`#answer-${CSS.escape(question.id)}-${number}`);
+        if (!box) return;
+        box.closest("label").hidden = !offered.has(option.code);
+        if (box.checked && !offered.has(option.code)) {
+          box.checked = false;
+          changed = true;
+        }
+      });
+    }
+    if (!changed) return;
+    keepPage();
+  }
+}
+
 function read(question) {
   // What the page's inputs hold now, as the sealed response carries it (or undefined).
   if (question.type === "note") return undefined;
@@ -364,6 +399,10 @@ function problemWith(question, value) {
     const high = question.max ?? Infinity;
     if (value < low || value > high)
       return say("range", { min: question.min ?? "", max: question.max ?? "" });
+  }
+  if (question.choice_filter) {
+    const offered = offeredCodes(question);
+    if ((Array.isArray(value) ? value : [value]).some((code) => !offered.has(code))) return say("invalid");
   }
   if (question.type === "multi_choice") {
     const exclusive = optionsOf(question)
@@ -437,6 +476,7 @@ function questionPage(problems = {}) {
 function settle() {
   // The page as the answers now stand: which of its questions are asked, the progress, and
   // whether the primary button moves on or finishes.
+  filterOptions();
   const now = asking();
   const byId = Object.fromEntries(questions().map((question) => [question.id, question]));
   for (const field of root.querySelectorAll(".page > .question")) {

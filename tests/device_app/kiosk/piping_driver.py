@@ -1,9 +1,10 @@
-"""The question screen showing earlier answers in its label and hint (piping), by a small
-real Kivy app driven by touch: the session behind it is the real SurveySession on
-fixtures/piping.yaml, and the screen only shows the session's wording.
+"""The question screen showing what earlier answers decide — their text in its label and
+hint (piping, fixtures/piping.yaml) or the options a choice_filter offers
+(fixtures/cascading.yaml, --form cascading) — by a small real Kivy app driven by touch: the
+session behind it is the real SurveySession, and the screen only shows what it says.
 
     python -m tests.device_app.kiosk.piping_driver --language fr --out result.json
-        --kivy-home DIR
+        --kivy-home DIR [--form cascading]
 
 One process per language (Kivy runs one App per process); test_piping.py reads the JSON.
 """
@@ -13,18 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from device_app.kiosk.launch import prepare_kivy
 from device_app.kiosk.settings import KioskSettings
-
-SPEC_PATH = Path(__file__).resolve().parents[2] / "questionnaire_specs" / "fixtures"
-
-
-def _clock() -> datetime:
-    return datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+from tests.device_app.kiosk.picker_driver import SPEC_PATH, clock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", default="en")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--kivy-home", type=Path, required=True)
+    parser.add_argument("--form", default="piping", choices=["piping", "cascading"])
     args = parser.parse_args(argv)
     settings = KioskSettings(fullscreen=False, window_size=(1024, 600))
     prepare_kivy(settings, windowed=True, kivy_home=args.kivy_home)
@@ -48,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     from miniatures.kiosk_pilot import Pilot
     from questionnaire_specs import load_spec
 
-    spec = load_spec(SPEC_PATH / "piping.yaml")
-    flow = SurveyFlow(SurveySession(spec, args.language, "officials", clock=_clock))
+    spec = load_spec(SPEC_PATH / f"{args.form}.yaml")
+    flow = SurveyFlow(SurveySession(spec, args.language, "officials", clock=clock))
     results: dict[str, Any] = {}
 
     class PipingApp(App):
@@ -108,8 +104,39 @@ def main(argv: list[str] | None = None) -> int:
         results["comment"] = drawn(screen)
         results["answers"] = flow.session.answers
 
+    def options_shown(p: Pilot) -> list[str]:
+        visible = p.keys()  # the pilot's visible keys (a list, not a mapping)
+        return sorted(key for key in visible if key.startswith("option-"))
+
+    def cascade(p: Pilot) -> Any:
+        yield 0.1
+        screen = show()  # region
+        yield 0.2
+        p.tap("option-2")
+        ahead = screen_for(flow.preview(1))  # built ahead for North
+        confirm(screen)
+        results["ahead_used"] = ahead.shows(flow.view())
+        screen = show()  # post: South's only
+        yield 0.2
+        results["south"] = options_shown(p)
+        p.tap("option-21")
+        confirm(screen)
+        flow.retreat()
+        flow.retreat()
+        screen = show()  # region again: North now
+        yield 0.2
+        p.tap("option-1")
+        confirm(screen)
+        screen = show()  # post: North's, the Land border held before no longer chosen
+        yield 0.2
+        results["north"] = options_shown(p)
+        results["held"] = screen.answer_value()
+        p.tap("option-12")
+        confirm(screen)
+        results["answers"] = flow.session.answers
+
     pilot = Pilot(app, results)
-    pilot.run(scenario)
+    pilot.run(cascade if args.form == "cascading" else scenario)
     app.run()
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0 if results.get("ok") else 1

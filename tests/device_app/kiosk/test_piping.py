@@ -1,16 +1,15 @@
-"""Piping on the kiosk under Xvfb, in English and French: the question screen draws the
-earlier answers inside its label and hint, as the session words them (piping_driver.py)."""
+"""What earlier answers decide, on the kiosk under Xvfb: the question screen draws them inside
+its label and hint (piping), in English and French, and shows only the options a
+choice_filter offers (piping_driver.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.device_app.kiosk.conftest import REPO
+from tests.device_app.kiosk.conftest import run_screen_driver
 
 EXPECTED = {
     "en": {
@@ -30,19 +29,13 @@ EXPECTED = {
 }
 
 
+def drive(display: str, tmp_path: Path, *options: str) -> dict[str, Any]:
+    return run_screen_driver("tests.device_app.kiosk.piping_driver", display, tmp_path, *options)
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_screen_shows_earlier_answers_in_its_texts(xvfb_display, tmp_path, language) -> None:
-    out, home = tmp_path / "result.json", tmp_path / "kivy"
-    home.mkdir()
-    env = {**os.environ, "DISPLAY": xvfb_display, "PYTHONPATH": str(REPO)}
-    command = [
-        sys.executable, "-m", "tests.device_app.kiosk.piping_driver", "--language", language,
-        "--out", str(out), "--kivy-home", str(home),
-    ]  # fmt: skip
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
-    results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert results.get("ok"), f"{results.get('error')}\n{done.stderr[-2000:]}"
+    results = drive(xvfb_display, tmp_path, "--language", language)
     expected = EXPECTED[language]
     for screen in ("years", "summary", "comment"):
         assert results[screen] == expected[screen], screen
@@ -50,3 +43,12 @@ def test_the_screen_shows_earlier_answers_in_its_texts(xvfb_display, tmp_path, l
     assert results["answers"] == {
         "post": 1, "years": 12, "post_name": expected["post_name"]
     }  # fmt: skip
+
+
+def test_the_screen_offers_only_what_the_choice_filter_keeps(xvfb_display, tmp_path) -> None:
+    results = drive(xvfb_display, tmp_path, "--form", "cascading")
+    assert results["ahead_used"] is False  # built for another region: other options
+    assert results["south"] == ["option-21"]
+    assert results["north"] == ["option-11", "option-12"]
+    assert results["held"] is None  # the Land border, not offered now, is not chosen
+    assert results["answers"] == {"region": 1, "post": 12}

@@ -5,20 +5,15 @@ show earlier answers in the page's language, and a calculation names the chosen 
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from miniatures.browser import headless_chromium
-from miniatures.served_app import served
-from questionnaire_specs import canonical_json, load_spec
-from sync_server.ingest import register_spec
-from sync_server.site.app import create_site_app
-from sync_server.site.campaigns import CampaignPlan, open_campaign
+from questionnaire_specs import load_spec
 from sync_server.site.site_wording import WORDS
-from tests.sync_server.site.test_browser_flow import Site, utc_now
+from tests.sync_server.site.test_browser_flow import Site, site_for
 
 PIPING = load_spec(Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "piping.yaml")
 
@@ -31,19 +26,8 @@ def browser():
 
 @pytest.fixture
 def piping_site(tmp_path: Path) -> Iterator[Site]:
-    site = Site(tmp_path)
-    register_spec(site.sessions, canonical_json(PIPING), clock=utc_now)
-    plan = CampaignPlan("SL", "2026", ("officials",), PIPING.id, None)
-    campaign = open_campaign(
-        site.sessions, plan, public_key=site.survey_key.public_key().to_text(), clock=utc_now,
-        random_bytes=random.Random(17).randbytes,
-    )  # fmt: skip
-    app = create_site_app(site.settings)
-    with served(app) as url:
-        site.url = f"{url}/s/{campaign.slug}"
+    with site_for(tmp_path, PIPING, seed=17) as site:
         yield site
-    app.state.server.engine.dispose()
-    site.engine.dispose()
 
 
 PAGES = {
