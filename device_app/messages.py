@@ -31,6 +31,14 @@ ANSWER_MESSAGES: dict[str, dict[str, str]] = {
         "pt": "Escolha uma das opções.",
         "ar": "يرجى اختيار أحد الخيارات.",
     },
+    # An option no longer offered: an earlier answer changed what this question shows.
+    rules.FILTERED_OUT: {
+        "en": "Please choose one of the options shown.",
+        "fr": "Veuillez choisir l'une des options affichées.",
+        "es": "Elija una de las opciones mostradas.",
+        "pt": "Escolha uma das opções apresentadas.",
+        "ar": "يرجى اختيار أحد الخيارات المعروضة.",
+    },
     rules.EXCLUSIVE_OPTION: {
         "en": "This option cannot be combined with others.",
         "fr": "Cette option ne peut pas être combinée avec d'autres.",

@@ -29,7 +29,8 @@ from device_app.errors import (
 from device_app.messages import answer_template
 from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
 from questionnaire_specs import answers as rules
-from questionnaire_specs.question_types import calculated
+from questionnaire_specs.piping import pipe
+from questionnaire_specs.question_types import calculated, offered
 
 SNAPSHOT_VERSION = 1
 
@@ -42,12 +43,20 @@ def _number(value: float | int | None) -> str:
     return str(value)
 
 
-def answer_message(spec: Spec, question: Question, code: str, language: str) -> str | None:
+def answer_message(
+    spec: Spec,
+    question: Question,
+    code: str,
+    language: str,
+    answers: Mapping[str, Any] | None = None,
+) -> str | None:
     """What a respondent reads for the rule book's problem `code` with `question`, in
-    `language`: the spec's constraint message, or ours; None for a code we have no words for.
-    Never the answer itself. The kiosk (through the session) and `submit` both use this."""
+    `language`: the spec's constraint message (its `${q}` showing the earlier `answers`), or
+    ours; None for a code we have no words for. Never the answer itself. The kiosk (through
+    the session) and `submit` both use this."""
     if code == rules.CONSTRAINT and question.constraint_message:
-        return spec.text(question.constraint_message, language)
+        message = spec.text(question.constraint_message, language)
+        return pipe(message, answers or {}, spec.choice_labels(language))
     template = answer_template(code, language)
     if template is None:
         return None
@@ -142,14 +151,35 @@ class SurveySession:
         question = self.current
         return None if question is None else self._answers.get(question.id)
 
-    def options(self) -> list[Option]:
-        """The current question's options (a likert question's scale points)."""
-        question = self.current
-        return [] if question is None else self.spec.options_for(question)
+    def options(self, question: Question | None = None, answer: Any = _HELD) -> list[Option]:
+        """The options shown for `question` (default: the current one; a likert question's
+        scale points): those its choice_filter offers over the answers before it. Given
+        ``answer``, as if it were the current question's (peek_next)."""
+        question = question or self.current
+        if question is None:
+            return []
+        held = self._answers if answer is _HELD else self._held_with(answer)
+        shown = self._effective(before=question, answers=held)
+        return offered(self.spec, question, shown, self.labels)
 
     def text(self, text: Mapping[str, str] | None) -> str:
         """A spec text in the session's language."""
         return self.spec.text(text, self.language)
+
+    @property
+    def labels(self) -> Mapping[str, Any]:
+        """Each choice question's option labels in the session's language: what piping and
+        jr:choice-name() show."""
+        return self.spec.choice_labels(self.language)
+
+    def label(self, question: Question, answer: Any = _HELD) -> str:
+        """`question`'s label in the session's language, each `${q}` showing the answer to q
+        (piping). Given ``answer``, as if it were the current question's (peek_next)."""
+        return self._piped(question.label, question, answer)
+
+    def hint(self, question: Question, answer: Any = _HELD) -> str:
+        """`question`'s hint (`help`), piped as its label is; "" when it has none."""
+        return self._piped(question.help, question, answer)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -226,6 +256,23 @@ class SurveySession:
         self._position = self._next_relevant(self._position + 1)
         return self._position is not None
 
+    def _piped(self, text: Mapping[str, str] | None, question: Question, answer: Any) -> str:
+        held = self._answers if answer is _HELD else self._held_with(answer)
+        shown = self._effective(before=question, answers=held)
+        return pipe(self.text(text), shown, self.labels)
+
+    def _held_with(self, answer: Any) -> dict[str, Any]:
+        """The answers held, with ``answer`` as the current question's (empty: none)."""
+        answers = dict(self._answers)
+        if self._position is None:
+            return answers
+        question = self._questions[self._position]
+        if rules.is_empty(answer) or question.type is QuestionType.NOTE:
+            answers.pop(question.id, None)
+        else:
+            answers[question.id] = answer
+        return answers
+
     def peek_next(self, answer: Any = _HELD) -> Question | None:
         """The question next() would move to, without moving; None when the end comes next.
 
@@ -237,14 +284,7 @@ class SurveySession:
         self._open()
         if self._position is None:
             return None
-        answers = self._answers
-        if answer is not _HELD:
-            question = self._questions[self._position]
-            answers = dict(answers)
-            if rules.is_empty(answer) or question.type is QuestionType.NOTE:
-                answers.pop(question.id, None)
-            else:
-                answers[question.id] = answer
+        answers = self._answers if answer is _HELD else self._held_with(answer)
         index = self._next_relevant(self._position + 1, answers)
         return None if index is None else self._questions[index]
 
@@ -368,7 +408,7 @@ class SurveySession:
         return question
 
     def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
-        return rules.is_relevant(question, effective)
+        return rules.is_relevant(question, effective, self.labels)
 
     def _may_be_asked(self, effective: Mapping[str, Any]) -> list[Question]:
         """The questions relevant now, and those whose relevance is not decided yet: it reads
@@ -405,7 +445,7 @@ class SurveySession:
             if before is not None and question.id == before.id:
                 break
             if question.type is QuestionType.CALCULATE:
-                value = calculated(question, effective)
+                value = calculated(question, effective, self.labels)
                 if value is not None and self._relevant(question, effective):
                     effective[question.id] = value
             elif question.id in held and self._relevant(question, effective):
@@ -425,13 +465,14 @@ class SurveySession:
     def _problem(
         self, question: Question, value: Any, answers: Mapping[str, Any]
     ) -> AnswerError | None:
-        problem = rules.check_answer(self.spec, question, value, answers)
+        problem = rules.check_answer(self.spec, question, value, answers, self.language)
         return None if problem is None else self._error(question, problem.code)
 
     def _error(self, question: Question, code: str) -> AnswerError:
-        message = answer_message(self.spec, question, code, self.language)
+        shown = self._effective(before=question)
+        message = answer_message(self.spec, question, code, self.language, shown)
         if message is None:  # a code with no words of its own reads as a refused answer
-            message = answer_message(self.spec, question, rules.CONSTRAINT, self.language)
+            message = answer_message(self.spec, question, rules.CONSTRAINT, self.language, shown)
         return AnswerError(question.id, code, message or "")
 
     def _response(self, effective: dict[str, Any], *, complete: bool) -> FinishedResponse:

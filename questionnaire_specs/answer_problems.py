@@ -12,6 +12,7 @@ from dataclasses import dataclass
 # them as quarantine reasons.
 REQUIRED = "required"
 NOT_AN_OPTION = "not-an-option"
+FILTERED_OUT = "filtered-out"  # an option its question's choice_filter does not offer now
 NOT_A_LIST = "not-a-list"
 REPEATED_OPTION = "repeated-option"
 EXCLUSIVE_OPTION = "exclusive-option"

@@ -15,6 +15,7 @@ from questionnaire_specs.answer_problems import (
     BELOW_MINIMUM,
     CONSTRAINT,
     EXCLUSIVE_OPTION,
+    FILTERED_OUT,
     NOT_A_DATE,
     NOT_A_LIST,
     NOT_A_NUMBER,
@@ -32,7 +33,7 @@ from questionnaire_specs.answer_problems import (
     AnswerProblem,
     is_empty,
 )
-from questionnaire_specs.expressions import truthy
+from questionnaire_specs.expressions import Choices, truthy
 from questionnaire_specs.models import Question, Spec
 from questionnaire_specs.question_types import calculated, kind_of
 from questionnaire_specs.rule_book import rule_book
@@ -43,6 +44,7 @@ __all__ = [
     "BELOW_MINIMUM",
     "CONSTRAINT",
     "EXCLUSIVE_OPTION",
+    "FILTERED_OUT",
     "NOTE_HAS_NO_ANSWER",
     "NOT_AN_OPTION",
     "NOT_AS_CALCULATED",
@@ -67,55 +69,74 @@ __all__ = [
 
 
 def check_answer(
-    spec: Spec, question: Question, value: object, answers: Mapping[str, object]
+    spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    language: str | None = None,
 ) -> AnswerProblem | None:
     """The first problem with a non-empty `value` for `question`, or None.
 
     `answers` are the other answers so far, for the constraint's references (and a
-    calculation's).
+    calculation's); `language` the respondent's, whose option labels jr:choice-name() reads
+    (None: the spec's default language).
     """
     rule = kind_of(question).rule
     if rule is None:
         return AnswerProblem(question.id, NOTE_HAS_NO_ANSWER, "a note takes no answer")
-    problem = rule(spec, question, value, answers)
+    labels = spec.choice_labels(language)
+    problem = rule(spec, question, value, answers, labels)
     constraint = question.constraint_expression
     if (
         problem is None
         and constraint is not None
-        and not constraint.is_true(answers, current=value)
+        and not constraint.is_true(answers, current=value, choices=labels)
     ):
         problem = AnswerProblem(question.id, CONSTRAINT, "the answer breaks the constraint")
     return problem
 
 
-def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+def with_calculations(
+    spec: Spec, population: str, answers: Mapping[str, Any], language: str | None = None
+) -> dict[str, Any]:
     """`answers` with every relevant calculate question's value worked out again, in spec
     order (references only point back). What a station sent for one counts for nothing: the
-    processor keeps its own, so a station cannot forge a calculated value."""
+    processor keeps its own, so a station cannot forge a calculated value. `language` is the
+    respondent's (jr:choice-name() reads its labels; None: the default language)."""
     spec.population(population)  # an unknown population is a KeyError, as questions_for says
     book = rule_book(spec)
     calculated_ids = book.calculated_ids
     if not calculated_ids:
         return dict(answers)
+    labels = spec.choice_labels(language)
     result: dict[str, Any] = {
         key: value for key, value in answers.items() if key not in calculated_ids
     }
     for question in book.populations[population].calculations:
-        if not is_relevant(question, result):
+        if not is_relevant(question, result, labels):
             continue
-        value = calculated(question, result)
+        value = calculated(question, result, labels)
         if value is not None:
             result[question.id] = value
     return result
 
 
-def is_relevant(question: Question, answers: Mapping[str, object]) -> bool:
+def is_relevant(
+    question: Question, answers: Mapping[str, object], labels: Choices | None = None
+) -> bool:
+    """Whether `question` is asked; `labels` are what jr:choice-name() reads
+    (Spec.choice_labels in the respondent's language)."""
     expression = question.relevant_expression
-    return expression is None or expression.is_true(answers)
+    return expression is None or expression.is_true(answers, choices=labels)
 
 
 def check_response(
-    spec: Spec, population: str, answers: Mapping[str, object], *, complete: bool
+    spec: Spec,
+    population: str,
+    answers: Mapping[str, object],
+    *,
+    complete: bool,
+    language: str | None = None,
 ) -> list[AnswerProblem]:
     """Every problem of a whole response: unknown or not relevant questions, bad answers,
     and (for a complete response) required questions left empty.
@@ -124,6 +145,7 @@ def check_response(
     does what check_answer does for each answer without looking the rules up again."""
     spec.population(population)  # an unknown population is a KeyError, as questions_for says
     rules = rule_book(spec).populations[population]
+    labels = spec.choice_labels(language)  # `language`: the respondent's (None: the default)
     problems: list[AnswerProblem] = []
     asked_ids = rules.asked_ids
     for question_id in answers:
@@ -140,7 +162,7 @@ def check_response(
         value = answers.get(asked.id)
         relevant = outcomes.get(asked.relevant)
         if relevant is None:
-            relevant = outcomes[asked.relevant] = truthy(asked.is_relevant(answers, None, None))  # type: ignore[misc]
+            relevant = outcomes[asked.relevant] = truthy(asked.is_relevant(answers, None, labels))  # type: ignore[misc]
         if not relevant:
             if asked.id in answers:
                 problems.append(AnswerProblem(asked.id, NOT_RELEVANT, "answered but not relevant"))
@@ -160,11 +182,11 @@ def check_response(
             problems.append(AnswerProblem(asked.id, NOTE_HAS_NO_ANSWER, "a note takes no answer"))
             continue
         else:
-            problem = asked.rule(spec, asked.question, value, answers)
+            problem = asked.rule(spec, asked.question, value, answers, labels)
         if (
             problem is None
             and asked.constraint is not None
-            and not truthy(asked.constraint(answers, value, None))
+            and not truthy(asked.constraint(answers, value, labels))
         ):
             problem = AnswerProblem(asked.id, CONSTRAINT, "the answer breaks the constraint")
         if problem is not None:

@@ -39,6 +39,7 @@ from questionnaire_specs.models import (
     Scale,
     Section,
 )
+from questionnaire_specs.piping import piped_references
 from questionnaire_specs.question_types import TYPE_FIELDS, kind_of, range_bounds, types_taking
 
 Path = tuple[str | int, ...]
@@ -201,6 +202,7 @@ def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
     for name in ("label", "help", "constraint_message"):
         if name not in entry.broken:
             yield from _text(path + (name,), getattr(question, name), view)
+            yield from _piping(path + (name,), getattr(question, name), entry, view)
     yield from _fields_for_type(question, path)
     if not entry.broken & {"options", "scale"}:
         yield from _choices(question, path, view)
@@ -228,11 +230,38 @@ def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
         present = "constraint" if question.constraint is not None else "constraint_message"
         yield Finding(path + (present,), "constraint and constraint_message go together")
     # Only a constraint reads the question's own answer (`.`).
-    for name, owner in (("relevant", None), ("constraint", question), ("calculation", None)):
+    for name, owner in (
+        ("relevant", None),
+        ("constraint", question),
+        ("calculation", None),
+        ("choice_filter", None),
+    ):
         source = getattr(question, name)
         if source is not None:
             yield from _expression(
                 source, path=path + (name,), before=entry.ordinal, owner=owner, view=view
+            )
+    if question.choice_filter is not None and "options" not in entry.broken:
+        yield from _filter_columns(question, path + ("choice_filter",))
+
+
+def _filter_columns(question: Question, path: Path) -> Iterator[Finding]:
+    """column('c') in a choice_filter names `name` or a column some option has."""
+    try:
+        expression = compile_expression(question.choice_filter or "")
+    except ExpressionError:
+        return  # reported with the expression
+    columns = {"name"}.union(*((option.columns or {}) for option in question.options or []))
+    for node in walk(expression.tree):
+        if not isinstance(node, Call) or node.name != "column":
+            continue
+        column = node.args[0]
+        if not isinstance(column, String):
+            yield Finding(path, "column() takes a quoted column name, like 'state'", column.column)
+        elif column.value not in columns:
+            known = ", ".join(sorted(columns))
+            yield Finding(
+                path, f"no option has a column {column.value!r} (columns: {known})", column.column
             )
 
 
@@ -261,7 +290,9 @@ def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
             yield Finding(path + (name,), f"{name} is only for {owners} questions")
 
 
-_FIELD_ORDER = ["integer", "min", "max", "step", "max_length", "multiline", "calculation"]
+_FIELD_ORDER = [
+    "integer", "min", "max", "step", "max_length", "multiline", "calculation", "choice_filter"
+]  # fmt: skip
 
 
 def _choices(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
@@ -417,7 +448,27 @@ def _hierarchy(question: Question, path: Path, view: SpecView) -> Iterator[Findi
         what = "group code"
 
 
+def _piping(
+    path: Path, text: Mapping[str, str] | None, entry: QuestionEntry, view: SpecView
+) -> Iterator[Finding]:
+    """A `${q}` shown in a text names an earlier question with an answer, as a reference in
+    an expression does (piping.py shows it)."""
+    known = _known(view)
+    for code, words in (text or {}).items():
+        for name in sorted(piped_references(words)):
+            for finding in _reference(Ref(name), path + (code,), entry.ordinal, None, known):
+                yield Finding(finding.path, finding.message)  # a text has no expression column
+
+
 # --- expressions ---------------------------------------------------------------------------
+
+
+def _known(view: SpecView) -> dict[str, QuestionEntry]:
+    known: dict[str, QuestionEntry] = {}
+    for entry in view.questions:
+        if entry.id is not None:
+            known.setdefault(entry.id, entry)  # a duplicate id is reported on its own
+    return known
 
 
 def _expression(
@@ -429,10 +480,7 @@ def _expression(
     except ExpressionError as error:
         yield Finding(path, f"syntax error: {error.reason}", error.column)
         return
-    known: dict[str, QuestionEntry] = {}
-    for entry in view.questions:
-        if entry.id is not None:
-            known.setdefault(entry.id, entry)  # a duplicate id is reported on its own
+    known = _known(view)
     for node in walk(expression.tree):
         if isinstance(node, Ref):
             yield from _reference(node, path, before, owner, known)
@@ -507,6 +555,11 @@ def _call(
 ) -> Iterator[Finding]:
     if node.name == "jr:choice-name":
         yield from _choice_name(node, path, known, view)
+        return
+    if node.name == "column" and path[-1] != "choice_filter":
+        yield Finding(
+            path, "column() reads an option's column: only in a choice_filter", node.column
+        )
         return
     if node.name in _NUMBER_FUNCTIONS:
         yield from _number_arguments(node, path, before, owner, known)

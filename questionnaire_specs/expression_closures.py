@@ -30,6 +30,7 @@ from questionnaire_specs.expressions import (
     arithmetic,
     compare,
     is_number,
+    option_column,
     truthy,
 )
 
@@ -58,6 +59,9 @@ def closure_of(node: Node) -> Closure:
         return lambda a, c, ch: not truthy(operand(a, c, ch))
     if isinstance(node, Minus):
         return _minus(closure_of(node.operand))
+    if isinstance(node, Call) and node.name == "column":
+        column = getattr(node.args[0], "value", None)
+        return lambda _answers, current, _choices: option_column(current, column)
     if isinstance(node, Call):
         return _function(node)
     raise TypeError(f"cannot evaluate {node!r}")

@@ -53,6 +53,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "min": (1, None),
     "max": (1, None),
     "sum": (1, 1),
+    "column": (1, 1),
 }
 
 
@@ -768,9 +769,20 @@ def evaluate(
     if isinstance(node, Minus):
         operand = evaluate(node.operand, answers, current, choices)
         return -operand if is_number(operand) else None  # type: ignore[operator]
+    if isinstance(node, Call) and node.name == "column":
+        return option_column(current, getattr(node.args[0], "value", None))
     if isinstance(node, Call):
         return _call(node, lambda child: evaluate(child, answers, current, choices), choices)
     raise TypeError(f"cannot evaluate {node!r}")
+
+
+def option_column(row: object, column: object) -> object:
+    """column('c') in a choice_filter: the column `c` of the option being filtered (the
+    expression's context item, `current`, as in XPath's predicate); `name` is its code.
+    Empty for a column the option does not have, or outside a choice_filter."""
+    if not isinstance(row, Mapping) or not isinstance(column, str):
+        return None
+    return row.get(column)
 
 
 def _call(node: Call, value: Callable[[Node], object], choices: Choices | None) -> object:

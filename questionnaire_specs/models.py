@@ -88,6 +88,8 @@ Code = Annotated[int | str, PlainValidator(_code)]
 Bound = Annotated[int | float | str, PlainValidator(_bound)]
 Text = dict[StrictStr, StrictStr]
 QuestionId = Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
+# A choices-sheet column a choice_filter reads (`name` there is the option's own code).
+ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
 
 
 class _Model(BaseModel):
@@ -138,6 +140,10 @@ class Option(_Model):
     name: StrictStr | None = None
     non_substantive: StrictBool = False
     exclusive: StrictBool = False
+    # The choice's other columns (XLSForm's choices sheet: `state`, `filter`…), as text: what
+    # its question's choice_filter reads with column('state'). Left out of the identity when
+    # not given.
+    columns: dict[ColumnName, StrictStr] | None = None
 
 
 class Scale(_Model):
@@ -179,6 +185,9 @@ class Question(_Model):
     multiline: StrictBool | None = None
     # A calculate question's expression, worked out from the answers before it.
     calculation: StrictStr | None = None
+    # A choice question's cascading filter: an option is offered when it holds for that
+    # option (its code and columns read by column('name'), column('state')).
+    choice_filter: StrictStr | None = None
     disclosure: Disclosure | None = None
     hierarchy: list[HierarchyLevel] | None = None
     # For a sensitive item: the answers whose disclosure harms ("yes, I was offered"); the
@@ -217,6 +226,12 @@ class Question(_Model):
         if self.calculation is None:
             return None
         return compile_expression(self.calculation, source=f"{self.id}.calculation")
+
+    @cached_property
+    def choice_filter_expression(self) -> Expression | None:
+        if self.choice_filter is None:
+            return None
+        return compile_expression(self.choice_filter, source=f"{self.id}.choice_filter")
 
     @property
     def is_choice(self) -> bool:
@@ -341,6 +356,27 @@ class Spec(_Model):
         if type(code) not in (int, str):
             return False
         return (type(code), code) in self._option_keys.get(question.id, frozenset())
+
+    @cached_property
+    def _choice_labels(self) -> dict[str, dict[str, list[tuple[int | str, str]]]]:
+        return {
+            language.code: {
+                question.id: [
+                    (option.code, self.text(option.label, language.code))
+                    for option in self.options_for(question)
+                ]
+                for question in self.questions
+                if question.is_choice
+            }
+            for language in self.languages
+        }
+
+    def choice_labels(self, language: str | None = None) -> dict[str, list[tuple[int | str, str]]]:
+        """Each choice question's (code, label) pairs in `language` (the default language
+        when None, or where a label has no text in it): what jr:choice-name() and piping
+        read. Worked out once per spec (the processor's hot path)."""
+        labels = self._choice_labels
+        return labels.get(language or self.default_language) or labels[self.default_language]
 
     @property
     def language_codes(self) -> list[str]:

@@ -1,6 +1,6 @@
 """Label piping: `${q}` inside a label, hint or message shows the answer to q.
 
-A pure function of the text, the answers and the option labels (expression_context): the
+A pure function of the text, the answers and the option labels (Spec.choice_labels): the
 kiosk and the online site call it (its twin is sync_server/site/static/piping.js) each time
 they show a text. A choice answer shows its option's label in the respondent's language
 (several chosen: their labels joined by ", "); any other answer its text as string() writes

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from questionnaire_specs import answer_problems as p
 from questionnaire_specs.answer_problems import AnswerProblem
-from questionnaire_specs.expressions import format_number
+from questionnaire_specs.expressions import Choices, format_number
 
 if TYPE_CHECKING:
-    from questionnaire_specs.models import Question, Spec
+    from questionnaire_specs.models import Option, Question, Spec
 
 
 class QuestionType(StrEnum):
@@ -47,7 +47,10 @@ class QuestionType(StrEnum):
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DRAWN_DATES = (date(1970, 1, 1), date(2024, 12, 31))
 
-Rule = Callable[["Spec", "Question", object, Mapping[str, object]], AnswerProblem | None]
+# (spec, question, answer, the answers before it, the option labels jr:choice-name() reads)
+Rule = Callable[
+    ["Spec", "Question", object, Mapping[str, object], Choices | None], AnswerProblem | None
+]
 Draw = Callable[["Spec", "Question", Random, Callable[[], str], bool], Any]
 
 
@@ -77,16 +80,68 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _choice(
-    spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+def option_row(option: Option) -> dict[str, object]:
+    """An option as its question's choice_filter reads it: `name` (its code) and its
+    columns."""
+    return {**(option.columns or {}), "name": option.code}
+
+
+def offered(
+    spec: Spec, question: Question, answers: Mapping[str, object], labels: Choices | None = None
+) -> list[Option]:
+    """The options shown now: all of them, or those the question's choice_filter holds for
+    over the answers before it (the kiosk, the session and the rule book read this; the
+    online site's twin is offeredOptions in sync_server/site/static/question_widgets.js)."""
+    options = spec.options_for(question)
+    expression = question.choice_filter_expression
+    if expression is None:
+        return options
+    kept = []
+    for option in options:
+        try:
+            holds = expression.is_true(answers, current=option_row(option), choices=labels)
+        except (ArithmeticError, ValueError):  # an integer past what a number holds
+            holds = False  # what cannot be evaluated offers nothing, as in the browser
+        if holds:
+            kept.append(option)
+    return kept
+
+
+def _filtered_out(
+    spec: Spec,
+    question: Question,
+    codes: list[object],
+    answers: Mapping[str, object],
+    labels: Choices | None,
 ) -> AnswerProblem | None:
-    if not spec.has_option(question, value):
-        return AnswerProblem(question.id, p.NOT_AN_OPTION, "the answer is not one of its codes")
+    if question.choice_filter_expression is None:
+        return None
+    shown = {option.code for option in offered(spec, question, answers, labels)}
+    if any(code not in shown for code in codes):
+        return AnswerProblem(
+            question.id, p.FILTERED_OUT, "a chosen option is not offered by its choice_filter"
+        )
     return None
 
 
+def _choice(
+    spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    labels: Choices | None,
+) -> AnswerProblem | None:
+    if not spec.has_option(question, value):
+        return AnswerProblem(question.id, p.NOT_AN_OPTION, "the answer is not one of its codes")
+    return _filtered_out(spec, question, [value], answers, labels)
+
+
 def _choices(
-    spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+    spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    labels: Choices | None,
 ) -> AnswerProblem | None:
     if not isinstance(value, list):
         return AnswerProblem(question.id, p.NOT_A_LIST, "a multiple choice answer is a list")
@@ -101,7 +156,7 @@ def _choices(
         return AnswerProblem(
             question.id, p.EXCLUSIVE_OPTION, "an exclusive option is combined with others"
         )
-    return None
+    return _filtered_out(spec, question, value, answers, labels)
 
 
 def _within(question: Question, value: Any) -> AnswerProblem | None:
@@ -113,7 +168,11 @@ def _within(question: Question, value: Any) -> AnswerProblem | None:
 
 
 def _number(
-    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+    _spec: Spec,
+    question: Question,
+    value: object,
+    _answers: Mapping[str, object],
+    _labels: Choices | None,
 ) -> AnswerProblem | None:
     if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
         return AnswerProblem(question.id, p.NOT_A_NUMBER, "the answer is not a number")
@@ -123,7 +182,11 @@ def _number(
 
 
 def _range(
-    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+    _spec: Spec,
+    question: Question,
+    value: object,
+    _answers: Mapping[str, object],
+    _labels: Choices | None,
 ) -> AnswerProblem | None:
     if not _is_number(value):
         return AnswerProblem(question.id, p.NOT_A_NUMBER, "the answer is not a number")
@@ -149,7 +212,11 @@ def parse_date(value: object) -> date | None:
 
 
 def _date(
-    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+    _spec: Spec,
+    question: Question,
+    value: object,
+    _answers: Mapping[str, object],
+    _labels: Choices | None,
 ) -> AnswerProblem | None:
     if parse_date(value) is None:
         return AnswerProblem(question.id, p.NOT_A_DATE, "the answer is not a YYYY-MM-DD date")
@@ -157,7 +224,11 @@ def _date(
 
 
 def _text(
-    _spec: Spec, question: Question, value: object, _answers: Mapping[str, object]
+    _spec: Spec,
+    question: Question,
+    value: object,
+    _answers: Mapping[str, object],
+    _labels: Choices | None,
 ) -> AnswerProblem | None:
     if not isinstance(value, str):
         return AnswerProblem(question.id, p.NOT_TEXT, "the answer is not text")
@@ -169,13 +240,15 @@ def _text(
     return None
 
 
-def calculated(question: Question, answers: Mapping[str, object]) -> str | None:
+def calculated(
+    question: Question, answers: Mapping[str, object], choices: Choices | None = None
+) -> str | None:
     """A calculate question's value from the answers before it, as text (as XLSForm keeps
     it: a later expression reads "4" as the number 4); None when it comes out empty."""
     expression = question.calculation_expression
     if expression is None:
         return None
-    value = expression.evaluate(answers)
+    value = expression.evaluate(answers, choices=choices)
     if value is None or isinstance(value, list) and not value:
         return None
     if isinstance(value, bool):
@@ -188,9 +261,13 @@ def calculated(question: Question, answers: Mapping[str, object]) -> str | None:
 
 
 def _calculation(
-    _spec: Spec, question: Question, value: object, answers: Mapping[str, object]
+    _spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    labels: Choices | None,
 ) -> AnswerProblem | None:
-    if value != calculated(question, answers):
+    if value != calculated(question, answers, labels):
         return AnswerProblem(
             question.id, p.NOT_AS_CALCULATED, "the value is not what its calculation gives"
         )
@@ -322,11 +399,11 @@ def _fixed(tag: str | None) -> Callable[[Question], str | None]:
 
 
 def _choice_kind(
-    kind: QuestionType, rule: Rule, wire: str, release: str, draw: Draw
+    kind: QuestionType, rule: Rule, wire: str, release: str, draw: Draw, fields: frozenset[str]
 ) -> QuestionKind:
     return QuestionKind(
         kind,
-        fields=frozenset(),
+        fields=fields,
         rule=rule,
         wire=_fixed(wire),
         release=_fixed(release),
@@ -336,12 +413,19 @@ def _choice_kind(
     )
 
 
+# A select question's options can cascade from earlier answers (a likert scale cannot).
+_FILTERED = frozenset({"choice_filter"})
+
 KINDS: dict[QuestionType, QuestionKind] = {
     kind.type: kind
     for kind in (
-        _choice_kind(QuestionType.SINGLE_CHOICE, _choice, "option", "code", _draw_choice),
-        _choice_kind(QuestionType.LIKERT, _choice, "option", "code", _draw_choice),
-        _choice_kind(QuestionType.MULTI_CHOICE, _choices, "options", "codes", _draw_choices),
+        _choice_kind(
+            QuestionType.SINGLE_CHOICE, _choice, "option", "code", _draw_choice, _FILTERED
+        ),
+        _choice_kind(QuestionType.LIKERT, _choice, "option", "code", _draw_choice, frozenset()),
+        _choice_kind(
+            QuestionType.MULTI_CHOICE, _choices, "options", "codes", _draw_choices, _FILTERED
+        ),
         QuestionKind(
             QuestionType.NUMBER,
             fields=frozenset({"integer", "min", "max"}),

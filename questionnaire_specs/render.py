@@ -28,6 +28,7 @@ from questionnaire_specs.expressions import (
 )
 from questionnaire_specs.key_factors import key_factor_name
 from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.piping import PIPED
 from questionnaire_specs.question_types import kind_of
 
 _HEADING = "bold"
@@ -90,11 +91,19 @@ def _describe(node: Node, spec: Spec, language: str, owner: Question | None) -> 
         left, right = part(node.left, 5), part(node.right, 5)
         left_subject = _subject(node.left, spec, owner)
         right_subject = _subject(node.right, spec, owner)
-        if left_subject is not None and left_subject.is_choice:
+        literals = Number | String
+        if left_subject is not None and left_subject.is_choice and isinstance(node.right, literals):
             right = _code_label(node.right, left_subject, spec, language)
-        elif right_subject is not None and right_subject.is_choice:
+        elif (
+            right_subject is not None
+            and right_subject.is_choice
+            and isinstance(node.left, literals)
+        ):
             left = _code_label(node.left, right_subject, spec, language)
         return f"{left} {node.op} {right}"
+    if isinstance(node, Call) and node.name == "column" and isinstance(node.args[0], String):
+        column = node.args[0].value
+        return "the option's code" if column == "name" else f"the option's {column}"
     if isinstance(node, Call) and node.name not in ("selected", "count-selected", "string-length"):
         return f"{node.name}({', '.join(part(arg, 0) for arg in node.args)})"
     if isinstance(node, Call):
@@ -156,6 +165,12 @@ def _groups(
     return groups
 
 
+def _piped(text: str) -> str:
+    """A text as a reviewer reads it: each `${q}` (the kiosk shows q's answer there) in the
+    words expressions are shown in."""
+    return PIPED.sub(lambda match: f"[Q {match.group(1)}]", text)
+
+
 def _question(number: int, question: Question, spec: Spec, language: str) -> list[Text]:
     facts = [question.type.value]
     if question.type is QuestionType.LIKERT and question.scale:
@@ -170,9 +185,9 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
     head = Text(f"{number}. ", style=_HEADING)
     head.append(question.id, style=_HEADING)
     head.append(" · " + " · ".join(facts), style=_DIM)
-    lines = [head, Text("   " + spec.text(question.label, language))]
+    lines = [head, Text("   " + _piped(spec.text(question.label, language)))]
     if question.help:
-        lines.append(Text(f"   help: {spec.text(question.help, language)}", style=_DIM))
+        lines.append(Text(f"   help: {_piped(spec.text(question.help, language))}", style=_DIM))
     for option in spec.options_for(question):
         marks = [
             mark
@@ -183,6 +198,8 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
             if on
         ]
         suffix = f"  ({', '.join(marks)})" if marks else ""
+        if option.columns:  # what the question's choice_filter reads
+            suffix += "  [" + ", ".join(f"{k}={v}" for k, v in option.columns.items()) + "]"
         lines.append(Text(f"     {option.code}  {spec.text(option.label, language)}{suffix}"))
     for line in kind_of(question).describe(question):
         lines.append(Text(f"   {line}", style=_DIM))
@@ -192,9 +209,12 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         # The question's own condition: the section's is shown on the section heading.
         rule = describe(question.relevant_expression, spec, language, question)
         lines.append(Text(f"   asked if: {rule}"))
+    if question.choice_filter_expression is not None:
+        rule = describe(question.choice_filter_expression, spec, language, None)
+        lines.append(Text(f"   options offered if: {rule}"))
     if question.constraint_expression is not None:
         rule = describe(question.constraint_expression, spec, language, question)
-        message = spec.text(question.constraint_message, language)
+        message = _piped(spec.text(question.constraint_message, language))
         lines.append(Text(f"   must hold: {rule} — “{message}”"))
     if question.hierarchy:
         for level in question.hierarchy:

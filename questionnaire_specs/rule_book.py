@@ -46,7 +46,11 @@ class RuleBook:
 def _asked(spec: Spec, question: Question) -> AskedQuestion:
     relevant, constraint = question.relevant_expression, question.constraint_expression
     codes = None
-    if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT):
+    # A choice_filter makes some codes wrong for this response: those go to the rule.
+    if (
+        question.type in (QuestionType.SINGLE_CHOICE, QuestionType.LIKERT)
+        and question.choice_filter is None
+    ):
         codes = frozenset(
             (type(code), code) for code in spec.option_codes(question) if type(code) in (int, str)
         )

@@ -58,6 +58,11 @@ def codes_for(names: Sequence[str]) -> dict[str, int | str]:
     return codes
 
 
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  # a column a choice_filter can name
+# A choice's keys that are not columns of its own (pyxform's names for them).
+_OWN_KEYS = frozenset({"name", "label", "media", "image", "audio", "video", "big-image"})
+
+
 def choice_list(
     list_name: str,
     choices: Sequence[Mapping[str, Any]],
@@ -68,6 +73,7 @@ def choice_list(
     result = ChoiceList(list_name)
     names = [str(choice.get("name", "")).strip() for choice in choices]
     result.code_of = codes_for(names)
+    seen: set[str] = set()
     for name, choice in zip(names, choices, strict=True):
         where = f"choices row {rows.get((list_name, name), '?')}"
         label = languages.texts(choice.get("label"))
@@ -83,8 +89,26 @@ def choice_list(
                 f"{', '.join(missing)}"
             )
             continue
+        if name in seen:
+            # XLSForm allows it beside a choice_filter; a spec option has one code and one
+            # value per column, so the row is refused rather than merged.
+            result.problems.append(
+                f"{where}: the name {name!r} is used twice in list '{list_name}' (an option "
+                "has one code: give each choice its own name)"
+            )
+            continue
+        seen.add(name)
         option: dict[str, Any] = {"code": result.code_of[name], "label": label}
         if str(option["code"]) != name:
             option["name"] = name
+        columns = {
+            str(key): str(value)
+            for key, value in choice.items()
+            if key not in _OWN_KEYS
+            and _COLUMN.fullmatch(str(key))
+            and isinstance(value, str | int | float)
+        }
+        if columns:
+            option["columns"] = columns  # what a choice_filter reads
         result.options.append(option)
     return result

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from questionnaire_specs.expressions import FUNCTIONS, ExpressionError, parse
 
-SUPPORTED_FUNCTIONS = frozenset({"not", *FUNCTIONS})
+# column() is ours: a choice_filter's bare column names are written with it (see _word).
+SUPPORTED_FUNCTIONS = frozenset({"not", *FUNCTIONS} - {"column"})
 # Why a function real forms use is refused (the others: "not in the expression language").
 _REFUSED_FUNCTIONS = {
     "today": "device time could identify the respondent; MSS never records it",
@@ -88,15 +89,18 @@ def translate_expression(
     integer_coded: Collection[str] = (),
     ids: Mapping[str, str] | None = None,
     choice_codes: Mapping[str, Mapping[str, int | str]] | None = None,
+    columns: Collection[str] | None = None,
 ) -> str:
     """Return `text` rewritten in our expression language, or raise ExpressionNotSupported.
 
     `current` is the question that `.` stands for (in a constraint), and `integer_coded` the
     choice questions whose option codes are integers (see the module docstring). `ids` maps
     an XLSForm name to its spec id where the import renamed it (`q-1` → `q_1`), and
-    `choice_codes` a question's choice names to the codes the import gave them.
+    `choice_codes` a question's choice names to the codes the import gave them. `columns`,
+    in a choice_filter, are the choices-sheet columns its bare names read (`cf` becomes
+    `column('cf')`, `name` `column('name')`, the option's code).
     """
-    tokens = _tokenise(text, ids or {})
+    tokens = _tokenise(text, ids or {}, columns)
     tokens = _choice_names_to_codes(tokens, current, choice_codes or {})
     tokens = _unquote_integer_codes(tokens, current, set(integer_coded))
     tokens = _answered_tests(tokens)
@@ -115,7 +119,9 @@ def translate_expression(
     return translated
 
 
-def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
+def _tokenise(
+    text: str, ids: Mapping[str, str], columns: Collection[str] | None = None
+) -> list[_Token]:
     reasons: list[str] = []
     tokens: list[_Token] = []
     position = 0
@@ -150,7 +156,17 @@ def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
             tokens.append(_Token("current" if value == "." else "op", value))
         else:
             follows_paren = text[position:].lstrip().startswith("(")
-            tokens.append(_word(value, follows_paren, reasons))
+            if columns is not None and not follows_paren and value in {"name", *columns}:
+                tokens.append(_Token("column", f"column('{value}')"))
+            elif columns is not None and not follows_paren and value not in _WORDS:
+                known = ", ".join(sorted({"name", *columns}))
+                reasons.append(
+                    f"uses the bare name {value!r}, which is not a column of its choices "
+                    f"({known}); quote a text ('{value}'), refer to a question as ${{{value}}}"
+                )
+                tokens.append(_Token("keyword", value))
+            else:
+                tokens.append(_word(value, follows_paren, reasons))
     if not tokens and not reasons:
         reasons.append("is empty")
     if not reasons:
@@ -158,6 +174,9 @@ def _tokenise(text: str, ids: Mapping[str, str]) -> list[_Token]:
     if reasons:
         raise ExpressionNotSupported(_unique(reasons))
     return tokens
+
+
+_WORDS = frozenset({"and", "or", "div", "mod"})  # the operators spelt as words
 
 
 def _word(word: str, is_call: bool, reasons: list[str]) -> _Token:

@@ -80,6 +80,7 @@ class _Pending:
     relevant: list[tuple[int, str]] = field(default_factory=list)  # (row, XLSForm text)
     constraint: str | None = None
     calculation: str | None = None
+    choice_filter: str | None = None
 
 
 @dataclass(slots=True)
@@ -197,6 +198,11 @@ class SurveyMapper:
         self._problems += [f"{where}: {reason}" for reason in refused]
         if refused:
             return None
+        if element.get("choice_filter") and spec_type not in ("single_choice", "multi_choice"):
+            self._problems.append(
+                f"{where}: choice_filter is only for select_one and select_multiple questions"
+            )
+            return None
         data: dict[str, Any] = {"id": "", "type": spec_type}
         label = self._languages.texts(element.get("label"))
         if spec_type == "calculate" and not label:
@@ -238,6 +244,7 @@ class SurveyMapper:
             data,
             constraint=constraint or None,
             calculation=_bind(element, "calculate") or None,
+            choice_filter=str(element.get("choice_filter") or "").strip() or None,
         )
         relevant = _bind(element, "relevant")
         if relevant:
@@ -349,7 +356,14 @@ class SurveyMapper:
 
     # --- expressions and assembly --------------------------------------------------------
 
-    def _translate(self, row: int, column: str, text: str, current: str | None) -> str | None:
+    def _translate(
+        self,
+        row: int,
+        column: str,
+        text: str,
+        current: str | None,
+        columns: set[str] | None = None,
+    ) -> str | None:
         # pyxform writes its own expressions (or_other's) with sibling paths: `../name`.
         text = _SIBLING.sub(lambda m: "${" + m.group(1) + "}", text)
         try:
@@ -359,6 +373,7 @@ class SurveyMapper:
                 integer_coded=self._integer_coded,
                 ids=self._ids,
                 choice_codes=self._choice_codes,
+                columns=columns,
             )
         except ExpressionNotSupported as error:
             for reason in error.reasons:
@@ -412,8 +427,45 @@ class SurveyMapper:
             calculation = self._translate(question.row, "calculation", question.calculation, None)
             if calculation is not None:
                 data["calculation"] = calculation
+        if question.choice_filter is not None:
+            self._choice_filter(question)
+        for name in ("label", "help", "constraint_message"):
+            if name in data:
+                data[name] = {code: self._piped(text) for code, text in data[name].items()}
         return {key: data[key] for key in _QUESTION_KEYS if key in data}
 
+    def _choice_filter(self, question: _Pending) -> None:
+        """XLSForm's choice_filter (`${state} = cf`): its bare names read the choices'
+        columns. Where it compares them with one choice question whose names were
+        renumbered, the column values become that question's codes, as its answers are."""
+        data = question.data
+        options = data.get("options") or []
+        columns = {key for option in options for key in option.get("columns", {})}
+        text = question.choice_filter or ""
+        translated = self._translate(question.row, "choice_filter", text, None, columns)
+        if translated is None:
+            return
+        data["choice_filter"] = translated
+        names = dict.fromkeys(re.findall(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}", translated))
+        chosen = [
+            self._choice_codes[name]
+            for name in names
+            if any(str(code) != choice for choice, code in self._choice_codes.get(name, {}).items())
+        ]
+        if len(chosen) == 1:
+            for option in options:
+                option["columns"] = {
+                    key: str(chosen[0].get(value, value))
+                    for key, value in option.get("columns", {}).items()
+                }
+
+    def _piped(self, text: str) -> str:
+        """A text's `${name}` (piping) naming the question by its spec id."""
+        return _PIPED_NAME.sub(lambda m: "${" + self._ids.get(m.group(1), m.group(1)) + "}", text)
+
+
+# Any name XLSForm allows inside `${…}` in a text (a spec id is narrower: spec_id_for).
+_PIPED_NAME = re.compile(r"\$\{([^{}\s]+)\}")
 
 _QUESTION_KEYS = (
     "id",
@@ -432,6 +484,7 @@ _QUESTION_KEYS = (
     "step",
     "multiline",
     "calculation",
+    "choice_filter",
     "disclosure",
 )
 

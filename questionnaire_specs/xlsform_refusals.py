@@ -11,8 +11,8 @@ server and the release can check. So MSS refuses, naming the row and the reason:
 - external data (`select_one_from_file`, `select_one_external`, `pulldata`): the station has
   no such files, and an answer must be checkable against the spec alone;
 - repeats: a release is one row per respondent;
-- types and columns MSS has no answer rule for yet (rank, time, trigger, default,
-  choice_filter…), until the spec's question-type registry (question_types.py) gains them.
+- types and columns MSS has no answer rule for yet (rank, time, trigger, default…), until
+  the spec's question-type registry (question_types.py) gains them.
 
 Purely visual appearances are ignored with a warning; so is everything pyxform reads that
 changes nothing a respondent sees (its `meta/instanceID`, `sms_*` columns, styles).
@@ -71,7 +71,6 @@ _REFUSED_TYPES: dict[str, str] = {
 
 # Columns (keys of pyxform's element) that change what is asked or recorded, with why.
 REFUSED_FIELDS: dict[str, str] = {
-    "choice_filter": "choice_filter (cascading selects) is not supported",
     "default": "default answers are not supported",
     "trigger": "trigger is not supported",
     "repeat_count": "repeat_count is not supported (repeats are not supported)",

@@ -8,7 +8,7 @@ from typing import Any
 
 from device_app.kiosk.answers import AnswerRefused
 from device_app.session import AnswerError, SurveySession
-from questionnaire_specs.models import Question, QuestionType, Spec
+from questionnaire_specs.models import Option, Question, QuestionType, Spec
 
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
 
@@ -27,6 +27,9 @@ class QuestionView:
     can_go_back: bool
     is_last: bool
     error: str = ""
+    label: str = ""  # the question's label and hint as the session shows them (piped)
+    hint: str = ""
+    options: tuple[Option, ...] = ()  # the options offered now (its choice_filter's)
 
 
 class SurveyFlow:
@@ -60,6 +63,9 @@ class SurveyFlow:
             can_go_back=self._depth > 0,
             is_last=not is_note and progress.number >= progress.total,
             error=error,
+            label=self.session.label(question),
+            hint=self.session.hint(question),
+            options=tuple(self.session.options(question)),
         )
 
     def preview(self, answer: Any = HELD) -> QuestionView | None:
@@ -72,6 +78,7 @@ class SurveyFlow:
         question = self.session.peek_next() if answer is HELD else self.session.peek_next(answer)
         if question is None:
             return None
+        wording = {} if answer is HELD else {"answer": answer}
         return QuestionView(
             spec=self.spec,
             question=question,
@@ -82,6 +89,9 @@ class SurveyFlow:
             fraction=0.0,
             can_go_back=True,
             is_last=False,
+            label=self.session.label(question, **wording),
+            hint=self.session.hint(question, **wording),
+            options=tuple(self.session.options(question, **wording)),
         )
 
     def answer(self, value: Any) -> None:

@@ -100,7 +100,8 @@ def open_envelope(
         raise Quarantine("malformed-response", str(error)) from None
     # A calculated value never travels: it is worked out here from the answers that did, so
     # no station can forge one, and it is checked and stored like an answer.
-    answers = with_calculations(spec, response.population, response.answers)
+    # In the respondent's language: jr:choice-name() reads the labels they saw.
+    answers = with_calculations(spec, response.population, response.answers, response.language)
     return response.model_copy(update={"answers": answers})
 
 
@@ -150,8 +151,9 @@ def check_opened(response: SealedResponse, spec: Spec, station: StationFacts) ->
     if response.language not in spec.language_codes:
         raise Quarantine("unknown-language", f"the spec has no language {response.language!r}")
     problems = check_response(
-        spec, response.population, response.answers, complete=response.complete
-    )
+        spec, response.population, response.answers, complete=response.complete,
+        language=response.language,
+    )  # fmt: skip
     if problems:
         # Question ids and rule names only: never an answer.
         raise Quarantine("invalid-answers", "; ".join(str(p) for p in problems[:20]))

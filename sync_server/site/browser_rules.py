@@ -47,6 +47,7 @@ def _options(question: Question, options: list[Option]) -> list[dict[str, Any]]:
                 "label": dict(option.label),
                 "non_substantive": option.non_substantive or None,
                 "exclusive": option.exclusive or None,
+                "columns": dict(option.columns) if option.columns else None,
             }
         )
         for option in options
@@ -78,6 +79,7 @@ def _question(question: Question) -> dict[str, Any]:
         document["scale"] = question.scale
     elif question.is_choice:
         document["options"] = _options(question, question.options or [])
+        document["choice_filter"] = _expression(question, "choice_filter")
     if question.type is QuestionType.NUMBER:
         document.update(integer=bool(question.integer), min=question.min, max=question.max)
     if question.type is QuestionType.TEXT:

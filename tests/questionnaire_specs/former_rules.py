@@ -23,6 +23,7 @@ def check_response(
     spec: Spec, population: str, answers: Mapping[str, object], *, complete: bool
 ) -> list[AnswerProblem]:
     problems: list[AnswerProblem] = []
+    labels = spec.choice_labels()
     asked = spec.questions_for(population)
     asked_ids = {question.id for question in asked}
     for question_id in answers:
@@ -36,7 +37,7 @@ def check_response(
     for question in asked:
         value = answers.get(question.id)
         if question.relevant not in outcomes:
-            outcomes[question.relevant] = is_relevant(question, answers)
+            outcomes[question.relevant] = is_relevant(question, answers, labels)
         if not outcomes[question.relevant]:
             if question.id in answers:
                 problems.append(
@@ -56,13 +57,14 @@ def check_response(
 
 
 def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    labels = spec.choice_labels()  # since choice names came (issue 14): the default language
     result: dict[str, Any] = {
         key: value for key, value in answers.items() if not _is_calculation(spec, key)
     }
     for question in spec.questions_for(population):
-        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result):
+        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result, labels):
             continue
-        value = calculated(question, result)
+        value = calculated(question, result, labels)
         if value is not None:
             result[question.id] = value
     return result

@@ -356,3 +356,28 @@ def test_check_spec_document_raises_with_every_problem(doc) -> None:
     }
     assert all(p.file == "form.xlsx" and p.line is None for p in caught.value.problems)
     assert "2 problems" in str(caught.value)
+
+
+# --- piping ----------------------------------------------------------------------------------
+
+
+def test_a_piped_answer_names_an_earlier_question_with_an_answer(doc, problems_of) -> None:
+    doc["questions"].insert(0, {"id": "hello", "type": "note", "label": text("Hi")})
+    question(doc, "age")["label"] = text("Age (you agreed: ${consent})")
+    question(doc, "age")["help"] = text("Your region: ${region}")
+    assert problems_of(doc) == []
+    # Each language's text is checked: the problem names the one that is wrong.
+    question(doc, "age")["label"] = text("Age, asked after ${comment}", "Âge", "العمر")
+    problem = only(problems_of(doc), "age", "label.en")
+    assert problem.message == (
+        "${comment} is asked later: a reference must point to an earlier question"
+    )
+    question(doc, "age")["label"] = text("Age", "Âge de ${nobody}", "العمر")
+    assert "unknown question ${nobody}" in only(problems_of(doc), "age", "label.fr").message
+    question(doc, "age")["label"] = text("Age")
+    question(doc, "age")["help"] = text("Age", "Âge", "${hello}")
+    assert "is a note" in only(problems_of(doc), "age", "help.ar").message
+    question(doc, "age")["help"] = None
+    question(doc, "comment")["constraint_message"] = text("Too long for ${comment}", "Trop", "x")
+    problem = only(problems_of(doc), "comment", "constraint_message.en")
+    assert "itself" in problem.message

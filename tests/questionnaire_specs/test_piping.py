@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from questionnaire_specs import load_spec
-from questionnaire_specs.expression_context import choice_labels
 from questionnaire_specs.piping import pipe, piped_references
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example.yaml"
@@ -30,7 +29,7 @@ def test_piped_references_are_the_questions_shown() -> None:
 
 def test_choice_labels_come_from_the_spec_in_one_language() -> None:
     spec = load_spec(EXAMPLE)
-    english, french = choice_labels(spec, "en"), choice_labels(spec, "fr")
+    english, french = spec.choice_labels("en"), spec.choice_labels("fr")
     choice_questions = {q.id for q in spec.questions if q.is_choice}
     assert set(english) == set(french) == choice_questions
     question = next(iter(sorted(choice_questions)))

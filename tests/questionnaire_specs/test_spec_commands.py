@@ -156,3 +156,12 @@ def test_installed_entry_point(broken: Path) -> None:
     bad = subprocess.run([mss, "spec", "validate", broken], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "unknown question ${nope}" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_show_marks_where_a_text_shows_an_earlier_answer(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", str(FIXTURES / "piping.yaml"), "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Vous travaillez à [Q post], depuis [Q years] ans." in out
+    assert "help: Noté : [Q post_name]." in out
+    assert "“Au plus 20 caractères sur [Q post].”" in out

@@ -838,7 +838,11 @@ def test_device_metadata_is_refused_as_identifying(tmp_path: Path, metadata: str
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("choice_filter", "list = ${a}", "choice_filter (cascading selects) is not supported"),
+        (
+            "choice_filter",
+            "list = ${a}",
+            "choice_filter is only for select_one and select_multiple questions",
+        ),
         ("calculation", "${a} + 1", "the calculation column is not supported"),
         ("trigger", "${a}", "trigger is not supported"),
         ("default", "3", "default answers are not supported"),

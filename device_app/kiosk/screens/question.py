@@ -45,12 +45,13 @@ class QuestionScreen(Screen):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        spec, question, lang = view.spec, view.question, view.language
+        spec, lang = view.spec, view.language
         self.value: Any = _copy(view.answer)
         self.rtl = spec.is_rtl(lang)
         self.language = lang
-        self.question_text = spec.text(question.label, lang)
-        self.help_text = spec.text(question.help, lang)
+        # The session's wording: a `${q}` in the label or hint already shows q's answer.
+        self.question_text = view.label
+        self.help_text = view.hint
         self.back_text = words.text("back", lang)
         self.language_text = words.text("language", lang)
         self.place(view)
@@ -69,6 +70,9 @@ class QuestionScreen(Screen):
             and mine.spec is view.spec
             and mine.language == view.language
             and mine.answer == view.answer
+            and mine.label == view.label
+            and mine.hint == view.hint
+            and mine.options == view.options
             and not view.error
         )
 
@@ -135,7 +139,13 @@ class QuestionScreen(Screen):
         return button
 
     def _build_choices(self, area: BoxLayout, *, multi: bool) -> None:
-        options = self.view.spec.options_for(self.view.question)
+        options = list(self.view.options)  # what the question's choice_filter offers now
+        # An answer held from before an earlier answer changed keeps only what is offered.
+        offered = {option.code for option in options}
+        if isinstance(self.value, list):
+            self.value = [code for code in self.value if code in offered]
+        elif self.value not in offered:
+            self.value = None
         marker = "check" if multi else "radio"
         substantive = [o for o in options if not o.non_substantive]
         for option in substantive:
@@ -147,7 +157,7 @@ class QuestionScreen(Screen):
             area.add_widget(self._option_button(option, marker=marker, centred=False))
 
     def _build_likert(self, area: BoxLayout) -> None:
-        options = self.view.spec.options_for(self.view.question)
+        options = list(self.view.options)
         points = [o for o in options if not o.non_substantive]
         buttons = [self._option_button(o, marker="none", centred=True) for o in points]
         row = BoxLayout(spacing=dp(8), size_hint_y=None)

@@ -350,6 +350,14 @@ export function choiceName(value, question, choices) {
   return null;
 }
 
+/** column('c') in a choice_filter: the column `c` of the option being filtered, which is
+ * the expression's context item (`current`), as expressions.option_column reads it; `name`
+ * is its code. Empty for a column it lacks, outside a choice_filter, or a non-literal name. */
+function optionColumn(row, argument) {
+  if (row === null || typeof row !== "object" || Array.isArray(row) || argument[0] !== "str") return null;
+  return Object.hasOwn(row, argument[1]) ? fromAnswer(row[argument[1]]) : null;
+}
+
 /** jr:choice-name's context for a page: each choice question's [code, label] pairs in
  * `language`, from the browser spec (sync_server/site/browser_rules.py). */
 export function choicesFor(browserSpec, language) {
@@ -487,6 +495,7 @@ export function evaluate(tree, answers, current = null, choices = null) {
     case "arith":
       return arithmetic(tree[1], value(tree[2]), value(tree[3]));
     case "call":
+      if (tree[1] === "column") return optionColumn(current, tree[2][0]);
       return call(tree[1], tree[2], value, choices);
     case "regex":
       return regexOf(tree[3]).test(text(value(tree[1])));

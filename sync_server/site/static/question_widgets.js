@@ -4,7 +4,7 @@
 // and the value of a calculation, worked out as questionnaire_specs/question_types.py does.
 // Neither widget starts with a value: a date never shows the device's date, and a slider
 // counts as answered only once it is moved.
-import { evaluate, text } from "./expressions.js";
+import { evaluate, isTrue, text } from "./expressions.js";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -77,11 +77,12 @@ export function widgetProblem(question, value, say) {
   return (value - question.min) % step ? say("invalid") : null;
 }
 
-/** A calculate question's value from the answers before it, as text (undefined: empty). */
-export function calculated(question, answers) {
+/** A calculate question's value from the answers before it, as text (undefined: empty);
+ * `choices` are the option labels jr:choice-name() reads (choicesFor). */
+export function calculated(question, answers, choices = null) {
   let value;
   try {
-    value = evaluate(question.calculation, answers);
+    value = evaluate(question.calculation, answers, null, choices);
   } catch {
     return undefined; // what cannot be evaluated has no value (the processor's own counts)
   }
@@ -89,4 +90,18 @@ export function calculated(question, answers) {
   if (typeof value === "number" && !Number.isFinite(value)) return undefined;
   const shown = text(value);
   return shown === "" ? undefined : shown;
+}
+
+/** The options shown now, as questionnaire_specs/question_types.offered gives them: all of
+ * `options`, or those the question's choice_filter holds for (each option read as
+ * {name: its code, ...its columns}) over the answers before it. */
+export function offeredOptions(question, options, answers, choices = null) {
+  if (!question.choice_filter) return options;
+  return options.filter((option) => {
+    try {
+      return isTrue(question.choice_filter, answers, { ...(option.columns ?? {}), name: option.code }, choices);
+    } catch {
+      return false; // what cannot be evaluated offers nothing (the rule book refuses it too)
+    }
+  });
 }

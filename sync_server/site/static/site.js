@@ -7,8 +7,16 @@ import { sealBase } from "./hpke.js";
 import { redeemCode } from "./blind_tokens.js";
 import { sealInfo } from "./envelope_info.js";
 import { encodeResponseCompact } from "./response_codec.js";
-import { isTrue } from "./expressions.js";
-import { calculated, hasWidget, readWidget, widget, widgetProblem } from "./question_widgets.js";
+import { choicesFor, isTrue } from "./expressions.js";
+import { pipe } from "./piping.js";
+import {
+  calculated,
+  hasWidget,
+  offeredOptions,
+  readWidget,
+  widget,
+  widgetProblem,
+} from "./question_widgets.js";
 
 const data = JSON.parse(document.getElementById("survey-data").textContent);
 const spec = data.spec;
@@ -73,9 +81,23 @@ function questions() {
   return spec.questions.filter((q) => !q.populations || q.populations.includes(state.population));
 }
 
+const labelsByLanguage = {};
+
+function labels() {
+  // Each choice question's option labels in the page's language: what jr:choice-name()
+  // and piping show (the station's Spec.choice_labels).
+  labelsByLanguage[state.language] ??= choicesFor(spec, state.language);
+  return labelsByLanguage[state.language];
+}
+
+function piped(texts) {
+  // A label, hint or message in the page's language, each ${q} showing the answer to q.
+  return pipe(text(texts), asked().kept, labels());
+}
+
 function holds(tree, answers, current = null) {
   try {
-    return isTrue(tree, answers, current);
+    return isTrue(tree, answers, current, labels());
   } catch {
     return false; // an expression that cannot be evaluated (an overflow) does not hold
   }
@@ -93,7 +115,7 @@ function asked() {
     if (!relevant(question, kept)) continue;
     if (question.type === "calculate") {
       // no page of its own; its value counts for what follows, as the station's does
-      const value = calculated(question, kept);
+      const value = calculated(question, kept, labels());
       if (value !== undefined) kept[question.id] = value;
       continue;
     }
@@ -317,6 +339,34 @@ function input(question, error) {
   );
 }
 
+function offeredCodes(question) {
+  return new Set(offeredOptions(question, optionsOf(question), asked().kept, labels()).map((o) => o.code));
+}
+
+function filterOptions() {
+  // A choice_filter shows only the options it offers over the answers so far; an option no
+  // longer offered is unchecked (and its answer dropped), which may change what a later
+  // question of the same page offers: repeated until nothing changes.
+  for (let round = 0; round <= spec.questions.length; round += 1) {
+    let changed = false;
+    for (const question of pageGroups()[state.at].questions) {
+      if (!question.choice_filter) continue;
+      const offered = offeredCodes(question);
+      optionsOf(question).forEach((option, number) => {
+        const box = root.querySelector(`#answer-${CSS.escape(question.id)}-${number}`);
+        if (!box) return;
+        box.closest("label").hidden = !offered.has(option.code);
+        if (box.checked && !offered.has(option.code)) {
+          box.checked = false;
+          changed = true;
+        }
+      });
+    }
+    if (!changed) return;
+    keepPage();
+  }
+}
+
 function read(question) {
   // What the page's inputs hold now, as the sealed response carries it (or undefined).
   if (question.type === "note") return undefined;
@@ -350,6 +400,10 @@ function problemWith(question, value) {
     if (value < low || value > high)
       return say("range", { min: question.min ?? "", max: question.max ?? "" });
   }
+  if (question.choice_filter) {
+    const offered = offeredCodes(question);
+    if ((Array.isArray(value) ? value : [value]).some((code) => !offered.has(code))) return say("invalid");
+  }
   if (question.type === "multi_choice") {
     const exclusive = optionsOf(question)
       .filter((o) => o.exclusive)
@@ -357,7 +411,7 @@ function problemWith(question, value) {
     if (value.length > 1 && value.some((code) => exclusive.includes(code))) return say("invalid");
   }
   if (question.constraint && !holds(question.constraint, asked().kept, value)) {
-    return text(question.constraint_message) || say("invalid");
+    return piped(question.constraint_message) || say("invalid");
   }
   return null;
 }
@@ -365,12 +419,12 @@ function problemWith(question, value) {
 function questionField(question, error) {
   const sectioned = pageGroups()[state.at].section !== null;
   const heading = question.type === "note" ? (sectioned ? "h2" : "h1") : "legend";
-  const label = el(heading, { id: `label-${question.id}`, tabindex: "-1" }, text(question.label));
+  const label = el(heading, { id: `label-${question.id}`, tabindex: "-1" }, piped(question.label));
   const field = el(
     question.type === "note" ? "div" : "fieldset",
     { class: "question", "data-question": question.id },
     label,
-    question.help ? el("p", { class: "help" }, text(question.help)) : null,
+    question.help ? el("p", { class: "help" }, piped(question.help)) : null,
     error ? el("p", { class: "error", id: `error-${question.id}`, role: "alert" }, error) : null,
     input(question, error),
   );
@@ -422,9 +476,15 @@ function questionPage(problems = {}) {
 function settle() {
   // The page as the answers now stand: which of its questions are asked, the progress, and
   // whether the primary button moves on or finishes.
+  filterOptions();
   const now = asking();
+  const byId = Object.fromEntries(questions().map((question) => [question.id, question]));
   for (const field of root.querySelectorAll(".page > .question")) {
     field.hidden = !now.has(field.dataset.question);
+    // An answer given higher on the same page shows at once in the texts that pipe it.
+    const question = byId[field.dataset.question];
+    reword(field.querySelector(`#label-${CSS.escape(question.id)}`), question.label);
+    if (question.help) reword(field.querySelector(".help"), question.help);
   }
   const open = openPages();
   const at = open.indexOf(state.at) + 1;
@@ -437,6 +497,11 @@ function settle() {
     { at, of: open.length },
   );
   root.querySelector(".nav .primary").textContent = say(at === open.length ? "finish" : "next");
+}
+
+function reword(element, texts) {
+  const wording = piped(texts);
+  if (element.textContent !== wording) element.textContent = wording; // a screen reader hears only a change
 }
 
 function relive() {

@@ -116,3 +116,16 @@ def run_kiosk(xvfb_display: str, tmp_path: Path):  # noqa: ANN201 - a runner fun
         return KioskRun(results, done.stdout, done.stderr, done.returncode, kivy_home)
 
     return run
+
+
+def run_screen_driver(module: str, display: str, tmp_path: Path, *options: str) -> dict[str, Any]:
+    """Run a small screen driver (picker_driver, piping_driver) under Xvfb; its results."""
+    out, home = tmp_path / "result.json", tmp_path / "kivy"
+    home.mkdir()
+    env = {**os.environ, "DISPLAY": display, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", module, *options, "--out", str(out), "--kivy-home", str(home)]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert results.get("ok"), f"{results.get('error')}\n{done.stderr[-2000:]}"
+    return results

@@ -23,7 +23,7 @@ from device_app.kiosk.settings import KioskSettings
 SPEC_PATH = Path(__file__).resolve().parents[2] / "questionnaire_specs" / "fixtures"
 
 
-def _clock() -> datetime:
+def clock() -> datetime:
     return datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from questionnaire_specs import load_spec
 
     spec = load_spec(SPEC_PATH / "every_type.yaml")
-    flow = SurveyFlow(SurveySession(spec, args.language, "officials", clock=_clock))
+    flow = SurveyFlow(SurveySession(spec, args.language, "officials", clock=clock))
     results: dict[str, Any] = {}
 
     class PickerApp(App):

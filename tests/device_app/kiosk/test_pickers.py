@@ -3,30 +3,16 @@ device date, and what they hold is what the session takes (picker_driver.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.device_app.kiosk.conftest import run_screen_driver
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_date_and_a_range_are_picked_by_touch(xvfb_display, tmp_path, language) -> None:
-    out, home = tmp_path / "result.json", tmp_path / "kivy"
-    home.mkdir()
-    env = {**os.environ, "DISPLAY": xvfb_display, "PYTHONPATH": str(REPO)}
-    command = [
-        sys.executable, "-m", "tests.device_app.kiosk.picker_driver", "--language", language,
-        "--out", str(out), "--kivy-home", str(home),
-    ]  # fmt: skip
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
-    results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert results.get("ok"), f"{results.get('error')}\n{done.stderr[-2000:]}"
+    results = run_screen_driver(
+        "tests.device_app.kiosk.picker_driver", xvfb_display, tmp_path, "--language", language
+    )
     assert results["date_keys"] == sorted(
         f"date-{part}-{way}{step}"
         for part, steps in (("day", (1,)), ("month", (1,)), ("year", (1, 10)))

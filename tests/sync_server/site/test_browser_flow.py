@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +19,8 @@ from sqlalchemy import select
 from crypto import generate_survey_key
 from miniatures.browser import headless_chromium
 from miniatures.served_app import served
+from questionnaire_specs import Spec, load_spec
 from questionnaire_specs import canonical_json as spec_canonical_json
-from questionnaire_specs import load_spec
 from sync_server.ingest import register_spec
 from sync_server.processor import process_inbox
 from sync_server.settings import Settings
@@ -71,6 +72,32 @@ class Site:
         assert report.quarantined == 0, report.reasons
         with self.sessions() as session:
             return list(session.scalars(select(ResponseRecord).order_by(ResponseRecord.language)))
+
+
+def campaign_slug(site: Site, spec: Spec, seed: int) -> str:
+    """Register `spec` with the site's server and open a campaign on it: its slug."""
+    register_spec(site.sessions, spec_canonical_json(spec), clock=utc_now)
+    plan = CampaignPlan("SL", "2026", ("officials",), spec.id, None)
+    campaign = open_campaign(
+        site.sessions, plan, public_key=site.survey_key.public_key().to_text(), clock=utc_now,
+        random_bytes=random.Random(seed).randbytes,
+    )  # fmt: skip
+    return campaign.slug
+
+
+@contextmanager
+def site_for(tmp: Path, spec: Spec, seed: int) -> Iterator[Site]:
+    """A site with a campaign on `spec` too (its url that campaign's), served on 127.0.0.1."""
+    site = Site(tmp)
+    slug = campaign_slug(site, spec, seed)
+    app = create_site_app(site.settings)
+    try:
+        with served(app) as url:
+            site.url = f"{url}/s/{slug}"
+            yield site
+    finally:
+        app.state.server.engine.dispose()
+        site.engine.dispose()
 
 
 @pytest.fixture

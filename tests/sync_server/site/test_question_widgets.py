@@ -4,20 +4,15 @@ date picker and a slider, their rules, and what the processor stores from what w
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from miniatures.browser import headless_chromium
-from miniatures.served_app import served
-from questionnaire_specs import canonical_json, load_spec
-from sync_server.ingest import register_spec
-from sync_server.site.app import create_site_app
-from sync_server.site.campaigns import CampaignPlan, open_campaign
+from questionnaire_specs import load_spec
 from sync_server.site.site_wording import WORDS
-from tests.sync_server.site.test_browser_flow import Site, utc_now
+from tests.sync_server.site.test_browser_flow import Site, site_for
 
 EVERY_TYPE = load_spec(
     Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "every_type.yaml"
@@ -32,19 +27,8 @@ def browser():
 
 @pytest.fixture
 def every_type_site(tmp_path: Path) -> Iterator[Site]:
-    site = Site(tmp_path)
-    register_spec(site.sessions, canonical_json(EVERY_TYPE), clock=utc_now)
-    plan = CampaignPlan("SL", "2026", ("officials",), EVERY_TYPE.id, None)
-    campaign = open_campaign(
-        site.sessions, plan, public_key=site.survey_key.public_key().to_text(), clock=utc_now,
-        random_bytes=random.Random(13).randbytes,
-    )  # fmt: skip
-    app = create_site_app(site.settings)
-    with served(app) as url:
-        site.url = f"{url}/s/{campaign.slug}"
+    with site_for(tmp_path, EVERY_TYPE, seed=13) as site:
         yield site
-    app.state.server.engine.dispose()
-    site.engine.dispose()
 
 
 def test_a_date_a_slider_and_a_calculation_arrive_as_given(browser, every_type_site):

@@ -17,13 +17,17 @@ import yaml
 from questionnaire_specs import Spec
 from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs.loader import check_spec_document
-from sync_server.ingest import register_spec
 from sync_server.site.browser_rules import browser_spec
-from sync_server.site.campaigns import CampaignPlan, open_campaign
 from sync_server.site.site_wording import WORDS
 from tests.sync_server.site import test_browser_flow as flow
 from tests.sync_server.site.site_respondent import CANARY, Respondent
-from tests.sync_server.site.test_browser_flow import DESKTOP, PHONE, SCREENSHOTS, Site, utc_now
+from tests.sync_server.site.test_browser_flow import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    Site,
+    campaign_slug,
+)
 
 # The same fixtures as the question-per-page flow: one Chromium per module, a fresh site each.
 browser = flow.browser
@@ -57,13 +61,7 @@ def test_paging_is_a_setting_left_out_of_the_identity_when_unset():
 
 
 def campaign_on(site: Site, spec: Spec, seed: int) -> str:
-    register_spec(site.sessions, spec_canonical_json(spec), clock=utc_now)
-    plan = CampaignPlan("SL", "2026", ("officials",), spec.id, None)
-    campaign = open_campaign(
-        site.sessions, plan, public_key=site.survey_key.public_key().to_text(), clock=utc_now,
-        random_bytes=random.Random(seed).randbytes,
-    )  # fmt: skip
-    return site.url.rsplit("/", 1)[0] + "/" + campaign.slug
+    return site.url.rsplit("/", 1)[0] + "/" + campaign_slug(site, spec, seed)
 
 
 def shoot(page: Any, name: str) -> None:

@@ -1,5 +1,5 @@
 """piping.js shows, in Chromium, the text questionnaire_specs/piping.py shows, and choicesFor
-builds from the page's spec the option labels expression_context.choice_labels builds."""
+builds from the page's spec the option labels Spec.choice_labels builds."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from playwright.sync_api import Page
 
 from questionnaire_specs import load_spec
-from questionnaire_specs.expression_context import choice_labels
 from questionnaire_specs.piping import pipe
 from sync_server.site.browser_rules import browser_spec
 from tests.sync_server.site.browser_kit.test_expressions_js import CHOICES, tagged, values
@@ -81,5 +80,5 @@ def test_choices_for_a_page_are_the_spec_s_labels(kit_page: Page, path: Path) ->
             }""",
             [document, language],
         )
-        expected = choice_labels(spec, language)
+        expected = spec.choice_labels(language)
         assert got == {q: [list(pair) for pair in pairs] for q, pairs in expected.items()}
