@@ -57,7 +57,7 @@ class _Link:
 
 
 @dataclass
-class _Sorting:
+class EnvelopeSorting:
     """The outcome of sorting one batch's envelopes against what is stored."""
 
     results: list[EnvelopeResult | None]
@@ -143,7 +143,7 @@ def store_batch(
     The one place the intake rules are applied: station batches (accept_batch) and the
     online site's single envelopes (sync_server/site) both come through here."""
     _refuse_unknown_specs(session, envelopes)
-    sorting = _sort_envelopes(session, station.station_id, envelopes, hashes)
+    sorting = sort_envelopes(session, station.station_id, envelopes, hashes)
     receipt = Receipt(
         batch_id=facts.batch_id,
         results=[result for result in sorting.results if result is not None],
@@ -228,9 +228,9 @@ def _refuse_unknown_specs(session: Session, envelopes: list[Envelope]) -> None:
         )
 
 
-def _sort_envelopes(
+def sort_envelopes(
     session: Session, station_id: str, envelopes: list[Envelope], hashes: list[str]
-) -> _Sorting:
+) -> EnvelopeSorting:
     """Decide accepted / duplicate / conflict for each envelope, with set queries only.
 
     Only this station's own envelopes count: an envelope id is the station's choice, so the
@@ -276,7 +276,7 @@ def _sort_envelopes(
         )
     }
 
-    sorting = _Sorting(results=[None] * len(envelopes))
+    sorting = EnvelopeSorting(results=[None] * len(envelopes))
     # In seq order, so that envelopes of this batch chain to each other as they are taken.
     for index in sorted(range(len(envelopes)), key=lambda i: envelopes[i].seq):
         envelope, digest = envelopes[index], hashes[index]
@@ -356,7 +356,7 @@ def _inbox_row(envelope: Envelope, digest: str) -> dict[str, Any]:
     }
 
 
-def _count(station: Station, batch_seq: int, sorting: _Sorting, now: datetime) -> None:
+def _count(station: Station, batch_seq: int, sorting: EnvelopeSorting, now: datetime) -> None:
     station.last_batch_seq = max(station.last_batch_seq, batch_seq)
     if sorting.accepted_seqs:
         station.last_envelope_seq = max(station.last_envelope_seq, max(sorting.accepted_seqs))

@@ -5,7 +5,7 @@ processor's queue (the inbox, pending), never into the central store directly.
   its reason cleared. The processor checks everything anew; a cause not fixed quarantines it
   again with its reason, and the unique key on responses means it is loaded once at most.
 - Refused at intake (a conflict, kept in the quarantine table): it enters the inbox only if
-  intake's own sorting (batches._sort_envelopes, the one place that rule lives) now takes it
+  intake's own sorting (batches.sort_envelopes, the one place that rule lives) now takes it
   as new; if it still conflicts, the release is refused with the conflict, and nothing moves.
   Inbox rows are never deleted, so this frees a conflict only after an operator has repaired
   what it conflicted with.
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from protocol.codec import envelope_hash
 from protocol.problems import Problem
 from protocol.wire import Envelope
-from sync_server.ingest.batches import _sort_envelopes
+from sync_server.ingest.batches import sort_envelopes
 from sync_server.ingest.fleet import QuarantineEntry
 from sync_server.store.models import InboxEnvelope, QuarantinedEnvelope, Station
 from sync_server.store.transactions import in_transaction
@@ -130,7 +130,7 @@ def _admit(session: Session, ref: QuarantineRef, now: datetime) -> Released:
     ).scalar_one()
     envelope = Envelope.model_validate_json(held.envelope)
     digest = envelope_hash(envelope)
-    sorting = _sort_envelopes(session, station.station_id, [envelope], [digest])
+    sorting = sort_envelopes(session, station.station_id, [envelope], [digest])
     (result,) = sorting.results
     assert result is not None
     if result.status == "conflict":
