@@ -5,8 +5,12 @@ this machine has no network for it, and Debian's package is what `make test` ins
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
@@ -39,3 +43,25 @@ def headless_chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+# The README's pictures of the pages; a test run refreshes them only when asked
+# (MSS_REFRESH_SCREENSHOTS=1), so that running the suite leaves the work tree clean.
+README_SCREENSHOTS = Path(__file__).parents[1] / "docs" / "screenshots"
+
+
+def screenshot_folder() -> Path:
+    if os.environ.get("MSS_REFRESH_SCREENSHOTS") == "1":
+        return README_SCREENSHOTS
+    return Path(tempfile.gettempdir()) / "mss-screenshots"
+
+
+def keep_screenshot(page: Any, name: str) -> Path:
+    """The page as the respondent or coordinator sees it, as `name`.png: in docs/screenshots
+    when refreshing, else in a temporary folder (the test still draws it, so a page that
+    cannot be drawn still fails)."""
+    folder = screenshot_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from fastapi import FastAPI
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from miniatures.browser import headless_chromium
+from miniatures.browser import headless_chromium, keep_screenshot
 from miniatures.served_app import served
 from miniatures.station_chain import StationChain
 from protocol import Beacon, canonical_json, sign_beacon
@@ -32,7 +31,6 @@ from tests.sync_server.console.conftest import PEOPLE
 from tests.sync_server.console.test_console_pages import ALLOWED, PAGES, ready_to_enrol
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
 DESKTOP = {"width": 1360, "height": 760}
 
 
@@ -111,8 +109,7 @@ def beacon(world: World, chain: StationChain, outbox_depth: int) -> bytes:
 
 
 def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=False)
+    keep_screenshot(page, f"console-{name}")
 
 
 def test_a_silent_station_is_marked_and_the_pages_in_english_and_arabic(

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from crypto import generate_survey_key
-from miniatures.browser import headless_chromium
+from miniatures.browser import headless_chromium, keep_screenshot
 from miniatures.served_app import served
 from questionnaire_specs import Spec, load_spec
 from questionnaire_specs import canonical_json as spec_canonical_json
@@ -34,7 +34,6 @@ from sync_server.store.models import ResponseRecord
 from tests.sync_server.site.site_respondent import CANARY, Respondent
 
 CIPS = load_spec(Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml")
-SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 PAGE_WEIGHT_LIMIT = 150 * 1024
@@ -116,8 +115,7 @@ NAMES = {language.code: language.name for language in CIPS.languages}
 
 
 def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"site-{name}.png"), full_page=False)
+    keep_screenshot(page, f"site-{name}")
 
 
 @dataclass

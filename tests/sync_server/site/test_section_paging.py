@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from miniatures.browser import keep_screenshot
 from questionnaire_specs import Spec
 from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs.loader import check_spec_document
@@ -24,7 +25,6 @@ from tests.sync_server.site.site_respondent import CANARY, Respondent
 from tests.sync_server.site.test_browser_flow import (
     DESKTOP,
     PHONE,
-    SCREENSHOTS,
     Site,
     campaign_slug,
 )
@@ -65,8 +65,7 @@ def campaign_on(site: Site, spec: Spec, seed: int) -> str:
 
 
 def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"site-section-{name}.png"), full_page=False)
+    keep_screenshot(page, f"site-section-{name}")
 
 
 def alerts(page: Any) -> dict[str, str]:
