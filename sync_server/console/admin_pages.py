@@ -12,7 +12,8 @@ from starlette.requests import Request
 from sync_server.access.audit import read_audit
 from sync_server.access.user_roles import Actor, may
 from sync_server.access.users import list_users
-from sync_server.console.front_desk import Console, guard, render
+from sync_server.console.front_desk import Console, page_get, render
+from sync_server.console.web_sessions import SignedIn
 from sync_server.store.access_models import AUDIT_OUTCOMES
 
 AUDIT_ROWS = 200
@@ -25,23 +26,20 @@ def admin_routes(console: Console) -> APIRouter:
         return may(actor, "users", None, None)
 
     @router.get("/console/users")
-    def get_users(request: Request) -> Response:
-        who = guard(console, request, administrator, "the users")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, administrator, "the users")
+    def get_users(request: Request, who: SignedIn) -> Response:
         return render(
             console, request, "users.html", who, users=list_users(console.session_factory)
         )
 
     @router.get("/console/audit")
+    @page_get(console, administrator, "the audit log")
     def get_audit(
         request: Request,
+        who: SignedIn,
         actor: Annotated[str | None, Query(max_length=100)] = None,
         outcome: Annotated[str | None, Query(max_length=20)] = None,
     ) -> Response:
-        who = guard(console, request, administrator, "the audit log")
-        if isinstance(who, Response):
-            return who
         actor = actor or None
         outcome = outcome if outcome in AUDIT_OUTCOMES else None
         entries = read_audit(

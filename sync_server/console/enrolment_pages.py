@@ -19,7 +19,7 @@ from protocol.problems import Problem
 from protocol.provisioning import ProvisioningCode
 from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may, may_at_all
-from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, page_get, refuse, render
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
 from sync_server.survey_keys import SurveyKeyFiles
@@ -47,10 +47,8 @@ def enrolment_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.get(ENROL)
-    def get_enrol(request: Request) -> Response:
-        who = guard(console, request, enroller, "enrolling a station")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, enroller, "enrolling a station")
+    def get_enrol(request: Request, who: SignedIn) -> Response:
         return form(request, who)
 
     @router.post(ENROL)

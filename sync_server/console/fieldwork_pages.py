@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may, may_at_all
-from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, page_get, refuse, render
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.bundles import registered_populations
 from sync_server.ingest.fieldwork import (
@@ -58,10 +58,8 @@ def fieldwork_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.get(TARGETS)
-    def get_targets(request: Request) -> Response:
-        who = guard(console, request, steerer, "the fieldwork targets")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, steerer, "the fieldwork targets")
+    def get_targets(request: Request, who: SignedIn) -> Response:
         return page(request, who)
 
     @router.post(TARGETS)

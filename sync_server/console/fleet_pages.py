@@ -18,7 +18,7 @@ from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may, may_at_all
 from sync_server.console.fieldwork_pages import progress_in_reach
 from sync_server.console.fleet_view import fleet_rows
-from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, page_get, refuse, render
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.enrolment import revoke_station
 from sync_server.ingest.fleet import fleet_status, quarantine_entries
@@ -44,14 +44,13 @@ def fleet_routes(console: Console) -> APIRouter:
         return may_at_all(actor, "fleet")
 
     @router.get("/console/fleet")
+    @page_get(console, fleet_watcher, "the fleet")
     def get_fleet(
         request: Request,
+        who: SignedIn,
         country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
         status: Annotated[str | None, Query(pattern=r"^(active|revoked)$")] = None,
     ) -> Response:
-        who = guard(console, request, fleet_watcher, "the fleet")
-        if isinstance(who, Response):
-            return who
         if country is not None and not may(who.actor, "fleet", "national", country):
             return refuse(console, request, who, f"the fleet of {country} is not within reach")
         fleet = fleet_status(console.session_factory, now=console.clock())
@@ -83,10 +82,10 @@ def fleet_routes(console: Console) -> APIRouter:
         return found if isinstance(found, Response) else None
 
     @router.get("/console/stations/{station_id}/revoke")
-    def get_revoke(request: Request, station_id: Annotated[str, STATION_PATH]) -> Response:
-        who = guard(console, request, fleet_watcher, "revoking a station")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, fleet_watcher, "revoking a station")
+    def get_revoke(
+        request: Request, who: SignedIn, station_id: Annotated[str, STATION_PATH]
+    ) -> Response:
         country = station_country(who, request, station_id)
         if isinstance(country, Response):
             return country
@@ -127,13 +126,12 @@ def fleet_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.get("/console/quarantine")
+    @page_get(console, fleet_watcher, "the quarantine")
     def get_quarantine(
         request: Request,
+        who: SignedIn,
         released: Annotated[str | None, Query(max_length=120)] = None,
     ) -> Response:
-        who = guard(console, request, fleet_watcher, "the quarantine")
-        if isinstance(who, Response):
-            return who
         return quarantine_page(request, who, released=released or "")
 
     @router.post("/console/quarantine/release")

@@ -258,13 +258,6 @@ def form_post(
     `read` reads the body: urlencoded fields unless told (the USB upload's multipart)."""
 
     def wrap(handler: Endpoint) -> Endpoint:
-        hints = typing.get_type_hints(handler, include_extras=True)
-        kept = [
-            parameter.replace(annotation=hints.get(name, parameter.annotation))
-            for name, parameter in inspect.signature(handler).parameters.items()
-            if name != "posted"
-        ]
-
         @functools.wraps(handler)
         async def endpoint(request: Request, **values: Any) -> Response:
             who = await run_in_threadpool(guard, console, request, allowed, what)
@@ -279,11 +272,45 @@ def form_post(
                 return body
             return await handler(request, Posted(who, body.fields, body.files), **values)
 
-        # FastAPI reads the path values from this signature (the handler's, less `posted`).
-        endpoint.__signature__ = inspect.Signature(kept, return_annotation=Response)  # type: ignore[attr-defined]
-        return endpoint
+        return _signed_as(endpoint, handler, less="posted")
 
     return wrap
+
+
+Page = Callable[..., Response]
+
+
+def page_get(
+    console: Console, allowed: Callable[[Actor], bool], what: str
+) -> Callable[[Page], Page]:
+    """Every console page's door (GET): signed in (else the sign-in page) and the role allows
+    `what` (else an audited refusal); only then is the page drawn, as
+    `page(request, who, **query and path values)`."""
+
+    def wrap(page: Page) -> Page:
+        @functools.wraps(page)
+        def endpoint(request: Request, **values: Any) -> Response:
+            who = guard(console, request, allowed, what)
+            if isinstance(who, Response):
+                return who
+            return page(request, who, **values)
+
+        return _signed_as(endpoint, page, less="who")
+
+    return wrap
+
+
+def _signed_as(endpoint: Any, handler: Callable[..., Any], *, less: str) -> Any:
+    """`endpoint` with the handler's signature less the parameter the door supplies: FastAPI
+    reads the query and path values from it."""
+    hints = typing.get_type_hints(handler, include_extras=True)
+    kept = [
+        parameter.replace(annotation=hints.get(name, parameter.annotation))
+        for name, parameter in inspect.signature(handler).parameters.items()
+        if name != less
+    ]
+    endpoint.__signature__ = inspect.Signature(kept, return_annotation=Response)
+    return endpoint
 
 
 def anyone_signed_in(actor: Actor) -> bool:

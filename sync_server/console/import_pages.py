@@ -14,7 +14,7 @@ from protocol import MAX_BATCH_BYTES
 from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may_at_all
 from sync_server.console.forms import upload_reader
-from sync_server.console.front_desk import Console, Posted, form_post, guard, render
+from sync_server.console.front_desk import Console, Posted, form_post, page_get, render
 from sync_server.console.web_sessions import SignedIn
 from sync_server.ingest.usb_import import ImportFolderInvalid, ImportReport, import_files
 
@@ -50,10 +50,8 @@ def import_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.get(IMPORT)
-    def get_import(request: Request) -> Response:
-        who = guard(console, request, importer, "importing USB files")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, importer, "importing USB files")
+    def get_import(request: Request, who: SignedIn) -> Response:
         return page(request, who)
 
     reader = upload_reader(max_files=MAX_UPLOAD_FILES, max_bytes=MAX_UPLOAD_BYTES)

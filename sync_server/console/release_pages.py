@@ -16,7 +16,7 @@ from protocol.problems import Problem
 from sync_server.access.release_requests import ReleaseRequest, release_file, visible_releases
 from sync_server.access.report_requests import ReportRequest, request_report
 from sync_server.access.user_roles import Actor, may, may_at_all
-from sync_server.console.front_desk import Console, Posted, form_post, guard, refuse, render
+from sync_server.console.front_desk import Console, Posted, form_post, page_get, refuse, render
 from sync_server.console.phrases import LANGUAGES
 from sync_server.console.release_jobs import jobs_of, queue_release, requeue_interrupted, run_queued
 from sync_server.console.web_sessions import SignedIn
@@ -76,10 +76,8 @@ def release_routes(console: Console) -> APIRouter:
         )  # fmt: skip
 
     @router.get(RELEASES)
-    def get_releases(request: Request, background: BackgroundTasks) -> Response:
-        who = guard(console, request, reader, "the releases")
-        if isinstance(who, Response):
-            return who
+    @page_get(console, reader, "the releases")
+    def get_releases(request: Request, who: SignedIn, background: BackgroundTasks) -> Response:
         page = releases_page(request, who)
         if any(
             job.state in ("queued", "running")
@@ -185,14 +183,13 @@ def release_routes(console: Console) -> APIRouter:
         return await run_in_threadpool(work)
 
     @router.get("/console/releases/{release_id}/files/{name:path}")
+    @page_get(console, reader, "a release file")
     def get_release_file(
         request: Request,
+        who: SignedIn,
         release_id: Annotated[str, Path(pattern=r"^[0-9a-f]{1,32}$")],
         name: str,
     ) -> Response:
-        who = guard(console, request, reader, "a release file")
-        if isinstance(who, Response):
-            return who
         try:
             path = release_file(
                 console.session_factory, who.actor, release_id, name,

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -351,3 +354,33 @@ def test_behind_the_tls_proxy_the_cookie_is_secure(app: FastAPI) -> None:
         assert answer.status_code == 303
         assert "Secure" in answer.headers["set-cookie"].split(", mss_console_login")[0]
         assert "Secure" not in client.get("/console/login").headers["set-cookie"]
+
+
+def test_every_console_page_sends_a_stranger_to_sign_in(app: FastAPI, world: World) -> None:
+    """Each GET route of the console (read off the app, so a page added without its door
+    fails here) answers someone not signed in with the sign-in page and nothing else."""
+    examples = {"station_id": world.station.station_id, "release_id": "1", "name": "codebook.csv"}
+    open_doors = {"/console", "/console/login", "/console/static/{path:path}"}
+    paths = {
+        route.path
+        for route in routes_of(app.router)
+        if route.path.startswith("/console") and "GET" in route.methods
+    } - open_doors
+    assert set(PAGES) <= paths
+    stranger = Visitor(app)
+    for path in sorted(paths):
+        url = path.replace("{name:path}", "{name}").format(**examples)
+        answer = stranger.get(url)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == "/console/login", path
+        assert "<form" not in answer.text, path
+
+
+def routes_of(router: Any) -> Iterator[APIRoute]:
+    """The app's routes, through the routers it included (FastAPI 0.165 keeps each included
+    router whole, as `original_router`, instead of copying its routes up)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif getattr(route, "original_router", None) is not None:
+            yield from routes_of(route.original_router)
