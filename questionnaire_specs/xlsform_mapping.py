@@ -114,6 +114,7 @@ class SurveyMapper:
         self._ids: dict[str, str] = {}  # XLSForm name → spec id (the first of that name)
         self._taken: set[str] = set()
         self._choice_codes: dict[str, dict[str, int | str]] = {}
+        self._aliases: dict[str, dict[int, int]] = {}  # a list's repeated names' later codes
         self._integer_coded: set[str] = set()
         self._sections: list[_Section] = []
         self._had_groups = False
@@ -277,6 +278,7 @@ class SurveyMapper:
             # Copied per question: a YAML dump would turn shared objects into &anchors.
             data["options"] = copy.deepcopy(choices.options)
             data["_codes"] = choices.code_of
+            data["_aliases"] = choices.aliases
         elif spec_type == "number":
             data["integer"] = (_type_entry(kind) or {}).get("bind", {}).get("type") == "int"
         elif spec_type == "range":
@@ -374,6 +376,7 @@ class SurveyMapper:
                 ids=self._ids,
                 choice_codes=self._choice_codes,
                 columns=columns,
+                aliases=self._aliases,
             )
         except ExpressionNotSupported as error:
             for reason in error.reasons:
@@ -386,6 +389,9 @@ class SurveyMapper:
                 codes = question.data.pop("_codes", None)
                 if codes is not None:
                     self._choice_codes[question.data["id"]] = codes
+                aliases = question.data.pop("_aliases", None)
+                if aliases:
+                    self._aliases[question.data["id"]] = aliases
         finished: list[dict[str, Any]] = []
         for section in self._sections:
             if not section.questions:
