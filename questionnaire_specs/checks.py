@@ -307,7 +307,8 @@ def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
 
 
 _FIELD_ORDER = [
-    "integer", "min", "max", "step", "max_length", "multiline", "calculation", "choice_filter"
+    "integer", "min", "max", "step", "max_length", "multiline", "calculation", "calculation_type",
+    "choice_filter",
 ]  # fmt: skip
 
 

@@ -205,6 +205,9 @@ class Question(_Model):
     multiline: StrictBool | None = None
     # A calculate question's expression, worked out from the answers before it.
     calculation: StrictStr | None = None
+    # What its value is released as, when declared (XLSForm's bind::type); otherwise read
+    # from the expression (calculation_kinds.py). Left out of the identity when not given.
+    calculation_type: Literal["integer", "decimal", "text"] | None = None
     # A choice question's cascading filter: an option is offered when it holds for that
     # option (its code and columns read by column('name'), column('state')).
     choice_filter: StrictStr | None = None

@@ -9,7 +9,8 @@
   multi_choice, int → number (`integer: true`), decimal → number, a read-only input → note,
   a date input → date, range → range (its `parameters` start, end, step → min, max, step:
   whole numbers), calculate → calculate (its `calculation` translated like any expression;
-  a calculation without a label is labelled with its name), another string input → text
+  a calculation without a label is labelled with its name; a `bind::type` of int, decimal or
+  string → its `calculation_type`), another string input → text
   (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
   What xlsform_refusals.py refuses is refused by row.
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
@@ -283,6 +284,11 @@ class SurveyMapper:
             data["integer"] = (_type_entry(kind) or {}).get("bind", {}).get("type") == "int"
         elif spec_type == "range":
             self._range(element, data, where)
+        elif spec_type == "calculate":
+            # XLSForm's bind::type, when the form declares one, says what the value is.
+            declared = _CALCULATION_TYPES.get(_bind(element, "type"))
+            if declared is not None:
+                data["calculation_type"] = declared
         elif spec_type == "text":
             if "multiline" in appearances:
                 data["multiline"] = True
@@ -490,9 +496,12 @@ _QUESTION_KEYS = (
     "step",
     "multiline",
     "calculation",
+    "calculation_type",
     "choice_filter",
     "disclosure",
 )
+# A calculate's bind::type (as pyxform passes it) → its spec calculation_type.
+_CALCULATION_TYPES = {"int": "integer", "decimal": "decimal", "string": "text"}
 
 
 def spec_id_for(name: str, row: int) -> str:

@@ -114,7 +114,7 @@ def released_level(question: Question, treatment: str, levels: dict[str, str] | 
 def _question_variable(
     spec: Spec, question: Question, treatment: str, level: str | None = None
 ) -> Variable:
-    release = kind_of(question).release(question)
+    release = kind_of(question).release(question, spec)
     kind = _VARIABLE_TYPES.get(release or "", "code")
     return Variable(
         name=question.id,

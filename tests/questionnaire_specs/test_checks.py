@@ -330,16 +330,19 @@ def test_importance_and_strata_name_quasi_identifiers_once(doc, problems_of) -> 
     doc["settings"] = {"importance": ["region", "nope", "comment", "region"], "strata": ["age"]}
     problems = problems_of(doc)
     assert len(problems) == 4
-    assert "'nope' is no question of the spec" in only(
-        problems, None, "settings.importance[1]"
-    ).message
-    assert "'comment' is a text question, not a quasi_identifier" in only(
-        problems, None, "settings.importance[2]"
-    ).message
+    assert (
+        "'nope' is no question of the spec"
+        in only(problems, None, "settings.importance[1]").message
+    )
+    assert (
+        "'comment' is a text question, not a quasi_identifier"
+        in only(problems, None, "settings.importance[2]").message
+    )
     assert "'region' is named twice" in only(problems, None, "settings.importance[3]").message
-    assert "'age' is a number question, not a quasi_identifier" in only(
-        problems, None, "settings.strata[0]"
-    ).message
+    assert (
+        "'age' is a number question, not a quasi_identifier"
+        in only(problems, None, "settings.strata[0]").message
+    )
 
 
 # --- the spec as a whole --------------------------------------------------------------------------
