@@ -52,7 +52,7 @@ def synthetic_frame(spec: Spec, rows: int, missing: float, seed: int) -> pd.Data
         if not question.is_answered:
             continue
         codes = [option.code for option in spec.options_for(question)]
-        release = kind_of(question).release(question)  # the release kind of its type
+        release = kind_of(question).release(question, spec)  # the release kind of its type
         if release == "text":
             picked = rng.integers(0, len(COMMENTS), rows)
             data[question.id] = pd.Series(

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from questionnaire_specs.anonymity_settings import SETTINGS, naming_problems
 from questionnaire_specs.expressions import (
     CHOICE_QUESTION,
     Call,
@@ -38,6 +39,7 @@ from questionnaire_specs.models import (
     QuestionType,
     Scale,
     Section,
+    Settings,
 )
 from questionnaire_specs.piping import piped_references
 from questionnaire_specs.question_types import TYPE_FIELDS, kind_of, range_bounds, types_taking
@@ -85,6 +87,7 @@ class SpecView:
     questions: list[QuestionEntry] = field(default_factory=list)
     has_sections: bool = False
     has_questions: bool = False
+    settings: Settings | None = None  # None when absent or structurally broken
 
 
 def check(view: SpecView) -> list[Finding]:
@@ -96,7 +99,20 @@ def check(view: SpecView) -> list[Finding]:
     findings.extend(_texts(view))
     findings.extend(_sections(view))
     findings.extend(_questions(view))
+    findings.extend(_anonymity_settings(view))
     return findings
+
+
+def _anonymity_settings(view: SpecView) -> Iterator[Finding]:
+    if view.settings is None:
+        return
+    questions = [entry.question for entry in view.questions if entry.question is not None]
+    if len(questions) != len(view.questions):
+        return  # a broken question could be the one named: its own problem is reported
+    for setting in SETTINGS:
+        names = getattr(view.settings, setting) or []
+        for index, why in naming_problems(setting, names, questions):
+            yield Finding(("settings", setting, index), why)
 
 
 # --- the spec as a whole -------------------------------------------------------------------
@@ -291,7 +307,8 @@ def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
 
 
 _FIELD_ORDER = [
-    "integer", "min", "max", "step", "max_length", "multiline", "calculation", "choice_filter"
+    "integer", "min", "max", "step", "max_length", "multiline", "calculation", "calculation_type",
+    "choice_filter",
 ]  # fmt: skip
 
 
@@ -385,6 +402,8 @@ def _options_of(question: Question, view: SpecView) -> list[Option]:
 
 def _disclosure(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
     role = question.disclosure
+    if question.discloses is not None:
+        yield from _discloses(question, path + ("discloses",), view)
     if role is Disclosure.FREE_TEXT and question.type is not QuestionType.TEXT:
         yield Finding(path + ("disclosure",), "free_text is only for text questions")
     if role is Disclosure.QUASI_IDENTIFIER:
@@ -400,6 +419,25 @@ def _disclosure(question: Question, path: Path, view: SpecView) -> Iterator[Find
             yield from _hierarchy(question, path, view)
     elif question.hierarchy is not None:
         yield Finding(path + ("hierarchy",), "a hierarchy is only for a quasi_identifier")
+
+
+def _discloses(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
+    """`discloses`: the answers of a sensitive choice question whose disclosure harms."""
+    if question.disclosure is not Disclosure.SENSITIVE or not question.is_choice:
+        yield Finding(path, "discloses is only for a sensitive choice question")
+        return
+    if not question.discloses:
+        yield Finding(path, "an empty discloses list protects nothing: leave it out")
+    codes = {(type(o.code), o.code) for o in _options_of(question, view)}
+    seen: set[tuple[type, int | str]] = set()
+    for index, code in enumerate(question.discloses or []):
+        key = (type(code), code)
+        if key in seen:
+            yield Finding(path + (index,), f"code {code!r} is named twice")
+        elif codes and key not in codes:
+            known = ", ".join(str(o.code) for o in _options_of(question, view))
+            yield Finding(path + (index,), f"{code!r} is not one of its codes ({known})")
+        seen.add(key)
 
 
 def _hierarchy(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:

@@ -293,6 +293,9 @@ def _view(document: Mapping[str, Any]) -> SpecView:
             isinstance(k, str) and isinstance(v, str) for k, v in text.items()
         ):
             view.texts.append(((name,), text))
+    settings = document.get("settings")
+    if isinstance(settings, Mapping):
+        view.settings = _valid(models.Settings, settings)
     view.has_sections = document.get("sections") is not None
     view.has_questions = document.get("questions") is not None
     ordinal = 0

@@ -7,13 +7,14 @@ so that a spec with structural errors still gets its other problems reported.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -94,6 +95,25 @@ ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy without what was worked out from the original (identity, question lists,
+        compiled expressions): pydantic copies the instance's `__dict__`, where each
+        cached_property keeps its value, so a copy with `update` would carry stale ones."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in _cached_names(type(self)):
+            copied.__dict__.pop(name, None)
+        return copied
+
+
+@functools.cache
+def _cached_names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
+        name
+        for klass in model.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, cached_property)
+    )
 
 
 class Language(_Model):
@@ -185,6 +205,9 @@ class Question(_Model):
     multiline: StrictBool | None = None
     # A calculate question's expression, worked out from the answers before it.
     calculation: StrictStr | None = None
+    # What its value is released as, when declared (XLSForm's bind::type); otherwise read
+    # from the expression (calculation_kinds.py). Left out of the identity when not given.
+    calculation_type: Literal["integer", "decimal", "text"] | None = None
     # A choice question's cascading filter: an option is offered when it holds for that
     # option (its code and columns read by column('name'), column('state')).
     choice_filter: StrictStr | None = None

@@ -1,10 +1,10 @@
 """Work done once per spec rather than once per response.
 
-Kept per spec object, not per identity: a spec made with `model_copy(update=…)` carries its
-original's cached identity along while its content differs. The server reads each registered
-body once (loader.load_spec_body is cached), so one object stands for one spec there. The
-oldest is dropped past `KEPT` so a long-lived process stays bounded; the spec itself is held
-with what was compiled from it, so an id is never reused while kept.
+Kept per spec object, not per identity: two objects may share an identity and still be two
+objects (a copy works its identity out afresh: models._Model.model_copy). The server reads
+each registered body once (loader.load_spec_body is cached), so one object stands for one
+spec there. The oldest is dropped past `KEPT` so a long-lived process stays bounded; the spec
+itself is held with what was compiled from it, so an id is never reused while kept.
 """
 
 from __future__ import annotations

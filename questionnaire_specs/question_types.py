@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from random import Random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from questionnaire_specs import answer_problems as p
 from questionnaire_specs.answer_problems import AnswerProblem
+from questionnaire_specs.calculation_kinds import calculation_kind
 from questionnaire_specs.expressions import Choices, format_number
 
 if TYPE_CHECKING:
@@ -54,18 +55,23 @@ Rule = Callable[
 Draw = Callable[["Spec", "Question", Random, Callable[[], str], bool], Any]
 
 
+class Release(Protocol):
+    def __call__(self, question: Question, spec: Spec | None = None, /) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class QuestionKind:
     """One question type. `wire` names the codec's encoding of an answer (None: the answer
     never travels: a note has none, a calculation is worked out again by the processor);
     `release` is the column kind a release keeps it as: code, codes, integer, decimal, text
-    or date (None: no column)."""
+    or date (None: no column); it is given the spec where it has one (a calculation's kind
+    follows the questions it reads: calculation_kinds.py)."""
 
     type: QuestionType
     fields: frozenset[str]  # the type-specific fields it takes (checks.py refuses the others)
     rule: Rule | None  # what a valid answer is; None: it takes none (a note)
     wire: Callable[[Question], str | None]
-    release: Callable[[Question], str | None]
+    release: Release
     draw: Draw | None  # a scripted respondent's answer (None: nothing to enter)
     describe: Callable[[Question], list[str]]  # render's lines about the answer's shape
     choice: bool = False  # answered by option codes
@@ -394,8 +400,8 @@ def _describe_calculation(question: Question) -> list[str]:
 # --- the registry ------------------------------------------------------------------------
 
 
-def _fixed(tag: str | None) -> Callable[[Question], str | None]:
-    return lambda _question: tag
+def _fixed(tag: str | None) -> Release:
+    return lambda _question, _spec=None: tag
 
 
 def _choice_kind(
@@ -431,7 +437,7 @@ KINDS: dict[QuestionType, QuestionKind] = {
             fields=frozenset({"integer", "min", "max"}),
             rule=_number,
             wire=lambda q: "zigzag" if q.integer else "float64",
-            release=lambda q: "integer" if q.integer else "decimal",
+            release=lambda q, _spec=None: "integer" if q.integer else "decimal",
             draw=_draw_number,
             describe=_describe_number,
             bounds="number",
@@ -467,10 +473,10 @@ KINDS: dict[QuestionType, QuestionKind] = {
         ),
         QuestionKind(
             QuestionType.CALCULATE,
-            fields=frozenset({"calculation"}),
+            fields=frozenset({"calculation", "calculation_type"}),
             rule=_calculation,
             wire=_fixed(None),
-            release=_fixed("text"),
+            release=calculation_kind,
             draw=None,
             describe=_describe_calculation,
             shown=False,

@@ -125,7 +125,7 @@ def _default_language(form: dict[str, Any]) -> str | None:
 
 
 def _choice_lists(
-    form: dict[str, Any], languages: FormLanguages, rows: dict[tuple[str, str], int]
+    form: dict[str, Any], languages: FormLanguages, rows: dict[tuple[str, str], list[int]]
 ) -> dict[str, ChoiceList]:
     return {
         name: choice_list(name, choices, languages, rows)

@@ -11,6 +11,13 @@ integers and text. A spec's option codes are all integers or all identifier-like
   on the option (`name`) for exports and the codebook, and expressions that compare a
   question with a name are rewritten to its code (xlsform_expressions.py).
 
+A list may hold one name twice where pyxform accepted it (`allow_choice_duplicates: yes`,
+beside a choice_filter that tells them apart: the two `king` counties of two states). Each
+row is its own option then, so the list gets integer codes as above, a repeated name taking a
+number of its own; `code_of` names each name's first code and `aliases` maps every later
+code to it, so that an expression comparing the answer with the name (or a later question's
+choice_filter reading it) holds for each of them, as in XLSForm where the answer *is* the name.
+
 A bad choice row (no label in a language the kiosk offers) is reported by its row only: the
 list still exists, without that choice, for the questions that use it.
 """
@@ -33,6 +40,8 @@ class ChoiceList:
     name: str
     options: list[dict[str, Any]] = field(default_factory=list)
     code_of: dict[str, int | str] = field(default_factory=dict)  # choice name → option code
+    # A repeated name's later codes → its first code (see the module docstring).
+    aliases: dict[int, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -40,21 +49,26 @@ class ChoiceList:
         return all(isinstance(code, int) for code in self.code_of.values())
 
 
-def codes_for(names: Sequence[str]) -> dict[str, int | str]:
-    """The option code of each choice name of one list (see the module docstring)."""
-    if all(_INTEGER.fullmatch(name) for name in names):
-        return {name: int(name) for name in names}
-    if all(_TEXT_CODE.fullmatch(name) and not _INTEGER.fullmatch(name) for name in names):
-        return {name: name for name in names}
+def codes_for(names: Sequence[str]) -> list[int | str]:
+    """The option code of each choice row of one list, in order (see the module docstring)."""
+    repeated = len(set(names)) < len(names)
+    if not repeated and all(_INTEGER.fullmatch(name) for name in names):
+        return [int(name) for name in names]
+    if not repeated and all(
+        _TEXT_CODE.fullmatch(name) and not _INTEGER.fullmatch(name) for name in names
+    ):
+        return list(names)
     taken = [int(name) for name in names if _INTEGER.fullmatch(name)]
     following = max(taken, default=0) + 1
-    codes: dict[str, int | str] = {}
+    codes: list[int | str] = []
+    seen: set[str] = set()
     for name in names:
-        if _INTEGER.fullmatch(name):
-            codes[name] = int(name)
+        if _INTEGER.fullmatch(name) and name not in seen:
+            codes.append(int(name))
         else:
-            codes[name] = following
+            codes.append(following)
             following += 1
+        seen.add(name)
     return codes
 
 
@@ -67,15 +81,21 @@ def choice_list(
     list_name: str,
     choices: Sequence[Mapping[str, Any]],
     languages: FormLanguages,
-    rows: Mapping[tuple[str, str], int],
+    rows: Mapping[tuple[str, str], Sequence[int]],
 ) -> ChoiceList:
-    """One list of pyxform's `choices`, mapped; `rows` names the choices row of each choice."""
+    """One list of pyxform's `choices`, mapped; `rows` names the choices rows of each name."""
     result = ChoiceList(list_name)
     names = [str(choice.get("name", "")).strip() for choice in choices]
-    result.code_of = codes_for(names)
-    seen: set[str] = set()
-    for name, choice in zip(names, choices, strict=True):
-        where = f"choices row {rows.get((list_name, name), '?')}"
+    codes = codes_for(names)
+    for name, code in zip(names, codes, strict=True):
+        first = result.code_of.setdefault(name, code)
+        if first != code and isinstance(first, int) and isinstance(code, int):
+            result.aliases[code] = first
+    occurrence: dict[str, int] = {}
+    for name, code, choice in zip(names, codes, choices, strict=True):
+        nth = occurrence[name] = occurrence.get(name, -1) + 1
+        found = rows.get((list_name, name), ())
+        where = f"choices row {found[nth] if nth < len(found) else '?'}"
         label = languages.texts(choice.get("label"))
         missing = [code for code in languages.codes if code not in label]
         if choice.get("media"):
@@ -89,16 +109,7 @@ def choice_list(
                 f"{', '.join(missing)}"
             )
             continue
-        if name in seen:
-            # XLSForm allows it beside a choice_filter; a spec option has one code and one
-            # value per column, so the row is refused rather than merged.
-            result.problems.append(
-                f"{where}: the name {name!r} is used twice in list '{list_name}' (an option "
-                "has one code: give each choice its own name)"
-            )
-            continue
-        seen.add(name)
-        option: dict[str, Any] = {"code": result.code_of[name], "label": label}
+        option: dict[str, Any] = {"code": code, "label": label}
         if str(option["code"]) != name:
             option["name"] = name
         columns = {

@@ -90,6 +90,7 @@ def translate_expression(
     ids: Mapping[str, str] | None = None,
     choice_codes: Mapping[str, Mapping[str, int | str]] | None = None,
     columns: Collection[str] | None = None,
+    aliases: Mapping[str, Mapping[int, int]] | None = None,
 ) -> str:
     """Return `text` rewritten in our expression language, or raise ExpressionNotSupported.
 
@@ -98,12 +99,15 @@ def translate_expression(
     an XLSForm name to its spec id where the import renamed it (`q-1` → `q_1`), and
     `choice_codes` a question's choice names to the codes the import gave them. `columns`,
     in a choice_filter, are the choices-sheet columns its bare names read (`cf` becomes
-    `column('cf')`, `name` `column('name')`, the option's code).
+    `column('cf')`, `name` `column('name')`, the option's code). `aliases` holds, per choice
+    question whose list repeats a name, each later code of a name → its first code
+    (xlsform_choices.py): see _repeated_names.
     """
     tokens = _tokenise(text, ids or {}, columns)
     tokens = _choice_names_to_codes(tokens, current, choice_codes or {})
     tokens = _unquote_integer_codes(tokens, current, set(integer_coded))
     tokens = _answered_tests(tokens)
+    tokens = _repeated_names(tokens, current, aliases or {})
     translated = _join(tokens)
     try:
         parse(translated)
@@ -159,11 +163,7 @@ def _tokenise(
             if columns is not None and not follows_paren and value in {"name", *columns}:
                 tokens.append(_Token("column", f"column('{value}')"))
             elif columns is not None and not follows_paren and value not in _WORDS:
-                known = ", ".join(sorted({"name", *columns}))
-                reasons.append(
-                    f"uses the bare name {value!r}, which is not a column of its choices "
-                    f"({known}); quote a text ('{value}'), refer to a question as ${{{value}}}"
-                )
+                reasons.append(_not_a_column(value, columns))
                 tokens.append(_Token("keyword", value))
             else:
                 tokens.append(_word(value, follows_paren, reasons))
@@ -177,6 +177,26 @@ def _tokenise(
 
 
 _WORDS = frozenset({"and", "or", "div", "mod"})  # the operators spelt as words
+
+
+def _not_a_column(word: str, columns: Collection[str]) -> str:
+    """Why a choice_filter's bare name that is no column of the choices is refused."""
+    field, axis, _ = word.partition("::")
+    if axis and field.lower() in ("label", "hint", "media", "image", "audio", "video"):
+        # XPath reads `label::English` as an axis: ODK Validate (JavaRosa) refuses the
+        # itemset ("unsupported construct"), and a label is not one text across languages.
+        return (
+            f"filters on the choices' {field} ({word!r}), which ODK Collect refuses and a "
+            "form in several languages cannot do: filter on a column of the choices"
+        )
+    known = ", ".join(sorted({"name", *columns}))
+    # XPath reads a bare name as a path: the child `word` of each choice, which none has, so
+    # ODK offers no choice at all (`pastel=yes` compares the column with nothing).
+    return (
+        f"uses the bare name {word!r}, which is not a column of its choices ({known}): ODK "
+        f"reads it as the column {word!r}, which no choice has, so it would offer no choice; "
+        f"quote a text ('{word}'), refer to a question as ${{{word}}}"
+    )
 
 
 def _word(word: str, is_call: bool, reasons: list[str]) -> _Token:
@@ -321,6 +341,78 @@ def _unquote_integer_codes(
         )
         if compared or selected_arg:
             result[index] = _Token("number", token.text[1:-1])
+    return result
+
+
+def _repeated_names(
+    tokens: list[_Token], current: str | None, aliases: Mapping[str, Mapping[int, int]]
+) -> list[_Token]:
+    """Where a list repeats a name, let each of its codes stand for the name, as in XLSForm.
+
+    An answer compared with something is written `if(${q} = 3, 1, ${q})`: a later code of a
+    repeated name becomes its first, which is the code the name itself was given (a compared
+    name, a later choice_filter's column values). `selected(${q}, 1)` becomes
+    `(selected(${q}, 1) or selected(${q}, 3))`. `selected-at()` and `sum()` of such a question
+    are refused: their result could not stand for the name.
+    """
+
+    def aliases_of(token: _Token) -> Mapping[int, int] | None:
+        if token.kind == "ref":
+            return aliases.get(token.text) or None
+        if token.kind == "current" and current is not None:
+            return aliases.get(current) or None
+        return None
+
+    reasons: list[str] = []
+    result: list[_Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        found = aliases_of(token)
+        call = tokens[index - 2] if index >= 2 and tokens[index - 1].text == "(" else None
+        if found is None:
+            result.append(token)
+        elif call is not None and call.kind == "function" and call.text in ("selected-at", "sum"):
+            reasons.append(
+                f"uses {call.text}() of {_spelling(token)}, whose list holds a choice name "
+                "twice (allow_choice_duplicates): compare the answer with = instead"
+            )
+            result.append(token)
+        elif call == _Token("function", "selected") and index + 3 < len(tokens):
+            # selected ( ${q} , code ) : one test per code of the name.
+            code = tokens[index + 2]
+            later = [str(c) for c, first in found.items() if str(first) == code.text]
+            if code.kind != "number" or not later or tokens[index + 3].text != ")":
+                result.append(token)
+            else:
+                result.pop()
+                result.pop()
+                tests = [code.text, *later]
+                result.append(_Token("op", "("))
+                for number, one in enumerate(tests):
+                    if number:
+                        result.append(_Token("keyword", "or"))
+                    result += [call, _Token("op", "("), token, _Token("op", ",")]
+                    result += [_Token("number", one), _Token("op", ")")]
+                result.append(_Token("op", ")"))
+                index += 4
+        elif (index and tokens[index - 1].text in _COMPARISONS) or (
+            index + 1 < len(tokens) and tokens[index + 1].text in _COMPARISONS
+        ):
+            # if(${q} = 3, 1, if(${q} = 5, 2, ${q})): nested, the last branch the answer.
+            opened = 0
+            for later, first in found.items():
+                result += [_Token("function", "if"), _Token("op", "("), token, _Token("op", "=")]
+                result += [_Token("number", str(later)), _Token("op", ",")]
+                result += [_Token("number", str(first)), _Token("op", ",")]
+                opened += 1
+            result.append(token)
+            result += [_Token("op", ")")] * opened
+        else:
+            result.append(token)
+        index += 1
+    if reasons:
+        raise ExpressionNotSupported(_unique(reasons))
     return result
 
 

@@ -9,7 +9,8 @@
   multi_choice, int → number (`integer: true`), decimal → number, a read-only input → note,
   a date input → date, range → range (its `parameters` start, end, step → min, max, step:
   whole numbers), calculate → calculate (its `calculation` translated like any expression;
-  a calculation without a label is labelled with its name), another string input → text
+  a calculation without a label is labelled with its name; a `bind::type` of int, decimal or
+  string → its `calculation_type`), another string input → text
   (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
   What xlsform_refusals.py refuses is refused by row.
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
@@ -114,6 +115,7 @@ class SurveyMapper:
         self._ids: dict[str, str] = {}  # XLSForm name → spec id (the first of that name)
         self._taken: set[str] = set()
         self._choice_codes: dict[str, dict[str, int | str]] = {}
+        self._aliases: dict[str, dict[int, int]] = {}  # a list's repeated names' later codes
         self._integer_coded: set[str] = set()
         self._sections: list[_Section] = []
         self._had_groups = False
@@ -277,10 +279,16 @@ class SurveyMapper:
             # Copied per question: a YAML dump would turn shared objects into &anchors.
             data["options"] = copy.deepcopy(choices.options)
             data["_codes"] = choices.code_of
+            data["_aliases"] = choices.aliases
         elif spec_type == "number":
             data["integer"] = (_type_entry(kind) or {}).get("bind", {}).get("type") == "int"
         elif spec_type == "range":
             self._range(element, data, where)
+        elif spec_type == "calculate":
+            # XLSForm's bind::type, when the form declares one, says what the value is.
+            declared = _CALCULATION_TYPES.get(_bind(element, "type"))
+            if declared is not None:
+                data["calculation_type"] = declared
         elif spec_type == "text":
             if "multiline" in appearances:
                 data["multiline"] = True
@@ -374,6 +382,7 @@ class SurveyMapper:
                 ids=self._ids,
                 choice_codes=self._choice_codes,
                 columns=columns,
+                aliases=self._aliases,
             )
         except ExpressionNotSupported as error:
             for reason in error.reasons:
@@ -386,6 +395,9 @@ class SurveyMapper:
                 codes = question.data.pop("_codes", None)
                 if codes is not None:
                     self._choice_codes[question.data["id"]] = codes
+                aliases = question.data.pop("_aliases", None)
+                if aliases:
+                    self._aliases[question.data["id"]] = aliases
         finished: list[dict[str, Any]] = []
         for section in self._sections:
             if not section.questions:
@@ -484,9 +496,12 @@ _QUESTION_KEYS = (
     "step",
     "multiline",
     "calculation",
+    "calculation_type",
     "choice_filter",
     "disclosure",
 )
+# A calculate's bind::type (as pyxform passes it) → its spec calculation_type.
+_CALCULATION_TYPES = {"int": "integer", "decimal": "decimal", "string": "text"}
 
 
 def spec_id_for(name: str, row: int) -> str:

@@ -34,7 +34,7 @@ class ReadWorkbook:
 
     form: dict[str, Any]
     survey_rows: list[tuple[int, str, str]]  # (row, name, type) of each named row, in order
-    choice_rows: dict[tuple[str, str], int]  # (list_name, name) → choices row
+    choice_rows: dict[tuple[str, str], list[int]]  # (list_name, name) → its choices rows
     header_languages: list[str]  # languages of translated columns, even empty ones
     warnings: list[str] = field(default_factory=list)
 
@@ -148,11 +148,11 @@ def _named_rows(rows: Sequence[Mapping[str, Any]]) -> Iterator[tuple[int, str, s
             yield number, name, " ".join(_value(row, "type").split())
 
 
-def _choice_rows(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
-    found: dict[tuple[str, str], int] = {}
+def _choice_rows(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], list[int]]:
+    found: dict[tuple[str, str], list[int]] = {}
     for number, row in enumerate(rows, start=_FIRST_DATA_ROW):
         key = (_value(row, "list_name"), _value(row, "name"))
-        found.setdefault(key, number)
+        found.setdefault(key, []).append(number)
     return found
 
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from questionnaire_specs import Disclosure, Question, Spec
+from questionnaire_specs import Question, Spec
+from questionnaire_specs.anonymity_settings import SETTINGS, naming_problems
 from sync_server.anonymise.classes import combine, row_keys
 from sync_server.anonymise.dates import PRECISIONS, coarsen_dates, whole_minutes
 from sync_server.anonymise.disclosure_roles import (
@@ -258,17 +259,12 @@ def _check(
 
 
 def _check_declared(spec: Spec) -> None:
-    """The importance order and the strata name quasi-identifiers (or response columns)."""
-    known = set(FIXED_QUASI_IDENTIFIERS) | {
-        q.id for q in spec.questions if q.disclosure is Disclosure.QUASI_IDENTIFIER
-    }
-    for setting in ("importance", "strata"):
-        unknown = sorted(set(getattr(spec.settings, setting) or []) - known)
-        if unknown:
-            raise ValueError(
-                f"settings.{setting} names {', '.join(unknown)}, which is not a "
-                "quasi-identifier of the spec"
-            )
+    """The importance order and the strata name quasi-identifiers (or response columns):
+    the spec checks' rule (anonymity_settings.py), for a spec built without them."""
+    for setting in SETTINGS:
+        names = getattr(spec.settings, setting) or []
+        for _, why in naming_problems(setting, names, spec.questions):
+            raise ValueError(f"settings.{setting}: {why}")
 
 
 def _fitting(frame: pd.DataFrame, quasi: QuasiIdentifier) -> QuasiIdentifier:

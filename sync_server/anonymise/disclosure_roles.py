@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from questionnaire_specs import Disclosure, Question, QuestionType, Spec
+from questionnaire_specs.anonymity_settings import RESPONSE_QUASI_IDENTIFIERS
 
-FIXED_QUASI_IDENTIFIERS = ("country", "region", "population", "language")
+FIXED_QUASI_IDENTIFIERS = RESPONSE_QUASI_IDENTIFIERS
 # Released as recorded: k and l are reached within each country (k_anonymity.py).
 STRATUM = "country"
 # Protected first, whatever the spec's importance order: the gender gap is the survey's

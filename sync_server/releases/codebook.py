@@ -93,8 +93,10 @@ def _codes(spec: Spec, question: Question, level: str | None = None) -> list[dic
                 {"code": g.code, "label": dict(g.label), "non_substantive": False}
                 for g in step.groups
             ]
+    # An imported option's own name (XLSForm's, when it is not the code) is kept beside it.
     return [
         {"code": o.code, "label": dict(o.label), "non_substantive": o.non_substantive}
+        | ({"name": o.name} if o.name is not None else {})
         for o in spec.options_for(question)
     ]
 
@@ -112,7 +114,7 @@ def released_level(question: Question, treatment: str, levels: dict[str, str] | 
 def _question_variable(
     spec: Spec, question: Question, treatment: str, level: str | None = None
 ) -> Variable:
-    release = kind_of(question).release(question)
+    release = kind_of(question).release(question, spec)
     kind = _VARIABLE_TYPES.get(release or "", "code")
     return Variable(
         name=question.id,

@@ -28,7 +28,7 @@ import pyarrow.json as pa_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from questionnaire_specs import Question, Spec, SpecError, load_spec_body
+from questionnaire_specs import Question, QuestionType, Spec, SpecError, load_spec_body
 from questionnaire_specs.question_types import kind_of
 from sync_server.anonymise.dates import coarsen_dates
 from sync_server.releases.refusals import ReleaseRefused
@@ -220,7 +220,9 @@ def _json_type(spec: Spec, question: Question) -> pa.DataType:
     """The arrow type an answer to the question parses as, by its type's release kind
     (questionnaire_specs/question_types.py; a spec never mixes number and text codes in one
     question: questionnaire_specs refuses it)."""
-    release = kind_of(question).release(question)
+    if question.type is QuestionType.CALCULATE:
+        return pa.string()  # stored as text ("4"): released_calculations types it
+    release = kind_of(question).release(question, spec)
     if release in _ARROW_TYPES:
         return _ARROW_TYPES[release]
     codes = [option.code for option in spec.options_for(question)]
@@ -356,6 +358,7 @@ def read_frame(
     frame = _base_frame(responses.table).drop(columns=[c for c in columns if c in BASE_NAMES])
     frame = pd.concat([frame, pd.DataFrame(columns, index=frame.index, copy=False)], axis=1)
     released_dates(frame, spec)
+    released_calculations(frame, spec)
     return StoreFrame(frame, spec, responses.wave, responses.versions, responses.fingerprint)
 
 
@@ -365,6 +368,26 @@ def released_dates(frame: pd.DataFrame, spec: Spec) -> None:
     for question in spec.questions:
         if question.id in frame and kind_of(question).release(question) == "date":
             frame[question.id] = coarsen_dates(frame[question.id], spec.settings.date_precision)
+
+
+def released_calculations(frame: pd.DataFrame, spec: Spec) -> None:
+    """A calculation's stored text ("4", "2.5") as the number its kind says, in place
+    (question_types.py: `release`); what is no finite number ("", "NaN") is missing, and so
+    is a fraction in an integer column (a declared bind::type the values do not keep)."""
+    for question in spec.questions:
+        if question.type is not QuestionType.CALCULATE or question.id not in frame:
+            continue
+        release = kind_of(question).release(question, spec)
+        if release not in ("integer", "decimal"):
+            continue
+        numbers = pd.to_numeric(frame[question.id], errors="coerce").astype("Float64")
+        numbers = numbers.where(np.isfinite(numbers.fillna(0.0).to_numpy(dtype=float)))
+        if release == "integer":
+            whole = numbers.where(numbers.round() == numbers)
+            whole = whole.where(whole.abs() < 2**53)  # exact in a float, so in an Int64
+            frame[question.id] = whole.astype("Int64")
+        else:
+            frame[question.id] = numbers
 
 
 def _base_frame(table: pa.Table) -> pd.DataFrame:

@@ -307,6 +307,44 @@ def test_hierarchy_only_on_quasi_identifiers_and_required_there(doc, problems_of
     assert "needs a hierarchy" in only(problems_of(doc), "region", "hierarchy").message
 
 
+def test_discloses_names_codes_of_a_sensitive_choice_question(doc, problems_of) -> None:
+    consent = question(doc, "consent")
+    consent["discloses"] = [1]
+    assert "only for a sensitive choice" in only(problems_of(doc), "consent", "discloses").message
+    consent["disclosure"] = "sensitive"
+    assert problems_of(doc) == []
+    consent["discloses"] = [1, 3, 1]
+    problems = problems_of(doc)
+    assert "3 is not one of its codes (1, 2)" in only(problems, "consent", "discloses[1]").message
+    assert "code 1 is named twice" in only(problems, "consent", "discloses[2]").message
+    consent["discloses"] = []
+    assert "protects nothing" in only(problems_of(doc), "consent", "discloses").message
+    question(doc, "age")["disclosure"] = "sensitive"
+    question(doc, "age")["discloses"] = [30]
+    assert "only for a sensitive choice" in only(problems_of(doc), "age", "discloses").message
+
+
+def test_importance_and_strata_name_quasi_identifiers_once(doc, problems_of) -> None:
+    doc["settings"] = {"importance": ["region", "language"], "strata": ["region"]}
+    assert problems_of(doc) == []  # a response column (language) is one too
+    doc["settings"] = {"importance": ["region", "nope", "comment", "region"], "strata": ["age"]}
+    problems = problems_of(doc)
+    assert len(problems) == 4
+    assert (
+        "'nope' is no question of the spec"
+        in only(problems, None, "settings.importance[1]").message
+    )
+    assert (
+        "'comment' is a text question, not a quasi_identifier"
+        in only(problems, None, "settings.importance[2]").message
+    )
+    assert "'region' is named twice" in only(problems, None, "settings.importance[3]").message
+    assert (
+        "'age' is a number question, not a quasi_identifier"
+        in only(problems, None, "settings.strata[0]").message
+    )
+
+
 # --- the spec as a whole --------------------------------------------------------------------------
 
 

@@ -101,9 +101,91 @@ def test_an_xlsform_cascade_imports_with_its_columns(tmp_path: Path) -> None:
 
 
 def test_a_bare_name_that_is_no_column_is_refused_by_row(tmp_path: Path) -> None:
+    # XPath (ODK, Enketo) reads `yes` as a path: the child `yes` of each choice, which none
+    # has, so `tint=yes` holds for no choice. The author meant 'yes': say so, import nothing.
     survey = [["type", "name", "label", "choice_filter"], ["select_one c", "q", "Q?", "tint=yes"]]
     choices = [["list_name", "name", "label", "tint"], ["c", "red", "Red", "yes"]]
     assert import_problems(tmp_path, survey, choices=choices) == [
         "survey row 2: choice_filter uses the bare name 'yes', which is not a column of its "
-        "choices (name, tint); quote a text ('yes'), refer to a question as ${yes}"
+        "choices (name, tint): ODK reads it as the column 'yes', which no choice has, so it "
+        "would offer no choice; quote a text ('yes'), refer to a question as ${yes}"
+    ]
+
+
+def test_a_filter_on_the_choices_labels_is_refused_by_row(tmp_path: Path) -> None:
+    # ODK Validate refuses `item[label::English != '']` ("unsupported construct").
+    survey = [
+        ["type", "name", "label::English", "choice_filter"],
+        ["select_one c", "q", "Q?", "label::English != ''"],
+    ]
+    choices = [["list_name", "name", "label::English"], ["c", "red", "Red"]]
+    assert import_problems(tmp_path, survey, choices=choices) == [
+        "survey row 2: choice_filter filters on the choices' label ('label::English'), which "
+        "ODK Collect refuses and a form in several languages cannot do: filter on a column of "
+        "the choices"
+    ]
+
+
+_TWICE_SURVEY = [
+    ["type", "name", "label", "choice_filter", "relevant"],
+    ["select_one states", "state", "State?", None, None],
+    ["select_one counties", "county", "County?", "${state}=cf", None],
+    ["select_one cities", "city", "City?", "${county}=cf", None],
+    ["text", "why_king", "Why King?", None, "${county} = 'king'"],
+    ["select_multiple counties", "visited", "Visited?", None, None],
+    ["note", "saw_king", "Saw King", None, "selected(${visited}, 'king')"],
+]
+_TWICE_CHOICES = [
+    ["list_name", "name", "label", "cf"],
+    ["states", "texas", "Texas", None],
+    ["states", "washington", "Washington", None],
+    ["counties", "king", "King", "washington"],
+    ["counties", "pierce", "Pierce", "washington"],
+    ["counties", "king", "King", "texas"],
+    ["cities", "seattle", "Seattle", "king"],
+    ["cities", "tacoma", "Tacoma", "pierce"],
+    ["cities", "dumont", "Dumont", "king"],
+]
+_ALLOWED = [["allow_choice_duplicates"], ["yes"]]
+
+
+def test_a_name_twice_in_one_list_is_two_options_that_each_stand_for_the_name(
+    tmp_path: Path,
+) -> None:
+    document = import_form(tmp_path, _TWICE_SURVEY, choices=_TWICE_CHOICES, settings=_ALLOWED)
+    spec = check_spec_document(document, "form.xlsx")
+    counties = spec.options_for("county")
+    # Each row its own code, the original name kept for exports and the codebook.
+    assert [(o.code, o.name, o.columns) for o in counties] == [
+        (1, "king", {"cf": "washington"}),
+        (2, "pierce", {"cf": "washington"}),
+        (3, "king", {"cf": "texas"}),
+    ]
+    county, city = spec.question("county"), spec.question("city")
+    assert [o.code for o in offered(spec, county, {"state": "texas"})] == [3]
+    # As in ODK, where the answer is the name `king`: either King offers King's cities.
+    for king in (1, 3):
+        assert [o.code for o in offered(spec, city, {"county": king})] == ["seattle", "dumont"]
+        assert spec.question("why_king").relevant_expression.is_true({"county": king})
+        visited = {"visited": [king]}
+        assert spec.question("saw_king").relevant_expression.is_true(visited)
+    assert [o.code for o in offered(spec, city, {"county": 2})] == ["tacoma"]
+    assert not spec.question("why_king").relevant_expression.is_true({"county": 2})
+    assert not spec.question("saw_king").relevant_expression.is_true({"visited": [2]})
+
+
+def test_a_name_twice_without_the_setting_is_refused_by_pyxform_naming_the_row(
+    tmp_path: Path,
+) -> None:
+    problems = import_problems(tmp_path, _TWICE_SURVEY, choices=_TWICE_CHOICES)
+    assert problems[0].startswith("choices row 6: ")
+    assert "allow_choice_duplicates" in problems[0]
+
+
+def test_what_cannot_stand_for_a_repeated_name_is_refused_by_row(tmp_path: Path) -> None:
+    survey = [*_TWICE_SURVEY, ["integer", "n", "N?", None, "selected-at(${visited}, 0) = 1"]]
+    problems = import_problems(tmp_path, survey, choices=_TWICE_CHOICES, settings=_ALLOWED)
+    assert problems == [
+        "survey row 8: relevant uses selected-at() of ${visited}, whose list holds a choice "
+        "name twice (allow_choice_duplicates): compare the answer with = instead"
     ]

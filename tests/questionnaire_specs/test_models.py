@@ -165,3 +165,28 @@ def test_the_readme_example_is_valid_and_is_the_fixture() -> None:
     block = readme[start : readme.index("```", start)]
     assert block == (FIXTURES / "example.yaml").read_text(encoding="utf-8")
     assert load_spec_text(block, "README.md").id == "example-integrity"
+
+
+def test_a_copy_with_an_update_works_everything_out_afresh(example) -> None:
+    # Warm every cache of the original, then copy it with other content: the copy must
+    # answer for its own content (pydantic copies the instance's cached values along).
+    assert example.identity and example.questions and example.choice_labels("en")
+    assert example.question("age").relevant_expression is not None
+    retitled = example.model_copy(update={"title": {**example.title, "en": "Other title"}})
+    assert retitled.identity.sha256 != example.identity.sha256
+    assert retitled.identity == load_spec_from_document(retitled).identity
+    flat = example.model_copy(update={"sections": None, "question_list": example.questions[:2]})
+    assert [q.id for q in flat.questions] == ["anonymity", "consent"]
+    assert set(flat.choice_labels("en")) == {"consent"}
+    with pytest.raises(KeyError):
+        flat.question("age")
+    age = example.question("age")
+    unconditional = age.model_copy(update={"relevant": None})
+    assert unconditional.relevant_expression is None
+    # The original keeps its own.
+    assert example.question("age").relevant_expression is not None
+    assert len(example.questions) == 8
+
+
+def load_spec_from_document(spec: Any) -> Any:
+    return check_spec_document(spec.model_dump(by_alias=True, exclude_none=True), "copy")

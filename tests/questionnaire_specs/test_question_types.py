@@ -35,13 +35,14 @@ def test_every_type_has_one_entry() -> None:
 
 def test_what_the_wire_and_a_release_make_of_each_type() -> None:
     wire = {q.id: kind_of(q).wire(q) for q in SPEC.questions}
-    release = {q.id: kind_of(q).release(q) for q in SPEC.questions}
+    release = {q.id: kind_of(q).release(q, SPEC) for q in SPEC.questions}
     assert wire == {
         "welcome": None, "post": "option", "tasks": "options", "fair": "option",
         "years": "zigzag", "joined": "day", "trust": "step", "trust_doubled": None,
         "high_trust": None, "comment": "utf8",
     }  # fmt: skip
-    assert release["joined"] == "date" and release["trust_doubled"] == "text"
+    # A range doubled is a whole number (calculation_kinds.py), released as one.
+    assert release["joined"] == "date" and release["trust_doubled"] == "integer"
     assert release["welcome"] is None and release["tasks"] == "codes"
 
 
@@ -136,3 +137,55 @@ def test_a_calculation_reads_earlier_answers_and_later_questions_read_it(doc, pr
     _add(doc, {"id": "score", "type": "calculate", "calculation": "${consent} * 10"})
     _add(doc, {"id": "after", "type": "note", "relevant": "${score} > 5"})
     assert problems_of(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("calculation", "kind"),
+    [
+        ("${years} * 2 + 1", "integer"),  # an integer number question
+        ("${trust} mod 3", "integer"),  # a range
+        ("${years} / 2", "decimal"),  # XPath's div (our /) is real division
+        ("${years} * 1.5", "decimal"),
+        ("-${post}", "integer"),  # integer codes
+        ("int(${years} / 2)", "integer"),
+        ("count-selected(${tasks})", "integer"),
+        ("string-length(${comment})", "integer"),
+        ("round(${years} / 3)", "integer"),
+        ("round(${years} / 3, 1)", "decimal"),
+        ("round(${years} / 3, -1)", "integer"),
+        ("sum(${tasks})", "integer"),  # its integer codes
+        ("max(${years}, ${trust})", "integer"),
+        ("number(${comment})", "decimal"),
+        ("if(${years} > 3, ${years}, '')", "integer"),  # '' is XLSForm's empty
+        ("if(${years} > 3, 1, 0.5)", "decimal"),
+        ("coalesce(${comment}, 'none')", "text"),
+        ("if(${years} > 3, 'old', 'new')", "text"),
+        ("${years} > 3", "text"),  # a truth value, "true" / "false"
+        ("concat(${years}, 'y')", "text"),
+        ("${tasks}", "text"),  # "1 3"
+        ("selected-at(${tasks}, 0)", "text"),
+        ("jr:choice-name(${post}, '${post}')", "text"),
+        ("${trust_doubled} + 1", "integer"),  # an integer calculation
+    ],
+)
+def test_a_calculation_is_released_as_what_its_expression_yields(
+    calculation: str, kind: str
+) -> None:
+    question = SPEC.question("trust_doubled").model_copy(update={"calculation": calculation})
+    if "trust_doubled" in calculation:
+        question = question.model_copy(update={"id": "later"})
+    assert kind_of(question).release(question, SPEC) == kind
+
+
+def test_a_declared_calculation_type_wins_and_is_checked(doc, problems_of) -> None:
+    question = SPEC.question("trust_doubled").model_copy(update={"calculation_type": "text"})
+    assert kind_of(question).release(question, SPEC) == "text"
+    _add(doc, {"id": "score", "type": "calculate", "calculation": "${consent} * 10"})
+    doc["questions"][-1]["calculation_type"] = "decimal"
+    assert problems_of(doc) == []
+    doc["questions"][-1]["calculation_type"] = "date"
+    assert only(problems_of(doc), "score", "calculation_type")
+    del doc["questions"][-1]["calculation_type"]
+    doc["questions"][0]["calculation_type"] = "integer"
+    problem = only(problems_of(doc), "consent", "calculation_type")
+    assert problem.message == "calculation_type is only for calculate questions"

@@ -15,6 +15,7 @@ import yaml
 
 from questionnaire_specs import check_spec_document
 from questionnaire_specs.expressions import parse
+from questionnaire_specs.question_types import kind_of
 from questionnaire_specs.xlsform import XLSFormError, import_xlsform, xlsform_to_document
 from questionnaire_specs.xlsform_expressions import ExpressionNotSupported, translate_expression
 
@@ -1240,6 +1241,20 @@ def test_date_range_and_calculate_import_with_their_parameters(tmp_path: Path) -
     assert (by_id["plain"]["min"], by_id["plain"]["max"], by_id["plain"]["step"]) == (1, 10, 1)
     spec = check_spec_document(import_form(tmp_path, survey), "form")
     assert spec.question("twice").calculation_expression is not None
+
+
+def test_a_calculate_s_bind_type_is_its_declared_calculation_type(tmp_path: Path) -> None:
+    survey = [
+        ["type", "name", "label", "calculation", "bind::type"],
+        ["integer", "age", "Age", None, None],
+        ["calculate", "half", None, "${age} div 2", None],
+        ["calculate", "whole", None, "${age} div 2", "int"],
+        ["calculate", "word", None, "${age} * 2", "string"],
+    ]
+    spec = check_spec_document(import_form(tmp_path, survey), "form")
+    kinds = {q.id: kind_of(q).release(q, spec) for q in spec.questions}
+    assert kinds == {"age": "integer", "half": "decimal", "whole": "integer", "word": "text"}
+    assert spec.question("half").calculation_type is None
 
 
 def test_a_range_with_fractional_steps_is_refused_by_row(tmp_path: Path) -> None:

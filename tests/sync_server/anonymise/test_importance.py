@@ -107,5 +107,8 @@ def test_a_declared_stratum_is_never_suppressed_and_each_cut_meets_k() -> None:
 
 def test_an_importance_naming_no_quasi_identifier_is_refused() -> None:
     spec = with_settings(tiny_spec([3]), importance=["offered"])
-    with pytest.raises(ValueError, match="settings.importance names offered"):
+    with pytest.raises(
+        ValueError,
+        match="settings.importance: 'offered' is a single_choice question, not a quasi_id",
+    ):
         anonymise(scattered(20, 1), spec, rng=np.random.default_rng(1), include_free_text=False)

@@ -7,6 +7,7 @@ is released as an answer and the release's `country` stays the station's.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 from pathlib import Path
@@ -101,3 +102,11 @@ def test_an_imported_form_with_its_own_country_question_releases(
     assert set(frame["q_country"].dropna()) <= {1, 2}
     assert frame["q_country"].notna().all()
     assert {"q_language", "years", "language"} <= set(frame.columns)
+    # The codebook keeps each renumbered option's own name, as the form spelt it.
+    (codebook,) = [path for path in built.files if path.name == "codebook.json"]
+    variables = {v["name"]: v for v in json.loads(codebook.read_text())["variables"]}
+    assert [(c["code"], c["name"]) for c in variables["q_country"]["codes"]] == [
+        (1, "sierra-leone"),
+        (2, "ghana"),
+    ]
+    assert all("name" not in c for c in variables["q_language"]["codes"])

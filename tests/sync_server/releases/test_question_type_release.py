@@ -1,5 +1,6 @@
 """A release of a spec with a date, a range and a calculation, in every format: the date at
-the spec's precision (never the day), the range as a number, the calculation as text."""
+the spec's precision (never the day), the range as a number, the calculation as the number
+its expression yields (a range doubled: a whole number)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyreadstat
 
 from questionnaire_specs import canonical_json, load_spec
 from questionnaire_specs.answers import check_response, with_calculations
@@ -52,10 +54,21 @@ def test_a_date_a_range_and_a_calculation_release_in_every_format(
     assert len(joined) and joined.str.fullmatch(r"\d{4}-\d{2}").all()  # never the day
     assert set(frame["trust"].dropna()) <= {0, 2, 4, 6, 8, 10}
     doubled = frame.dropna(subset=["trust", "trust_doubled"])
-    assert (doubled["trust_doubled"].astype(int) == 2 * doubled["trust"]).all()
+    assert len(doubled) and pd.api.types.is_integer_dtype(frame["trust_doubled"].dtype)
+    assert (doubled["trust_doubled"] == 2 * doubled["trust"]).all()
+    # SPSS and Stata carry it as a number too, not as text.
+    for suffix, read in ((".sav", pyreadstat.read_sav), (".dta", pyreadstat.read_dta)):
+        package, _ = read(str(by_suffix[suffix]))
+        assert pd.api.types.is_float_dtype(package["trust_doubled"].dtype), suffix
+        both = package.dropna(subset=["trust", "trust_doubled"])
+        assert (both["trust_doubled"] == 2 * both["trust"]).all(), suffix
     assert pd.read_csv(by_suffix[".csv"])["joined"].dropna().str.fullmatch(r"\d{4}-\d{2}").all()
     codebook = json.loads(
         next(p for p in built.files if p.name.endswith("codebook.json")).read_text()
     )
     kinds = {v["name"]: v["type"] for v in codebook["variables"]}
-    assert (kinds["joined"], kinds["trust"], kinds["trust_doubled"]) == ("period", "number", "text")
+    assert (kinds["joined"], kinds["trust"], kinds["trust_doubled"]) == (
+        "period",
+        "number",
+        "number",
+    )
