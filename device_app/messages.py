@@ -117,9 +117,17 @@ ANSWER_MESSAGES[rules.NOT_A_DATE] = {
     "pt": "Escolha um dia, um mês e um ano.",
     "ar": "يرجى اختيار اليوم والشهر والسنة.",
 }
+ANSWER_MESSAGES[rules.UNRANKED_OPTION] = {
+    "en": "Please put the options in order.",
+    "fr": "Veuillez classer les options.",
+    "es": "Ordene las opciones.",
+    "pt": "Ordene as opções.",
+    "ar": "يرجى ترتيب الخيارات.",
+}
 # A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
 ANSWER_MESSAGES[rules.NOT_A_LIST] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
 ANSWER_MESSAGES[rules.REPEATED_OPTION] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
+ANSWER_MESSAGES[rules.TOO_MANY_RANKED] = ANSWER_MESSAGES[rules.UNRANKED_OPTION]
 # A calculated value is never the respondent's: should one not fit, it reads as a refusal.
 ANSWER_MESSAGES[rules.NOT_AS_CALCULATED] = ANSWER_MESSAGES[rules.CONSTRAINT]
 

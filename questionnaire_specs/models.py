@@ -185,6 +185,9 @@ class Question(_Model):
     multiline: StrictBool | None = None
     # A calculate question's expression, worked out from the answers before it.
     calculation: StrictStr | None = None
+    # A rank question's number of positions: the first so many options in order (default:
+    # every option offered). XLSForm has no such column.
+    positions: StrictInt | None = Field(default=None, ge=1)
     # A choice question's cascading filter: an option is offered when it holds for that
     # option (its code and columns read by column('name'), column('state')).
     choice_filter: StrictStr | None = None

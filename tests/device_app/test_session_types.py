@@ -45,7 +45,8 @@ def test_a_calculation_is_never_shown_but_decides_what_follows(trust: int, thank
     }  # fmt: skip
     assert rules.check_response(SPEC, "officials", finished.answers, complete=True) == []
     # the progress counts what the respondent enters, not the calculation
-    assert session.progress.total == 7  # post, tasks, fair, years, joined, trust, comment
+    # post, tasks, priorities, fair, years, joined, trust, comment
+    assert session.progress.total == 8
 
 
 def test_a_date_and_a_range_are_refused_in_the_respondent_s_words() -> None:
