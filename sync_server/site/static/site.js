@@ -288,13 +288,14 @@ function input(question, error) {
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
   if (hasWidget(question)) {
+    const page = { options: offeredOptions(question, optionsOf(question), asked().kept, labels()), label: (option) => text(option.label), say };
     return widget(question, value, {
       id: `answer-${question.id}`,
       name: question.id,
       "aria-describedby": described,
       "aria-invalid": error ? "true" : null,
       "aria-required": question.required ? "true" : null,
-    }, el);
+    }, el, page);
   }
   if (question.type === "number" || question.type === "text") {
     const attributes = {
@@ -429,8 +430,8 @@ function questionField(question, error) {
     input(question, error),
   );
   if (question.type === "number" || question.type === "text" || hasWidget(question)) {
-    // A text box (a date, a slider) is named by its question.
-    field.querySelector("input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
+    // A text box (a date, a slider, a rank's list) is named by its question.
+    field.querySelector(".rank, input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
   }
   return field;
 }

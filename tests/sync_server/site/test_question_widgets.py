@@ -1,11 +1,13 @@
-"""A date, a range and a calculation on the online site, in headless Chromium: the browser's
-date picker and a slider, their rules, and what the processor stores from what was sealed."""
+"""A ranking, a date, a range and a calculation on the online site, in headless Chromium: a
+list with Up and Down buttons, the browser's date picker and a slider, their rules, and what
+the processor stores from what was sealed."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,20 +33,39 @@ def every_type_site(tmp_path: Path) -> Iterator[Site]:
         yield site
 
 
-def test_a_date_a_slider_and_a_calculation_arrive_as_given(browser, every_type_site):
-    site = every_type_site
+def _at_the_ranking(browser, site: Site, language: str) -> tuple[Any, Any, list[str]]:
+    """A phone-sized page at the rank question (a border post, no tasks): the page, its Next
+    button and its script errors."""
     page = browser.new_page(viewport={"width": 360, "height": 740})
     troubles: list[str] = []
     page.on("pageerror", lambda error: troubles.append(str(error)))
     page.goto(site.url)
-    page.get_by_role("button", name="English", exact=True).click()
-    page.get_by_role("button", name="Start", exact=True).click()
+    name = next(lang.name for lang in EVERY_TYPE.languages if lang.code == language)
+    page.get_by_role("button", name=name, exact=True).click()
+    page.get_by_role("button", name=WORDS[language]["start"], exact=True).click()
     nav = page.locator("#survey .nav button.primary")
     nav.click()  # the welcome note
-    page.get_by_label("A border post").check()
+    page.get_by_label(EVERY_TYPE.text(EVERY_TYPE.options_for("post")[0].label, language)).check()
     nav.click()
-    nav.click()  # tasks, fair and years are optional
+    nav.click()  # tasks is optional
+    return page, nav, troubles
+
+
+def test_a_ranking_a_date_a_slider_and_a_calculation_arrive_as_given(browser, every_type_site):
+    site = every_type_site
+    page, nav, troubles = _at_the_ranking(browser, site, "en")
+    # the ranking, by keyboard: nothing until an option is moved, then Low cost up twice
+    assert page.locator(".rank-number").all_inner_texts() == ["", "", ""]
+    move_up = page.get_by_role("button", name=WORDS["en"]["rank_move_up"].format(option="Low cost"))
+    move_up.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("status").inner_text() == "Low cost: 2 of 3"
+    page.keyboard.press("Enter")  # the focus stayed on the button moved
+    assert page.locator(".rank-label").all_inner_texts() == ["Low cost", "Speed", "Fairness"]
+    assert page.locator(".rank-number").all_inner_texts() == ["1", "2", "3"]
+    assert move_up.is_disabled()  # first: it cannot go higher
     nav.click()
+    nav.click()  # fair and years are optional
     nav.click()
     joined = page.locator("#answer-joined")
     assert joined.get_attribute("type") == "date" and joined.input_value() == ""  # no device date
@@ -73,5 +94,31 @@ def test_a_date_a_slider_and_a_calculation_arrive_as_given(browser, every_type_s
     assert troubles == []
     rows = site.responses()
     assert [json.loads(row.answers) for row in rows] == [
-        {"post": 1, "joined": "1998-04-30", "trust": 8, "trust_doubled": "16"}
+        {"post": 1, "priorities": [3, 1, 2], "joined": "1998-04-30", "trust": 8,
+         "trust_doubled": "16"}
+    ]  # fmt: skip
+
+
+def test_a_ranking_reads_from_the_right_in_arabic_and_the_order_shown_can_be_kept(
+    browser, every_type_site
+):
+    page, nav, troubles = _at_the_ranking(browser, every_type_site, "ar")
+    first = page.locator(".rank-row").first
+    label, up = (
+        first.locator(".rank-label").bounding_box(),
+        first.locator(".rank-up").bounding_box(),
+    )
+    assert label and up and up["x"] < label["x"]  # the buttons on the label's left
+    page.get_by_role("button", name=WORDS["ar"]["rank_keep"]).click()
+    assert page.locator(".rank-number").all_inner_texts() == ["1", "2", "3"]
+    nav.click()
+    page.get_by_role("button", name=WORDS["ar"]["back"]).click()
+    # back on the ranking: it is still given, in its order
+    assert page.get_by_role("button", name=WORDS["ar"]["rank_keep"]).is_disabled()
+    assert page.locator(".rank-label").all_inner_texts() == [
+        "السرعة",
+        "الإنصاف",
+        "التكلفة المنخفضة",
     ]
+    page.close()
+    assert troubles == []
