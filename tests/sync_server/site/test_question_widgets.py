@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from miniatures.browser import headless_chromium
-from questionnaire_specs import load_spec
+from questionnaire_specs import check_spec_document, load_spec
 from sync_server.site.site_wording import WORDS
 from tests.sync_server.site.test_browser_flow import Site, site_for
 
@@ -122,3 +122,41 @@ def test_a_ranking_reads_from_the_right_in_arabic_and_the_order_shown_can_be_kep
     ]
     page.close()
     assert troubles == []
+
+
+TOP_TWO = check_spec_document(
+    {
+        "id": "top-two", "version": "1.0.0", "languages": [{"code": "en", "name": "English"}],
+        "title": {"en": "Top two"}, "introduction": {"en": "Hello"},
+        "populations": [{"id": "officials", "label": {"en": "Officials"}}],
+        "questions": [
+            {"id": "worst", "type": "rank", "positions": 2, "required": True,
+             "label": {"en": "The two slowest stages, slowest first"},
+             "options": [{"code": n, "label": {"en": name}}
+                         for n, name in enumerate(["Filing", "Checks", "Payment", "Release"], 1)]},
+        ],
+    },
+    "top_two.yaml",
+)  # fmt: skip
+
+
+def test_a_ranking_of_the_first_two_numbers_two_and_sends_two(browser, tmp_path: Path) -> None:
+    with site_for(tmp_path, TOP_TWO, seed=17) as site:
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        troubles: list[str] = []
+        page.on("pageerror", lambda error: troubles.append(str(error)))
+        page.goto(site.url)
+        page.get_by_role("button", name="English", exact=True).click()
+        page.get_by_role("button", name="Start", exact=True).click()
+        nav = page.locator("#survey .nav button.primary")
+        nav.click()
+        assert page.get_by_role("alert").inner_text() == WORDS["en"]["required"]
+        release_up = page.get_by_role("button", name="Move Release up")
+        for _ in range(3):
+            release_up.click()
+        assert page.locator(".rank-number").all_inner_texts() == ["1", "2", "", ""]
+        nav.click()
+        page.get_by_role("heading", name=WORDS["en"]["thanks_title"]).wait_for(timeout=15_000)
+        page.close()
+        assert troubles == []
+        assert [json.loads(row.answers) for row in site.responses()] == [{"worst": [4, 1]}]
