@@ -184,11 +184,11 @@ def _ranks(
     labels: Choices | None,
 ) -> AnswerProblem | None:
     problem = _codes_problem(spec, question, value, "a rank", "ranked")
-    if problem is not None or not isinstance(value, list):  # (a list: mypy cannot tell)
-        return problem
-    problem = _filtered_out(spec, question, value, answers, labels)
+    if problem is None:
+        problem = _filtered_out(spec, question, value, answers, labels)  # type: ignore[arg-type]
     if problem is not None:
         return problem
+    assert isinstance(value, list)  # _codes_problem refuses anything else
     wanted = ranked_count(question, len(offered(spec, question, answers, labels)))
     if len(value) < wanted:
         return AnswerProblem(

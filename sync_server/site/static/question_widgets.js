@@ -63,8 +63,8 @@ export function widget(question, value, attributes, el, page = null) {
 
 // A rank: an ordered list whose rows carry their option's index (data-option); the list holds
 // data-touched once the respondent has moved a row or kept the order. Each move keeps the
-// focus on the button pressed (a keyboard user goes on moving the same option) and says the
-// option's new place through a polite live region.
+// focus on the option moved (on the button pressed, or at an end on its other one: a keyboard
+// user goes on moving the same option) and says its new place through a polite live region.
 function rankList(question, value, attributes, el, page) {
   const { options, label, say } = page;
   const held = (value || []).filter((code) => options.some((o) => o.code === code));
@@ -75,6 +75,7 @@ function rankList(question, value, attributes, el, page) {
   const all = optionsIndex(question);
   const status = el("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   const list = el("ol", { class: "rank-rows" });
+  const keep = el("button", { type: "button", class: "secondary rank-keep" }, say("rank_keep"));
   const group = el(
     "div",
     {
@@ -85,10 +86,9 @@ function rankList(question, value, attributes, el, page) {
       "data-positions": String(rankedCount(question, options.length)),
     },
     list,
-    null,
+    keep,
     status,
   );
-  const keep = el("button", { type: "button", class: "secondary rank-keep" }, say("rank_keep"));
   const touch = () => {
     group.dataset.touched = "yes";
     keep.disabled = true;
@@ -112,7 +112,9 @@ function rankList(question, value, attributes, el, page) {
     if (by < 0) list.insertBefore(row, rows[to]);
     else list.insertBefore(row, rows[to].nextSibling);
     touch();
-    button.focus();
+    // At an end the button pressed is off: the focus goes to the row's other one.
+    const other = row.querySelector(button.classList.contains("rank-up") ? ".rank-down" : ".rank-up");
+    (button.disabled ? other : button).focus();
     status.textContent = say("rank_moved", {
       option: row.querySelector(".rank-label").textContent,
       at: to + 1,
@@ -121,8 +123,10 @@ function rankList(question, value, attributes, el, page) {
   };
   for (const option of order) {
     const name = label(option);
-    const up = el("button", { type: "button", class: "rank-up", "aria-label": say("rank_move_up", { option: name }) }, say("rank_up"));
-    const down = el("button", { type: "button", class: "rank-down", "aria-label": say("rank_move_down", { option: name }) }, say("rank_down"));
+    const key = (way) =>
+      el("button", { type: "button", class: `rank-${way}`, "aria-label": say(`rank_move_${way}`, { option: name }) }, say(`rank_${way}`));
+    const up = key("up");
+    const down = key("down");
     const row = el(
       "li",
       { class: "rank-row", "data-option": String(all.get(option.code)) },
@@ -137,7 +141,6 @@ function rankList(question, value, attributes, el, page) {
   }
   keep.disabled = Boolean(group.dataset.touched);
   keep.addEventListener("click", touch);
-  group.insertBefore(keep, status);
   number();
   return group;
 }

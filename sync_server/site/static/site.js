@@ -288,7 +288,8 @@ function input(question, error) {
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
   if (hasWidget(question)) {
-    const page = { options: offeredOptions(question, optionsOf(question), asked().kept, labels()), label: (option) => text(option.label), say };
+    const offered = offeredOptions(question, optionsOf(question), asked().kept, labels());
+    const page = { options: offered, label: (option) => text(option.label), say };
     return widget(question, value, {
       id: `answer-${question.id}`,
       name: question.id,

@@ -64,6 +64,9 @@ def test_a_ranking_a_date_a_slider_and_a_calculation_arrive_as_given(browser, ev
     assert page.locator(".rank-label").all_inner_texts() == ["Low cost", "Speed", "Fairness"]
     assert page.locator(".rank-number").all_inner_texts() == ["1", "2", "3"]
     assert move_up.is_disabled()  # first: it cannot go higher
+    # the focus moved to the row's Down button, still on Low cost
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == WORDS["en"]["rank_move_down"].format(option="Low cost")
     nav.click()
     nav.click()  # fair and years are optional
     nav.click()
