@@ -283,8 +283,7 @@ function introductionPage() {
   );
 }
 
-function input(question, error) {
-  const value = state.answers[question.id];
+function input(question, error, value = state.answers[question.id]) {
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
   if (hasWidget(question)) {
@@ -353,6 +352,10 @@ function filterOptions() {
     let changed = false;
     for (const question of pageGroups()[state.at].questions) {
       if (!question.choice_filter) continue;
+      if (question.type === "rank") {
+        changed = reRank(question) || changed;
+        continue;
+      }
       const offered = offeredCodes(question);
       optionsOf(question).forEach((option, number) => {
         const box = root.querySelector(`#answer-${CSS.escape(question.id)}-${number}`);
@@ -367,6 +370,22 @@ function filterOptions() {
     if (!changed) return;
     keepPage();
   }
+}
+
+function reRank(question) {
+  // A ranking lists exactly what its choice_filter offers: when that changes, the list is
+  // built again, the options still offered in the respondent's order, new ones after them.
+  const list = root.querySelector(`.rank[name="${CSS.escape(question.id)}"]`);
+  if (!list) return false;
+  const options = question.options || [];
+  const shown = [...list.querySelectorAll(".rank-row")].map((row) => options[Number(row.dataset.option)].code);
+  const offered = offeredCodes(question);
+  if (shown.length === offered.size && shown.every((code) => offered.has(code))) return false;
+  const order = list.dataset.touched ? shown.filter((code) => offered.has(code)) : undefined;
+  const again = input(question, null, order);
+  again.setAttribute("aria-labelledby", `label-${question.id}`);
+  list.replaceWith(again);
+  return true;
 }
 
 function read(question) {

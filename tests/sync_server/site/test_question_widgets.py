@@ -33,16 +33,22 @@ def every_type_site(tmp_path: Path) -> Iterator[Site]:
         yield site
 
 
-def _at_the_ranking(browser, site: Site, language: str) -> tuple[Any, Any, list[str]]:
-    """A phone-sized page at the rank question (a border post, no tasks): the page, its Next
-    button and its script errors."""
+def _opened(browser, site: Site, name: str, language: str) -> tuple[Any, list[str]]:
+    """A phone-sized page past the language (`name`) and start pages; its script errors."""
     page = browser.new_page(viewport={"width": 360, "height": 740})
     troubles: list[str] = []
     page.on("pageerror", lambda error: troubles.append(str(error)))
     page.goto(site.url)
-    name = next(lang.name for lang in EVERY_TYPE.languages if lang.code == language)
     page.get_by_role("button", name=name, exact=True).click()
     page.get_by_role("button", name=WORDS[language]["start"], exact=True).click()
+    return page, troubles
+
+
+def _at_the_ranking(browser, site: Site, language: str) -> tuple[Any, Any, list[str]]:
+    """A phone-sized page at the rank question (a border post, no tasks): the page, its Next
+    button and its script errors."""
+    name = next(lang.name for lang in EVERY_TYPE.languages if lang.code == language)
+    page, troubles = _opened(browser, site, name, language)
     nav = page.locator("#survey .nav button.primary")
     nav.click()  # the welcome note
     page.get_by_label(EVERY_TYPE.text(EVERY_TYPE.options_for("post")[0].label, language)).check()
@@ -145,12 +151,7 @@ TOP_TWO = check_spec_document(
 
 def test_a_ranking_of_the_first_two_numbers_two_and_sends_two(browser, tmp_path: Path) -> None:
     with site_for(tmp_path, TOP_TWO, seed=17) as site:
-        page = browser.new_page(viewport={"width": 360, "height": 740})
-        troubles: list[str] = []
-        page.on("pageerror", lambda error: troubles.append(str(error)))
-        page.goto(site.url)
-        page.get_by_role("button", name="English", exact=True).click()
-        page.get_by_role("button", name="Start", exact=True).click()
+        page, troubles = _opened(browser, site, "English", "en")
         nav = page.locator("#survey .nav button.primary")
         nav.click()
         assert page.get_by_role("alert").inner_text() == WORDS["en"]["required"]
@@ -163,3 +164,51 @@ def test_a_ranking_of_the_first_two_numbers_two_and_sends_two(browser, tmp_path:
         page.close()
         assert troubles == []
         assert [json.loads(row.answers) for row in site.responses()] == [{"worst": [4, 1]}]
+
+
+def _offered_where(region: str, name: str, code: int) -> dict:
+    return {"code": code, "label": {"en": name}, "columns": {"region": region}}
+
+
+# A section per page: the region and the ranking its choice_filter cascades from, together.
+REGIONAL = check_spec_document(
+    {
+        "id": "regional", "version": "1.0.0", "languages": [{"code": "en", "name": "English"}],
+        "title": {"en": "Regional"}, "introduction": {"en": "Hello"},
+        "populations": [{"id": "officials", "label": {"en": "Officials"}}],
+        "settings": {"site_paging": "section"},
+        "sections": [{"id": "work", "questions": [
+            {"id": "region", "type": "single_choice", "required": True,
+             "label": {"en": "Your region?"},
+             "options": [{"code": 1, "label": {"en": "North"}},
+                         {"code": 2, "label": {"en": "South"}}]},
+            {"id": "slowest", "type": "rank", "label": {"en": "Slowest first"},
+             "choice_filter": "column('region') = ${region} or column('region') = 'any'",
+             "options": [_offered_where("1", "Port", 11), _offered_where("1", "Airport", 12),
+                         _offered_where("2", "Land border", 21),
+                         _offered_where("any", "Head office", 99)]},
+        ]}],
+    },
+    "regional.yaml",
+)  # fmt: skip
+
+
+def test_a_ranking_on_the_page_of_its_filter_lists_what_is_offered_now(browser, tmp_path: Path):
+    with site_for(tmp_path, REGIONAL, seed=23) as site:
+        page, troubles = _opened(browser, site, "English", "en")
+        labels = page.locator(".rank-label")
+        assert labels.all_inner_texts() == ["Head office"]  # no region yet
+        page.get_by_label("North").check()
+        assert labels.all_inner_texts() == ["Port", "Airport", "Head office"]
+        for _ in range(2):
+            page.get_by_role("button", name="Move Head office up").click()
+        assert labels.all_inner_texts() == ["Head office", "Port", "Airport"]
+        page.get_by_label("South").check()  # the respondent's order kept, the new post after
+        assert labels.all_inner_texts() == ["Head office", "Land border"]
+        assert page.locator(".rank-number").all_inner_texts() == ["1", "2"]
+        page.locator("#survey .nav button.primary").click()
+        page.get_by_role("heading", name=WORDS["en"]["thanks_title"]).wait_for(timeout=15_000)
+        page.close()
+        assert troubles == []
+        answers = [json.loads(row.answers) for row in site.responses()]
+        assert answers == [{"region": 2, "slowest": [99, 21]}]
