@@ -110,6 +110,11 @@ def test_the_checks_of_a_rank(doc: dict[str, Any], problems_of: Any) -> None:
     assert (
         only(found, "order", "options[0].exclusive").message == "exclusive is only for multi_choice"
     )
+    doc["questions"].pop()
+    found = _rank_problems(problems_of, doc, options=options, disclosure="quasi_identifier")
+    assert "a quasi_identifier is a single_choice or likert question" in " ".join(
+        problem.message for problem in found
+    )
     doc["questions"][0]["positions"] = 1
     assert (
         "positions is only for rank questions"
