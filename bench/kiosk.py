@@ -122,6 +122,8 @@ def child(args: argparse.Namespace) -> int:
                     p.tap(f"option-{options[0].code}")
                 elif kind == "number":
                     p.tap("digit-1")
+                elif kind == "rank":
+                    p.tap("rank-keep")  # the order shown
                 count = len(pressed)
                 p.tap("next")
                 yield p.when(

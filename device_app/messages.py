@@ -117,9 +117,17 @@ ANSWER_MESSAGES[rules.NOT_A_DATE] = {
     "pt": "Escolha um dia, um mês e um ano.",
     "ar": "يرجى اختيار اليوم والشهر والسنة.",
 }
+ANSWER_MESSAGES[rules.UNRANKED_OPTION] = {
+    "en": "Please put the options in order.",
+    "fr": "Veuillez classer les options.",
+    "es": "Ordene las opciones.",
+    "pt": "Ordene as opções.",
+    "ar": "يرجى ترتيب الخيارات.",
+}
 # A list that is not a list of the options, or repeats one, reads to a respondent as a bad pick.
 ANSWER_MESSAGES[rules.NOT_A_LIST] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
 ANSWER_MESSAGES[rules.REPEATED_OPTION] = ANSWER_MESSAGES[rules.NOT_AN_OPTION]
+ANSWER_MESSAGES[rules.TOO_MANY_RANKED] = ANSWER_MESSAGES[rules.UNRANKED_OPTION]
 # A calculated value is never the respondent's: should one not fit, it reads as a refusal.
 ANSWER_MESSAGES[rules.NOT_AS_CALCULATED] = ANSWER_MESSAGES[rules.CONSTRAINT]
 
@@ -130,6 +138,23 @@ KIOSK_WORDS: dict[str, dict[str, str]] = {
     "finish": {"en": "Finish", "fr": "Terminer", "es": "Terminar", "pt": "Concluir", "ar": "إنهاء"},
     "start": {"en": "Start", "fr": "Commencer", "es": "Empezar", "pt": "Começar", "ar": "ابدأ"},
     "language": {"en": "Language", "fr": "Langue", "es": "Idioma", "pt": "Idioma", "ar": "اللغة"},
+    # the rank list's key that takes the order shown as the answer
+    "keep_order": {
+        "en": "Keep this order",
+        "fr": "Garder cet ordre",
+        "es": "Mantener este orden",
+        "pt": "Manter esta ordem",
+        "ar": "الإبقاء على هذا الترتيب",
+    },
+    # the rank list's keys that move an option one place up or down
+    "rank_up": {"en": "Up", "fr": "Monter", "es": "Subir", "pt": "Subir", "ar": "لأعلى"},
+    "rank_down": {
+        "en": "Down",
+        "fr": "Descendre",
+        "es": "Bajar",
+        "pt": "Descer",
+        "ar": "لأسفل",
+    },
     # the date widget's three pickers
     "day": {"en": "Day", "fr": "Jour", "es": "Día", "pt": "Dia", "ar": "اليوم"},
     "month": {"en": "Month", "fr": "Mois", "es": "Mes", "pt": "Mês", "ar": "الشهر"},

@@ -21,6 +21,10 @@ Layout (docs/protocol.md):
                   option   (single_choice, likert)  index into the options, in
                                                     width(len(options)) bits
                   options  (multi_choice)           one bit per option, in option order
+                  ranks    (rank)                   how many are ranked, in
+                                                    width(len(options) + 1) bits, then each
+                                                    ranked option's index, first-ranked
+                                                    first, in width(len(options)) bits
                   zigzag   (number, integer)        zigzag varint
                   float64  (number, decimal)        IEEE 754 binary64
                   utf8     (text)                   varint byte length, then UTF-8 bytes
@@ -181,6 +185,29 @@ def _read_options(reader: _BitReader, spec: Spec, question: Question) -> Any:
     return [code for number, code in enumerate(codes) if mask >> (top - number) & 1]
 
 
+def _write_ranks(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
+    codes = spec.option_codes(question)
+    if not isinstance(value, list):
+        raise ResponseCodecError(f"{question.id}: a rank answer is a list")
+    numbers = [_index(codes, code, f"{question.id}: code") for code in value]
+    if len(set(numbers)) != len(numbers):
+        raise ResponseCodecError(f"{question.id}: an option is ranked twice")
+    writer.write(len(numbers), _width(len(codes) + 1))
+    for number in numbers:
+        writer.write(number, _width(len(codes)))
+
+
+def _read_ranks(reader: _BitReader, spec: Spec, question: Question) -> Any:
+    codes = spec.option_codes(question)
+    count = reader.read(_width(len(codes) + 1))
+    numbers = [reader.read(_width(len(codes))) for _ in range(min(count, len(codes)))]
+    if count > len(codes) or any(number >= len(codes) for number in numbers):
+        raise ResponseCodecError(f"{question.id}: rank index out of range")
+    if len(set(numbers)) != len(numbers):
+        raise ResponseCodecError(f"{question.id}: an option is ranked twice")
+    return [codes[number] for number in numbers]
+
+
 def _write_zigzag(writer: _BitWriter, _spec: Spec, question: Question, value: Any) -> None:
     if type(value) is not int:
         raise ResponseCodecError(f"{question.id}: not a whole number")
@@ -248,6 +275,7 @@ def _read_step(reader: _BitReader, _spec: Spec, question: Question) -> Any:
 _WRITERS = {
     "option": _write_option,
     "options": _write_options,
+    "ranks": _write_ranks,
     "zigzag": _write_zigzag,
     "float64": _write_float64,
     "utf8": _write_utf8,
@@ -257,6 +285,7 @@ _WRITERS = {
 _READERS = {
     "option": _read_option,
     "options": _read_options,
+    "ranks": _read_ranks,
     "zigzag": _read_zigzag,
     "float64": _read_float64,
     "utf8": _read_utf8,

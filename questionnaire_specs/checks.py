@@ -308,16 +308,22 @@ def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
 
 _FIELD_ORDER = [
     "integer", "min", "max", "step", "max_length", "multiline", "calculation", "calculation_type",
-    "choice_filter",
+    "choice_filter", "positions",
 ]  # fmt: skip
 
 
 def _choices(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
     kind = question.type
-    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.RANK):
         if not question.options:
             yield Finding(path + ("options",), f"a {kind.value} question needs options")
         else:
+            if question.positions is not None and question.positions > len(question.options):
+                yield Finding(
+                    path + ("positions",),
+                    f"positions is {question.positions}, more than its "
+                    f"{len(question.options)} options",
+                )
             yield from _options(
                 path + ("options",),
                 question.options,
@@ -629,7 +635,7 @@ def _call(
             yield Finding(path, problem, code.column)
 
 
-# The functions of one number: a multi_choice answer (a list) or a word is none.
+# The functions of one number: a multi_choice or rank answer (a list) or a word is none.
 _NUMBER_FUNCTIONS = frozenset({"int", "round", "floor", "ceiling", "abs"})
 
 
@@ -648,10 +654,11 @@ def _number_arguments(
                 argument.column,
             )
         subject = _subject(argument, before, owner, known)
-        if subject is not None and subject[1].type is QuestionType.MULTI_CHOICE:
+        if subject is not None and kind_of(subject[1]).listed:
             yield Finding(
                 path,
-                f"{node.name}() takes a number; {subject[0]} is a multi_choice question "
+                f"{node.name}() takes a number; {subject[0]} is a "
+                f"{subject[1].type.value} question "
                 "(use count-selected(), selected-at() or sum())",
                 argument.column,
             )
@@ -701,10 +708,10 @@ def _comparison(
         if subject is None:
             continue
         name, question = subject
-        if question.type is QuestionType.MULTI_CHOICE and not one_code:
+        if kind_of(question).listed and not one_code:
             yield Finding(
                 path,
-                f"{name} is a multi_choice question: use selected({_shown(side)}, code) "
+                f"{name} is a {question.type.value} question: use selected({_shown(side)}, code) "
                 "or count-selected()",
                 side.column,
             )

@@ -208,6 +208,9 @@ class Question(_Model):
     # What its value is released as, when declared (XLSForm's bind::type); otherwise read
     # from the expression (calculation_kinds.py). Left out of the identity when not given.
     calculation_type: Literal["integer", "decimal", "text"] | None = None
+    # A rank question's number of positions: the first so many options in order (default:
+    # every option offered). XLSForm has no such column.
+    positions: StrictInt | None = Field(default=None, ge=1)
     # A choice question's cascading filter: an option is offered when it holds for that
     # option (its code and columns read by column('name'), column('state')).
     choice_filter: StrictStr | None = None

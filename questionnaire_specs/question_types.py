@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 class QuestionType(StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTI_CHOICE = "multi_choice"
+    RANK = "rank"
     LIKERT = "likert"
     NUMBER = "number"
     TEXT = "text"
@@ -63,9 +64,9 @@ class Release(Protocol):
 class QuestionKind:
     """One question type. `wire` names the codec's encoding of an answer (None: the answer
     never travels: a note has none, a calculation is worked out again by the processor);
-    `release` is the column kind a release keeps it as: code, codes, integer, decimal, text
-    or date (None: no column); it is given the spec where it has one (a calculation's kind
-    follows the questions it reads: calculation_kinds.py)."""
+    `release` is the column kind a release keeps it as: code, codes, ranks, integer, decimal,
+    text or date (None: no column); it is given the spec where it has one (a calculation's
+    kind follows the questions it reads: calculation_kinds.py)."""
 
     type: QuestionType
     fields: frozenset[str]  # the type-specific fields it takes (checks.py refuses the others)
@@ -75,6 +76,7 @@ class QuestionKind:
     draw: Draw | None  # a scripted respondent's answer (None: nothing to enter)
     describe: Callable[[Question], list[str]]  # render's lines about the answer's shape
     choice: bool = False  # answered by option codes
+    listed: bool = False  # answered by a list of option codes (expressions count and index it)
     shown: bool = True  # gets a screen (a calculation does not)
     bounds: str | None = None  # what min and max are: "number" or "date"
 
@@ -142,6 +144,20 @@ def _choice(
     return _filtered_out(spec, question, [value], answers, labels)
 
 
+def _codes_problem(
+    spec: Spec, question: Question, value: object, answer: str, done: str
+) -> AnswerProblem | None:
+    """What is wrong with a list of codes as such: not a list, a code it does not have, or a
+    code twice (`answer` and `done` word the detail: "a rank", "ranked")."""
+    if not isinstance(value, list):
+        return AnswerProblem(question.id, p.NOT_A_LIST, f"{answer} answer is a list")
+    if not all(spec.has_option(question, code) for code in value):
+        return AnswerProblem(question.id, p.NOT_AN_OPTION, f"a {done} code is not one of its codes")
+    if len(set(value)) != len(value):
+        return AnswerProblem(question.id, p.REPEATED_OPTION, f"a code is {done} twice")
+    return None
+
+
 def _choices(
     spec: Spec,
     question: Question,
@@ -149,20 +165,46 @@ def _choices(
     answers: Mapping[str, object],
     labels: Choices | None,
 ) -> AnswerProblem | None:
-    if not isinstance(value, list):
-        return AnswerProblem(question.id, p.NOT_A_LIST, "a multiple choice answer is a list")
-    if not all(spec.has_option(question, code) for code in value):
-        return AnswerProblem(
-            question.id, p.NOT_AN_OPTION, "a selected code is not one of its codes"
-        )
-    if len(set(value)) != len(value):
-        return AnswerProblem(question.id, p.REPEATED_OPTION, "a code is selected twice")
+    problem = _codes_problem(spec, question, value, "a multiple choice", "selected")
+    if problem is not None:
+        return problem
     exclusive = {o.code for o in question.options or [] if o.exclusive}
     if len(value) > 1 and exclusive.intersection(value):
         return AnswerProblem(
             question.id, p.EXCLUSIVE_OPTION, "an exclusive option is combined with others"
         )
     return _filtered_out(spec, question, value, answers, labels)
+
+
+def ranked_count(question: Question, shown: int) -> int:
+    """How many options a rank answer orders when `shown` are offered: all of them, or the
+    question's `positions` when it asks for fewer."""
+    return shown if question.positions is None else min(question.positions, shown)
+
+
+def _ranks(
+    spec: Spec,
+    question: Question,
+    value: object,
+    answers: Mapping[str, object],
+    labels: Choices | None,
+) -> AnswerProblem | None:
+    problem = _codes_problem(spec, question, value, "a rank", "ranked")
+    if problem is None:
+        problem = _filtered_out(spec, question, value, answers, labels)  # type: ignore[arg-type]
+    if problem is not None:
+        return problem
+    assert isinstance(value, list)  # _codes_problem refuses anything else
+    wanted = ranked_count(question, len(offered(spec, question, answers, labels)))
+    if len(value) < wanted:
+        return AnswerProblem(
+            question.id, p.UNRANKED_OPTION, f"{wanted} options are to be ranked, not fewer"
+        )
+    if len(value) > wanted:
+        return AnswerProblem(
+            question.id, p.TOO_MANY_RANKED, f"only {wanted} positions are to be ranked"
+        )
+    return None
 
 
 def _within(question: Question, value: Any) -> AnswerProblem | None:
@@ -314,6 +356,16 @@ def _draw_choices(
     return [o.code for o in options if o.code in chosen]  # in option order
 
 
+def _draw_ranks(
+    spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
+) -> Any:
+    if _skips(question, rng):
+        return None
+    codes = [o.code for o in spec.options_for(question)]
+    rng.shuffle(codes)
+    return codes[: ranked_count(question, len(codes))]
+
+
 def _draw_number(
     _spec: Spec, question: Question, rng: Random, _comment: Callable[[], str], _write: bool
 ) -> Any:
@@ -375,6 +427,12 @@ def _shown(bound: object) -> str:
     return format_number(bound) if _is_number(bound) else str(bound)  # type: ignore[arg-type]
 
 
+def _describe_ranks(question: Question) -> list[str]:
+    if question.positions is None:
+        return ["ranked: every option offered, in order"]
+    return [f"ranked: the first {question.positions} options offered, in order"]
+
+
 def _describe_number(question: Question) -> list[str]:
     kind = "whole numbers" if question.integer else "any number"
     return [f"range: {_shown(question.min)}–{_shown(question.max)}, {kind}"]
@@ -416,6 +474,7 @@ def _choice_kind(
         draw=draw,
         describe=_nothing,
         choice=True,
+        listed=release == "codes",
     )
 
 
@@ -431,6 +490,17 @@ KINDS: dict[QuestionType, QuestionKind] = {
         _choice_kind(QuestionType.LIKERT, _choice, "option", "code", _draw_choice, frozenset()),
         _choice_kind(
             QuestionType.MULTI_CHOICE, _choices, "options", "codes", _draw_choices, _FILTERED
+        ),
+        QuestionKind(
+            QuestionType.RANK,
+            fields=_FILTERED | {"positions"},
+            rule=_ranks,
+            wire=_fixed("ranks"),
+            release=_fixed("ranks"),
+            draw=_draw_ranks,
+            describe=_describe_ranks,
+            choice=True,
+            listed=True,
         ),
         QuestionKind(
             QuestionType.NUMBER,

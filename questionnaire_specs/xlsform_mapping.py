@@ -6,11 +6,12 @@
   Questions outside any group, in a form that has groups, are collected run by run into
   untitled sections `section_N`. An empty group is dropped. No groups: a flat question list.
 - Types, by what pyxform's type dictionary says they are: select1 → single_choice, select →
-  multi_choice, int → number (`integer: true`), decimal → number, a read-only input → note,
-  a date input → date, range → range (its `parameters` start, end, step → min, max, step:
-  whole numbers), calculate → calculate (its `calculation` translated like any expression;
-  a calculation without a label is labelled with its name; a `bind::type` of int, decimal or
-  string → its `calculation_type`), another string input → text
+  multi_choice, odk:rank → rank (with its choices), int → number (`integer: true`), decimal →
+  number, a read-only input → note, a date input → date, range → range (its `parameters`
+  start, end, step → min, max, step: whole numbers), calculate → calculate (its
+  `calculation` translated like any expression; a calculation without a label is labelled
+  with its name; a `bind::type` of int, decimal or string → its `calculation_type`), another
+  string input → text
   (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
   What xlsform_refusals.py refuses is refused by row.
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
@@ -200,9 +201,9 @@ class SurveyMapper:
         self._problems += [f"{where}: {reason}" for reason in refused]
         if refused:
             return None
-        if element.get("choice_filter") and spec_type not in ("single_choice", "multi_choice"):
+        if element.get("choice_filter") and spec_type not in _LISTED_TYPES:
             self._problems.append(
-                f"{where}: choice_filter is only for select_one and select_multiple questions"
+                f"{where}: choice_filter is only for select_one, select_multiple and rank questions"
             )
             return None
         data: dict[str, Any] = {"id": "", "type": spec_type}
@@ -270,7 +271,7 @@ class SurveyMapper:
                 )
             elif word not in VISUAL_APPEARANCES and not _VISUAL_PATTERN.fullmatch(word):
                 self._warnings.append(f"{where}: appearance '{word}' is ignored")
-        if spec_type in ("single_choice", "multi_choice"):
+        if spec_type in _LISTED_TYPES:
             list_name = str(element.get("itemset") or element.get("list_name") or "")
             choices = self._lists.get(list_name)
             if choices is None:
@@ -504,6 +505,10 @@ _QUESTION_KEYS = (
 _CALCULATION_TYPES = {"int": "integer", "decimal": "decimal", "string": "text"}
 
 
+# The types whose options come from a choices list.
+_LISTED_TYPES = ("single_choice", "multi_choice", "rank")
+
+
 def spec_id_for(name: str, row: int) -> str:
     """A spec id for an XLSForm name: letters folded to ASCII, other characters `_`."""
     if _SPEC_ID.fullmatch(name):
@@ -528,6 +533,8 @@ def _spec_type(entry: Mapping[str, Any], element: Mapping[str, Any]) -> str | No
         return "calculate"
     if control == "range":
         return "range"
+    if control == "odk:rank":
+        return "rank"
     if control == "select1":
         return "single_choice"
     if control == "select":

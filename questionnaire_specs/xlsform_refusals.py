@@ -11,7 +11,7 @@ server and the release can check. So MSS refuses, naming the row and the reason:
 - external data (`select_one_from_file`, `select_one_external`, `pulldata`): the station has
   no such files, and an answer must be checkable against the spec alone;
 - repeats: a release is one row per respondent;
-- types and columns MSS has no answer rule for yet (rank, time, trigger, default…), until
+- types and columns MSS has no answer rule for yet (time, trigger, default…), until
   the spec's question-type registry (question_types.py) gains them.
 
 Purely visual appearances are ignored with a warning; so is everything pyxform reads that
@@ -60,7 +60,6 @@ _REFUSED_TYPES: dict[str, str] = {
     "hidden": _NOT_YET,
     "acknowledge": _NOT_YET,
     "trigger": _NOT_YET,
-    "rank": _NOT_YET,
     "time": _NOT_YET,
     "datetime": _NOT_YET,
     "dateTime": _NOT_YET,

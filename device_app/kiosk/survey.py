@@ -9,6 +9,7 @@ from typing import Any
 from device_app.kiosk.answers import AnswerRefused
 from device_app.session import AnswerError, SurveySession
 from questionnaire_specs.models import Option, Question, QuestionType, Spec
+from questionnaire_specs.question_types import ranked_count
 
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
 
@@ -30,6 +31,11 @@ class QuestionView:
     label: str = ""  # the question's label and hint as the session shows them (piped)
     hint: str = ""
     options: tuple[Option, ...] = ()  # the options offered now (its choice_filter's)
+
+    @property
+    def positions(self) -> int:
+        """How many of the options offered a rank answer orders (the registry's rule)."""
+        return ranked_count(self.question, len(self.options))
 
 
 class SurveyFlow:

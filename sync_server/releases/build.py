@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -420,26 +421,37 @@ def _treatments(spec: Spec, treated: Treated, scope: str) -> dict[str, str]:
 
 
 def _analysis_frame(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
-    """The release's columns: a multi_choice answer becomes one 0/1 column per option."""
+    """The release's columns: a multi_choice answer becomes one 0/1 column per option, a rank
+    answer one column per option holding its position (1 for the first ranked)."""
     columns: dict[str, Any] = {}
     for name in frame.columns:
         question = next((q for q in spec.questions if q.id == name), None)
-        if question is None or kind_of(question).release(question) != "codes":
+        release = kind_of(question).release(question) if question is not None else None
+        if question is None or release not in ("codes", "ranks"):
             columns[name] = frame[name]
             continue
         chosen = frame[name].map(_codes_of, na_action="ignore")
+        cell = _position_of if release == "ranks" else _selected_in
         for option in spec.options_for(question):
-            flag = chosen.map(
-                lambda codes, code=option.code: int(code in codes), na_action="ignore"
-            )
-            columns[books.option_column(name, option.code)] = flag.astype("Int64")
+            values = chosen.map(partial(cell, option.code), na_action="ignore")
+            columns[books.option_column(name, option.code)] = values.astype("Int64")
     return pd.DataFrame(columns, index=frame.index)
 
 
-def _codes_of(value: object) -> frozenset[object]:
-    """The selected codes of a multi_choice cell ("1;3", or a list), as int where possible."""
+def _selected_in(code: object, codes: list[object]) -> int:
+    return int(code in codes)
+
+
+def _position_of(code: object, codes: list[object]) -> int | None:
+    """An option's rank position, 1 first; None when it was not ranked (a `positions` rank)."""
+    return codes.index(code) + 1 if code in codes else None
+
+
+def _codes_of(value: object) -> list[object]:
+    """The codes of a multi_choice or rank cell ("1;3", or a list), in their order, as int
+    where possible."""
     parts = value.split(";") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    return frozenset(int(p) if isinstance(p, str) and p.lstrip("-").isdigit() else p for p in parts)
+    return [int(p) if isinstance(p, str) and p.lstrip("-").isdigit() else p for p in parts]
 
 
 def _write(out_dir: Path, content: ReleaseFiles, report: Progress) -> list[Path]:

@@ -39,7 +39,7 @@ SELECTED_LABELS = {0: "not selected", 1: "selected"}
 class Variable:
     name: str
     label: dict[str, str]
-    type: str  # code, multi_choice_option, number, text, period, flag
+    type: str  # code, multi_choice_option, rank_position, number, text, period, flag
     question: str | None = None
     question_type: str | None = None
     codes: list[dict[str, Any]] = field(default_factory=list)
@@ -138,7 +138,10 @@ def option_column(question_id: str, code: int | str) -> str:
 
 
 def _option_variables(spec: Spec, question: Question, treatment: str) -> list[Variable]:
-    """A multi_choice question becomes one 0/1 variable per option (what analysts tabulate)."""
+    """A multi_choice question becomes one 0/1 variable per option (what analysts tabulate);
+    a rank question one variable per option holding its position, 1 for the first ranked
+    (what SPSS and Stata users expect of a ranking)."""
+    ranks = kind_of(question).release(question) == "ranks"
     variables = []
     for option in spec.options_for(question):
         label = {
@@ -149,10 +152,12 @@ def _option_variables(spec: Spec, question: Question, treatment: str) -> list[Va
             Variable(
                 name=option_column(question.id, option.code),
                 label=label,
-                type="multi_choice_option",
+                type="rank_position" if ranks else "multi_choice_option",
                 question=question.id,
                 question_type=question.type.value,
-                codes=[
+                codes=[]
+                if ranks
+                else [
                     {"code": code, "label": {"en": text}, "non_substantive": False}
                     for code, text in SELECTED_LABELS.items()
                 ],
@@ -172,7 +177,7 @@ def variables_for(
     levels: dict[str, str] | None = None,
 ) -> list[Variable]:
     """The variables of a release, in the order of the treated frame's columns (multi_choice
-    questions expanded into their options). `levels`: the treated file's recodings
+    and rank questions expanded into their options). `levels`: the treated file's recodings
     (variable -> hierarchy level released); a recoded variable's codes and labels are its
     level's."""
     answered = {q.id: q for q in spec.questions if q.is_answered}
@@ -180,7 +185,7 @@ def variables_for(
     for column in columns:
         treatment = treatments.get(column, "kept as collected")
         question = answered.get(column)
-        if question is not None and kind_of(question).release(question) == "codes":
+        if question is not None and kind_of(question).release(question) in ("codes", "ranks"):
             variables.extend(_option_variables(spec, question, treatment))
         elif question is not None:
             level = released_level(question, treatment, levels)

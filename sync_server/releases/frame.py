@@ -227,7 +227,7 @@ def _json_type(spec: Spec, question: Question) -> pa.DataType:
         return _ARROW_TYPES[release]
     codes = [option.code for option in spec.options_for(question)]
     code = pa.int64() if all(type(code) is int for code in codes) else pa.string()
-    return pa.list_(code) if release == "codes" else code
+    return pa.list_(code) if release in ("codes", "ranks") else code
 
 
 # Release kinds whose arrow type does not depend on the options; a date is its ISO text
@@ -246,7 +246,8 @@ def _schema(spec: Spec) -> dict[str, pa.DataType]:
 
 
 def _column_type(parsed: pa.DataType) -> pa.DataType:
-    """The type a parsed column is kept as: lists of codes become "1;3" text."""
+    """The type a parsed column is kept as: lists of codes become "1;3" text (a rank's in its
+    order, first-ranked first)."""
     return pa.string() if pa.types.is_list(parsed) else parsed
 
 

@@ -80,6 +80,8 @@ def _question(question: Question) -> dict[str, Any]:
     elif question.is_choice:
         document["options"] = _options(question, question.options or [])
         document["choice_filter"] = _expression(question, "choice_filter")
+    if question.type is QuestionType.RANK:
+        document["positions"] = question.positions
     if question.type is QuestionType.NUMBER:
         document.update(integer=bool(question.integer), min=question.min, max=question.max)
     if question.type is QuestionType.TEXT:

@@ -2,8 +2,9 @@
 
 `mss spec import-xlsform` → `spec validate` → `server init --spec` → `enroll-token
 --population all` → `station provision` → scripted respondents → `sync` → `server process`
-→ `server release`. The form uses every type MSS imports, names XLSForm allows and a spec id
-does not, `or_other`, and its own `country` question (which the release adds too).
+→ `server release`. The form uses every type MSS imports (a rank among them), names XLSForm
+allows and a spec id does not, `or_other`, and its own `country` question (which the release
+adds too).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SURVEY = [
     ["begin_group", "work", "Work", "Travail", None, None],
     ["select_one yn or_other", "paid-before", "Ever asked to pay?", "Déjà payé ?", None, "yes"],
     ["select_multiple stages", "stages", "Where?", "Où ?", "Pick any", None],
+    ["rank stages", "slowest", "Slowest first", "Le plus lent d'abord", None, "yes"],
     ["integer", "âge", "Age", "Âge", "In years", None],
     ["decimal", "hours", "Hours a day", "Heures par jour", None, None],
     ["text", "comment", "Anything else?", "Autre chose ?", None, None],
@@ -102,3 +104,6 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     assert len(rows) == 12
     assert {row["country"] for row in rows} == {"SL"}  # the station's, beside the answer
     assert {"q_country", "paid_before", "paid_before_other", "age", "hours"} <= set(rows[0])
+    # the ranking: one column per stage, its position
+    ranks = [(row["slowest_declaration"], row["slowest_release"]) for row in rows]
+    assert set(ranks) <= {("1", "2"), ("2", "1")} and len(set(ranks)) == 2

@@ -1,5 +1,6 @@
-"""The session and the scripted respondent with every question type: a date, a range on its
-steps, and a calculation that gets no screen yet counts for what follows."""
+"""The session and the scripted respondent with every question type: a ranking kept in its
+order, a date, a range on its steps, and a calculation that gets no screen yet counts for
+what follows."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def walk(answers: dict[str, Any]) -> tuple[list[str], SurveySession]:
     return shown, session
 
 
+def _at(question_id: str, language: str) -> SurveySession:
+    """A session at `question_id`, having answered only `post` (1) on the way."""
+    session = SurveySession(SPEC, language, "officials", clock=clock)
+    while session.current is not None and session.current.id != question_id:
+        if session.current.id == "post":
+            session.answer(1)
+        session.next()
+    return session
+
+
 @pytest.mark.parametrize(("trust", "thanked"), [(8, True), (6, False)])
 def test_a_calculation_is_never_shown_but_decides_what_follows(trust: int, thanked: bool) -> None:
     shown, session = walk({"post": 1, "joined": "1998-04-30", "trust": trust})
@@ -45,15 +56,12 @@ def test_a_calculation_is_never_shown_but_decides_what_follows(trust: int, thank
     }  # fmt: skip
     assert rules.check_response(SPEC, "officials", finished.answers, complete=True) == []
     # the progress counts what the respondent enters, not the calculation
-    assert session.progress.total == 7  # post, tasks, fair, years, joined, trust, comment
+    # post, tasks, priorities, fair, years, joined, trust, comment
+    assert session.progress.total == 8
 
 
 def test_a_date_and_a_range_are_refused_in_the_respondent_s_words() -> None:
-    session = SurveySession(SPEC, "ar", "officials", clock=clock)
-    while session.current is not None and session.current.id != "joined":
-        if session.current.id == "post":
-            session.answer(1)
-        session.next()
+    session = _at("joined", "ar")
     with pytest.raises(AnswerError) as caught:
         session.answer("1969-12-31")
     assert caught.value.code == rules.BELOW_MINIMUM and "1970-01-01" in caught.value.message
@@ -88,3 +96,20 @@ def test_scripted_respondents_answer_every_type_within_its_rules() -> None:
     assert seen["trust"] <= {"0", "2", "4", "6", "8", "10"} and len(seen["trust"]) > 3
     assert all("1970-01-01" <= day <= "2026-12-31" for day in seen["joined"])
     assert len(seen["joined"]) > 30  # drawn across the window, never the device's date
+    assert len(seen["priorities"]) > 3  # rankings in many orders
+
+
+def test_a_ranking_is_kept_in_its_order_and_refused_in_the_respondent_s_words() -> None:
+    session = _at("priorities", "ar")
+    with pytest.raises(AnswerError) as caught:
+        session.answer([3, 1])  # Fairness left out
+    assert caught.value.code == rules.UNRANKED_OPTION
+    assert caught.value.message == "يرجى ترتيب الخيارات."
+    with pytest.raises(AnswerError) as caught:
+        session.answer([3, 3, 1])
+    assert caught.value.code == rules.REPEATED_OPTION
+    session.answer([3, 1, 2])  # never put back in option order, as a multiple choice is
+    session.next()
+    assert session.answers["priorities"] == [3, 1, 2]
+    shown, walked = walk({"post": 1, "priorities": [2, 3, 1]})
+    assert "priorities" in shown and walked.finish().answers["priorities"] == [2, 3, 1]

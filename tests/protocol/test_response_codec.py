@@ -123,3 +123,49 @@ def test_a_range_answer_takes_the_bits_of_its_step_count():
         size({"post": 1, "trust": 3})
     with pytest.raises(ResponseFormatError, match="joined: not a YYYY-MM-DD date"):
         size({"post": 1, "joined": "2020-02-30"})
+
+
+def _every_type(answers):
+    return payload(EVERY_TYPE, answers, language="en")
+
+
+def test_a_rank_answer_keeps_its_order_and_its_bits_are_pinned():
+    """post 1 (bit 1, index 0), tasks absent, priorities [3, 1, 2]: present, 3 ranked in
+    width(4) = 2 bits, then the indices 2, 0, 1 in width(3) = 2 bits each; the rest absent."""
+    sent = _every_type({"post": 1, "priorities": [3, 1, 2]})
+    data = response_plaintext(EVERY_TYPE, sent)
+    assert data.hex() == "01010000e54cde05024e450641676164657a9e1000"
+    back = read_response_plaintext(EVERY_TYPE, data)
+    assert back.answers == {"post": 1, "priorities": [3, 1, 2]}
+    for ranking in ([], [2], [2, 3], [1, 2, 3], [3, 2, 1]):
+        data = response_plaintext(EVERY_TYPE, _every_type({"post": 1, "priorities": ranking}))
+        assert decode_response(EVERY_TYPE, data)["answers"]["priorities"] == ranking
+
+
+def test_a_rank_answer_that_repeats_or_names_no_option_is_not_encoded():
+    with pytest.raises(ResponseFormatError, match="priorities: an option is ranked twice"):
+        response_plaintext(EVERY_TYPE, _every_type({"post": 1, "priorities": [1, 1, 2]}))
+    with pytest.raises(ResponseFormatError, match="priorities: code is not in the spec"):
+        response_plaintext(EVERY_TYPE, _every_type({"post": 1, "priorities": [1, 4, 2]}))
+    with pytest.raises(ResponseFormatError, match="a rank answer is a list"):
+        response_plaintext(EVERY_TYPE, _every_type({"post": 1, "priorities": 1}))
+
+
+@pytest.mark.parametrize(
+    ("bits", "message"),
+    [
+        ("11000001", "ranked twice"),  # index 0 twice
+        ("11110001", "rank index out of range"),  # index 3 of 3 options
+    ],
+)
+def test_rank_bits_a_station_could_not_have_written_are_refused(bits, message):
+    """After the header (whole bytes: varints and texts): `post` (1 0), `tasks` (0), the rank
+    present (1) and its bits, then the five later answers absent."""
+    header = response_plaintext(EVERY_TYPE, _every_type({"post": 1}))[:-2]
+    stream = "1001" + bits + "00000"
+    stream += "0" * (-len(stream) % 8)
+    body = header + int(stream, 2).to_bytes(len(stream) // 8, "big")
+    good = header + int("100111100001000000000000", 2).to_bytes(3, "big")
+    assert decode_response(EVERY_TYPE, good)["answers"]["priorities"] == [3, 1, 2]
+    with pytest.raises(ResponseCodecError, match=message):
+        decode_response(EVERY_TYPE, body)

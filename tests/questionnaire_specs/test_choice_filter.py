@@ -62,7 +62,7 @@ def test_a_choice_filter_is_checked_at_load(doc, problems_of) -> None:
     trust = next(q for q in doc["questions"] if q["id"] == "trust")
     trust["choice_filter"] = "${consent} = 1"  # a likert scale does not cascade
     assert (
-        "only for single_choice and multi_choice"
+        "only for single_choice, multi_choice and rank"
         in only(problems_of(doc), "trust", "choice_filter").message
     )
     del trust["choice_filter"]

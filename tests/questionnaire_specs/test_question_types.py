@@ -37,13 +37,15 @@ def test_what_the_wire_and_a_release_make_of_each_type() -> None:
     wire = {q.id: kind_of(q).wire(q) for q in SPEC.questions}
     release = {q.id: kind_of(q).release(q, SPEC) for q in SPEC.questions}
     assert wire == {
-        "welcome": None, "post": "option", "tasks": "options", "fair": "option",
+        "welcome": None, "post": "option", "tasks": "options", "priorities": "ranks",
+        "fair": "option",
         "years": "zigzag", "joined": "day", "trust": "step", "trust_doubled": None,
         "high_trust": None, "comment": "utf8",
     }  # fmt: skip
     # A range doubled is a whole number (calculation_kinds.py), released as one.
     assert release["joined"] == "date" and release["trust_doubled"] == "integer"
     assert release["welcome"] is None and release["tasks"] == "codes"
+    assert release["priorities"] == "ranks"
 
 
 @pytest.mark.parametrize(

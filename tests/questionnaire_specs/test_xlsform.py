@@ -742,7 +742,6 @@ _EXTERNAL = "a station has no external data; put the choices in the form"
     [
         ("hidden", f"hidden is not supported ({_NOT_YET})"),
         ("acknowledge", f"acknowledge is not supported ({_NOT_YET})"),
-        ("rank yesno", f"rank yesno is not supported ({_NOT_YET})"),
         ("image", f"image is not supported ({_MEDIA})"),
         ("audio", f"audio is not supported ({_MEDIA})"),
         ("video", f"video is not supported ({_MEDIA})"),
@@ -842,7 +841,7 @@ def test_device_metadata_is_refused_as_identifying(tmp_path: Path, metadata: str
         (
             "choice_filter",
             "list = ${a}",
-            "choice_filter is only for select_one and select_multiple questions",
+            "choice_filter is only for select_one, select_multiple and rank questions",
         ),
         ("calculation", "${a} + 1", "the calculation column is not supported"),
         ("trigger", "${a}", "trigger is not supported"),

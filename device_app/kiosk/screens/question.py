@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from device_app import messages as words
 from device_app.kiosk.screens.answer_pickers import DatePicker, StepSlider
+from device_app.kiosk.screens.rank_list import RankList
 from device_app.kiosk.survey import QuestionView
 from device_app.kiosk.widgets import KeyGrid, KioskButton, NumberPad, ShapedLabel, TextBox
 from questionnaire_specs.models import Option, QuestionType
@@ -124,6 +125,8 @@ class QuestionScreen(Screen):
             self._build_date(area)
         elif kind is QuestionType.RANGE:
             self._build_range(area)
+        elif kind is QuestionType.RANK:
+            self._build_rank(area)
 
     def _option_button(self, option: Option, *, marker: str, centred: bool) -> KioskButton:
         selected = (
@@ -242,6 +245,17 @@ class QuestionScreen(Screen):
         slider = StepSlider(self.view.question, self.value, rtl=self.rtl, on_change=self._picked)
         area.add_widget(slider)
         self.step_slider = slider
+
+    def _build_rank(self, area: BoxLayout) -> None:
+        spec = self.view.spec
+        ranks = RankList(
+            self.view.options, self.value, positions=self.view.positions,
+            texts=lambda option: spec.text(option.label, self.language),
+            language=self.language, rtl=self.rtl, on_change=self._picked,
+        )  # fmt: skip
+        self.value = ranks.value  # a held code no longer offered is dropped
+        area.add_widget(ranks)
+        self.rank_list = ranks
 
     # --- answering ---------------------------------------------------------------------------
 

@@ -131,6 +131,15 @@ function writeAnswer(writer, browserSpec, question, value) {
     const codes = optionsOf(browserSpec, question).map((o) => o.code);
     const chosen = new Set(value.map((code) => index(codes, code, `${where}: code`)));
     for (let i = 0; i < codes.length; i++) writer.bit(chosen.has(i) ? 1 : 0);
+  } else if (question.type === "rank") {
+    if (!Array.isArray(value)) throw new ResponseCodecError(`${where}: a rank answer is a list`);
+    const codes = optionsOf(browserSpec, question).map((o) => o.code);
+    const numbers = value.map((code) => index(codes, code, `${where}: code`));
+    if (new Set(numbers).size !== numbers.length) {
+      throw new ResponseCodecError(`${where}: an option is ranked twice`);
+    }
+    writer.write(numbers.length, width(codes.length + 1)); // how many, then first-ranked first
+    for (const number of numbers) writer.write(number, width(codes.length));
   } else if (question.type === "number" && question.integer) {
     if (!(typeof value === "bigint" || Number.isSafeInteger(value))) {
       throw new ResponseCodecError(`${where}: not a whole number`);

@@ -283,18 +283,19 @@ function introductionPage() {
   );
 }
 
-function input(question, error) {
-  const value = state.answers[question.id];
+function input(question, error, value = state.answers[question.id]) {
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
   if (hasWidget(question)) {
+    const offered = offeredOptions(question, optionsOf(question), asked().kept, labels());
+    const page = { options: offered, label: (option) => text(option.label), say };
     return widget(question, value, {
       id: `answer-${question.id}`,
       name: question.id,
       "aria-describedby": described,
       "aria-invalid": error ? "true" : null,
       "aria-required": question.required ? "true" : null,
-    }, el);
+    }, el, page);
   }
   if (question.type === "number" || question.type === "text") {
     const attributes = {
@@ -351,6 +352,10 @@ function filterOptions() {
     let changed = false;
     for (const question of pageGroups()[state.at].questions) {
       if (!question.choice_filter) continue;
+      if (question.type === "rank") {
+        changed = reRank(question) || changed;
+        continue;
+      }
       const offered = offeredCodes(question);
       optionsOf(question).forEach((option, number) => {
         const box = root.querySelector(`#answer-${CSS.escape(question.id)}-${number}`);
@@ -365,6 +370,22 @@ function filterOptions() {
     if (!changed) return;
     keepPage();
   }
+}
+
+function reRank(question) {
+  // A ranking lists exactly what its choice_filter offers: when that changes, the list is
+  // built again, the options still offered in the respondent's order, new ones after them.
+  const list = root.querySelector(`.rank[name="${CSS.escape(question.id)}"]`);
+  if (!list) return false;
+  const options = question.options || [];
+  const shown = [...list.querySelectorAll(".rank-row")].map((row) => options[Number(row.dataset.option)].code);
+  const offered = offeredCodes(question);
+  if (shown.length === offered.size && shown.every((code) => offered.has(code))) return false;
+  const order = list.dataset.touched ? shown.filter((code) => offered.has(code)) : undefined;
+  const again = input(question, null, order);
+  again.setAttribute("aria-labelledby", `label-${question.id}`);
+  list.replaceWith(again);
+  return true;
 }
 
 function read(question) {
@@ -429,8 +450,8 @@ function questionField(question, error) {
     input(question, error),
   );
   if (question.type === "number" || question.type === "text" || hasWidget(question)) {
-    // A text box (a date, a slider) is named by its question.
-    field.querySelector("input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
+    // A text box (a date, a slider, a rank's list) is named by its question.
+    field.querySelector(".rank, input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
   }
   return field;
 }

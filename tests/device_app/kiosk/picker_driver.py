@@ -1,5 +1,5 @@
-"""The question screen's date and range pickers, shown by a small real Kivy app and driven
-by touch: the session behind them is the real SurveySession on fixtures/every_type.yaml.
+"""The question screen's rank list, date and range pickers, shown by a small real Kivy app
+and driven by touch: the session behind them is the real SurveySession on fixtures/every_type.yaml.
 
     python -m tests.device_app.kiosk.picker_driver --language en --out result.json
         --kivy-home DIR [--shots docs/screenshots] [--size 1024x600] [--shot-suffix _portrait]
@@ -96,6 +96,24 @@ def main(argv: list[str] | None = None) -> int:
 
     def scenario(p: Pilot) -> Any:
         yield 0.1
+        while flow.session.current is not None and flow.session.current.id != "priorities":
+            flow.answer(1 if flow.session.current.id == "post" else None)
+            flow.advance()
+        screen = show()  # the rank question
+        yield 0.2
+        results["rank_keys"] = sorted(k for k in p.keys() if k.startswith("rank-"))  # noqa: SIM118
+        results["rank_blank"] = screen.answer_value()
+        tap(p, "rank-keep")  # the order shown, as it is
+        yield 0.05
+        results["rank_kept"] = screen.answer_value()
+        for _ in range(3):  # the third: already first, its Up key is off
+            tap(p, "rank-up-3")
+            yield 0.05  # the rows are laid out again
+        results["rank"] = screen.answer_value()
+        option, up = p.find("rank-option-3"), p.find("rank-up-3")
+        results["rank_up_key_after_option"] = up.x > option.x
+        yield from shot(p, "rank")
+        results["rank_taken"] = confirm(screen)
         while flow.session.current is not None and flow.session.current.id != "joined":
             flow.answer(1 if flow.session.current.id == "post" else None)
             flow.advance()

@@ -27,7 +27,7 @@ SPECS = {
         ROOT / "questionnaire_specs" / "cips" / "private_sector.yaml",
         ROOT / "tests" / "questionnaire_specs" / "fixtures" / "example.yaml",  # sections, likert
         ROOT / "tests" / "questionnaire_specs" / "fixtures" / "flat.yaml",  # text codes, decimal
-        ROOT / "tests" / "questionnaire_specs" / "fixtures" / "every_type.yaml",  # date, range
+        ROOT / "tests" / "questionnaire_specs" / "fixtures" / "every_type.yaml",  # date, rank
     ]
 }
 DEFLATED = 0x02
@@ -54,6 +54,10 @@ def _answer(spec: Spec, question: Any) -> st.SearchStrategy[Any]:
         return st.sampled_from(codes)
     if question.type is QuestionType.MULTI_CHOICE:
         return st.lists(st.sampled_from(codes), max_size=len(codes) + 1)
+    if question.type is QuestionType.RANK:  # some options in an order, first-ranked first
+        return st.permutations(codes).flatmap(
+            lambda order: st.integers(0, len(order)).map(lambda n: list(order[:n]))
+        )
     if question.type is QuestionType.NUMBER and question.integer:
         # A browser's numbers are exact to 2**53 (the station's codec has no bound).
         return st.integers(-(2**53) + 1, 2**53 - 1)
