@@ -47,6 +47,8 @@ GRANT SELECT ON alembic_version TO mss_intake, mss_processor, mss_release;
 
 -- Intake: enrolment, batches into the inbox, receipts, fleet beacons; the site's campaigns.
 GRANT SELECT ON specs, survey_keys TO mss_intake;
+-- Beacon answers carry the operator's signature of the country's key (public facts only).
+GRANT SELECT ON survey_key_ring, operator_keys TO mss_intake;
 GRANT SELECT, UPDATE ON enrolment_tokens TO mss_intake;                  -- a token is used once
 GRANT SELECT, INSERT, UPDATE ON stations TO mss_intake;                   -- counters, beacons
 GRANT SELECT, INSERT ON batches, receipts, inbox, quarantine TO mss_intake; -- dedup reads them

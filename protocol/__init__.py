@@ -7,6 +7,7 @@ from protocol.codec import (
     BOUND_SEAL_INFO_PREFIX,
     KEYED_SEAL_INFO_PREFIX,
     SEAL_INFO_PREFIX,
+    SURVEY_KEY_SIGNING_DOMAIN,
     ParsedBatch,
     ProtocolError,
     batch_signing_payload,
@@ -21,8 +22,10 @@ from protocol.codec import (
     seal_info_of,
     sign_batch,
     sign_beacon,
+    sign_survey_key,
     signed_batch_bytes,
     signing_prefix,
+    survey_key_record_payload,
 )
 from protocol.limits import (
     ENVELOPE_V_KEYED,
@@ -50,9 +53,11 @@ from protocol.wire import (
     Receipt,
     SignedBatch,
     SignedBeacon,
+    SignedSurveyKey,
     SiteEnvelope,
     SpecIdentityWire,
     SpecList,
+    SurveyKeyRecord,
 )
 
 __all__ = [
@@ -71,6 +76,7 @@ __all__ = [
     "MAX_SMALL_BODY_BYTES",
     "PROTOCOL_VERSION",
     "SEAL_INFO_PREFIX",
+    "SURVEY_KEY_SIGNING_DOMAIN",
     "STATION_BOUND_ENVELOPE_VERSION",
     "ZERO_HASH",
     "Batch",
@@ -92,6 +98,8 @@ __all__ = [
     "ReceiptSummary",
     "SignedBatch",
     "SignedBeacon",
+    "SignedSurveyKey",
+    "SurveyKeyRecord",
     "SiteEnvelope",
     "SpecIdentityWire",
     "SpecList",
@@ -110,6 +118,8 @@ __all__ = [
     "seal_info_of",
     "sign_batch",
     "sign_beacon",
+    "sign_survey_key",
+    "survey_key_record_payload",
     "signed_batch_bytes",
     "signing_prefix",
 ]

@@ -45,6 +45,8 @@ FORBIDDEN = {
         "SELECT answers FROM responses",
         "UPDATE inbox SET state = 'processed'",
         "INSERT INTO survey_key_ring (key_id) VALUES ('x')",
+        "UPDATE survey_key_ring SET signature = NULL",
+        "INSERT INTO operator_keys (public_key) VALUES ('x')",
         "DELETE FROM inbox",
         "SELECT * FROM users",
         "CREATE TABLE intruder (x int)",
