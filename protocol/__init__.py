@@ -30,6 +30,7 @@ from protocol.codec import (
 from protocol.limits import (
     ENVELOPE_V_KEYED,
     ENVELOPE_V_SITE,
+    ENVELOPE_V_SITE_KEYED,
     ENVELOPE_VERSION,
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
@@ -68,6 +69,7 @@ __all__ = [
     "ENVELOPE_VERSION",
     "ENVELOPE_V_KEYED",
     "ENVELOPE_V_SITE",
+    "ENVELOPE_V_SITE_KEYED",
     "KEYED_SEAL_INFO_PREFIX",
     "MANIFEST_NAME",
     "MAX_BATCH_BYTES",

@@ -24,9 +24,9 @@ from protocol.canonical import (
 )
 from protocol.limits import (
     ENVELOPE_V_KEYED,
-    ENVELOPE_V_SITE,
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
+    SITE_ENVELOPE_VERSIONS,
     STATION_BOUND_ENVELOPE_VERSION,
 )
 from protocol.problems import Problem
@@ -119,17 +119,17 @@ def seal_info_of(
 
 
 def envelope_aead(envelope_v: int) -> str:
-    """The AEAD an envelope of version `envelope_v` is sealed with: the site's (v3) with
+    """The AEAD an envelope of version `envelope_v` is sealed with: the site's (v3, v5) with
     AES-128-GCM, which a browser's WebCrypto has; the stations' with ChaCha20-Poly1305."""
-    return AES_128_GCM if envelope_v == ENVELOPE_V_SITE else CHACHA20_POLY1305
+    return AES_128_GCM if envelope_v in SITE_ENVELOPE_VERSIONS else CHACHA20_POLY1305
 
 
 CHANNELS = ("station", "site")
 
 
 def envelope_channel(envelope_v: int) -> str:
-    """Which channel an envelope came in by: only the online site builds v3 envelopes."""
-    return "site" if envelope_v == ENVELOPE_V_SITE else "station"
+    """Which channel an envelope came in by: only the online site builds v3 and v5 envelopes."""
+    return "site" if envelope_v in SITE_ENVELOPE_VERSIONS else "station"
 
 
 def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:

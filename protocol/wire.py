@@ -26,11 +26,11 @@ from pydantic import (
 from crypto import CryptoError, SurveyPublicKey
 from protocol.limits import (
     ENVELOPE_V_KEYED,
-    ENVELOPE_V_SITE,
     ENVELOPE_VERSION,
     MAX_ENVELOPES_PER_BATCH,
     MAX_SEALED_CHARS,
     MAX_SEQUENCE,
+    SITE_ENVELOPE_VERSIONS,
 )
 
 ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
@@ -109,6 +109,9 @@ Signature = Annotated[
 ]
 
 
+_SITE_VERSIONS_TEXT = " or ".join(map(str, SITE_ENVELOPE_VERSIONS))
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -136,13 +139,13 @@ class Envelope(_Wire):
     # From v4: which survey key sealed it (also bound in the sealed context).
     key_id: SurveyKeyId | None = None
 
-    # Only SiteEnvelope is built by the site (v3); a station's envelope never is one.
+    # Only SiteEnvelope is built by the site (v3, v5); a station's envelope never is one.
     built_by_site: ClassVar[bool] = False
 
     @model_validator(mode="after")
     def _version_fits(self) -> Envelope:
-        if (self.v == ENVELOPE_V_SITE) != self.built_by_site:
-            raise ValueError(f"a station envelope is not of version {ENVELOPE_V_SITE}")
+        if (self.v in SITE_ENVELOPE_VERSIONS) != self.built_by_site:
+            raise ValueError(f"a station envelope is not of version {_SITE_VERSIONS_TEXT}")
         if self.v >= ENVELOPE_V_KEYED and self.key_id is None:
             raise ValueError(f"an envelope of version {self.v} names its key_id")
         if self.v < ENVELOPE_V_KEYED and self.key_id is not None and not self.built_by_site:
@@ -168,12 +171,19 @@ class Envelope(_Wire):
         return base64.b64decode(self.sealed)
 
 
+def _site_version(value: int) -> int:
+    if value not in SITE_ENVELOPE_VERSIONS:
+        raise ValueError(f"a site envelope is of version {_SITE_VERSIONS_TEXT}")
+    return value
+
+
 class SiteEnvelope(Envelope):
     """An envelope the online site builds around what a browser sealed (sync_server/site): the
     site assigns seq and prev; a station batch (list[Envelope]) can never carry one. Its
-    `key_id` is the campaign's key, set by the site (the browser's context does not bind it)."""
+    `key_id` is the campaign's key, set by the site; from v5 the browser's context binds it
+    as a station's v4 does (v3's does not)."""
 
-    v: Annotated[int, Field(strict=True, ge=ENVELOPE_V_SITE, le=ENVELOPE_V_SITE)]
+    v: Annotated[int, Field(strict=True), AfterValidator(_site_version)]
     built_by_site: ClassVar[bool] = True
 
 

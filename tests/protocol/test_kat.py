@@ -17,6 +17,7 @@ from protocol import (
     Batch,
     Envelope,
     SignedSurveyKey,
+    SiteEnvelope,
     SpecIdentityWire,
     SurveyKeyRecord,
     batch_signing_payload,
@@ -199,3 +200,33 @@ def test_known_answers_of_the_signed_survey_key_record() -> None:
         "country": "SL", "created": "2027-01-05T08:00:00Z", "kem": "x25519", "key_id": KEY_ID,
         "public_key": RECORD.public_key, "wave": "2027",
     }  # fmt: skip
+
+
+KAT_V5_FILE = Path(__file__).parent / "kat" / "envelope_v5_site.json"
+SITE_STATION = "site_campaignsl2027"
+ENVELOPE_V5 = SiteEnvelope(**{**ENVELOPE.model_dump(), "v": 5, "key_id": KEY_ID})
+
+
+def answers_v5() -> dict[str, object]:
+    """The site's v5 envelope: its document, hash and sealed context (`context` is the input
+    the browser's envelope_info.js is given in tests/sync_server/site/browser_kit)."""
+    return {
+        "context": {"envelope_id": ENVELOPE_V5.envelope_id, "spec": SPEC.model_dump(),
+                    "station_id": SITE_STATION, "key_id": KEY_ID},
+        "envelope_canonical_json": canonical_json(ENVELOPE_V5.model_dump(mode="json")).decode(),
+        "envelope_hash": envelope_hash(ENVELOPE_V5),
+        "seal_info_hex": seal_info_of(5, ENVELOPE_V5.envelope_id, SPEC, SITE_STATION,
+                                      KEY_ID).hex(),
+    }  # fmt: skip
+
+
+def test_known_answers_of_the_sites_keyed_envelope() -> None:
+    assert answers_v5() == json.loads(KAT_V5_FILE.read_text("utf-8"))
+    # Bound exactly as a station's v4: the same info for the same station and key.
+    assert seal_info_of(5, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID) == seal_info_of(
+        4, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID
+    )
+    # The site's v3 named no key in its context; it still opens with that context.
+    assert seal_info_of(3, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID) == (
+        envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=SITE_STATION)
+    )
