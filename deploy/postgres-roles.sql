@@ -53,7 +53,9 @@ GRANT SELECT, UPDATE ON enrolment_tokens TO mss_intake;                  -- a to
 GRANT SELECT, INSERT, UPDATE ON stations TO mss_intake;                   -- counters, beacons
 GRANT SELECT, INSERT ON batches, receipts, inbox, quarantine TO mss_intake; -- dedup reads them
 GRANT USAGE ON SEQUENCE quarantine_id_seq TO mss_intake;
-GRANT SELECT, UPDATE ON campaigns, campaign_access_codes TO mss_intake;   -- codes are spent
+-- Campaigns are read only: intake never changes one, so it cannot swap a campaign's key.
+GRANT SELECT ON campaigns TO mss_intake;
+GRANT SELECT, UPDATE ON campaign_access_codes TO mss_intake;              -- codes are spent
 GRANT SELECT, INSERT, UPDATE ON campaign_submission_tokens TO mss_intake;
 
 -- The processor: claims inbox rows (FOR UPDATE SKIP LOCKED needs UPDATE on a column) and

@@ -1,7 +1,7 @@
 """The site's fixtures: a store (SQLite and PostgreSQL) with the example spec registered, a
 survey key, an open campaign, the real site app; and envelopes sealed the way the browser
-seals them (HPKE with AES-128-GCM to the campaign's key, the v2 context naming its virtual
-station), here in Python."""
+seals them (HPKE with AES-128-GCM to the campaign's key, the v4 context naming its virtual
+station and the key's id: envelope v5; or v3's, as pages of before sealed), here in Python."""
 
 from __future__ import annotations
 
