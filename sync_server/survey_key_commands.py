@@ -113,7 +113,8 @@ def new(
 
 @app.command("list")
 def list_keys(data_dir: DataDir, as_json: AsJson = False) -> None:
-    """Every survey key: id, country, wave, kind, state, created, envelopes still pending."""
+    """Every survey key: id, country, wave, kind, state, created, envelopes still pending,
+    and whether the operator signed it (stations switch only to signed keys)."""
     from rich.table import Table
 
     from protocol.wire import wire_time
@@ -127,13 +128,13 @@ def list_keys(data_dir: DataDir, as_json: AsJson = False) -> None:
     rows = [
         {"key_id": e.key_id, "country": e.country or "*", "wave": e.wave or "*",
          "kind": e.kind, "state": e.state, "created": wire_time(e.created_at),
-         "pending": e.pending, "first": e.first}
+         "pending": e.pending, "first": e.first, "signed": e.signed}
         for e in entries
     ]  # fmt: skip
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    columns = ("key_id", "country", "wave", "kind", "state", "created", "pending")
+    columns = ("key_id", "country", "wave", "kind", "state", "created", "pending", "signed")
     table = Table(*(c.replace("_", " ") for c in columns))
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))

@@ -163,6 +163,7 @@ class RingEntry:
     created_at: datetime
     first: bool
     pending: int  # inbox envelopes sealed to it, not yet processed
+    signed: bool = False  # the operator signed its record: stations may switch to it
 
 
 class KeyStillNeeded(Exception):  # noqa: N818 - a refusal, named for what it says
@@ -289,6 +290,7 @@ def ring_entries(session_factory: sessionmaker[Session], first_key_id: str) -> l
                 row.created_at,
                 row.first,
                 pending.get(row.key_id, 0),
+                row.signature is not None,
             )  # fmt: skip
             for row in rows
         ]

@@ -209,6 +209,8 @@ def test_new_signs_the_key_record_with_the_operator_key_kept_off_the_server(
                "--country", "SL", "--wave", "2026")  # fmt: skip
     assert made.exit_code == 0, made.output
     assert f"signed by operator key {operator.fingerprint()}" in made.output
+    signed_flags = {row["country"]: row["signed"] for row in listed(runner, server).values()}
+    assert signed_flags == {"*": False, "SL": True}  # the first key is nobody's to switch to
     engine = make_engine(f"sqlite:///{server / 'central.db'}")
     try:
         with make_session_factory(engine)() as session:
