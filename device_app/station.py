@@ -392,9 +392,14 @@ class Station:
         """Switch to the survey key the beacon answer announces, if the rule allows: the
         next response is sealed to it; those already sealed keep theirs. A refusal keeps
         the key and its code (shown in the status, reported by the next beacons)."""
+        document = None
         try:
-            said = BeaconAnswer.model_validate(answer.json())
-        except ValueError:  # an answer from an older server, or not one at all
+            document = answer.json()
+            said = BeaconAnswer.model_validate(document)
+        except ValueError:  # not an answer at all, or one announcing a malformed key
+            if isinstance(document, dict) and {"survey_key", "survey_public_key"} & set(document):
+                report.survey_key_refused = "survey-key-unusable: the announcement is malformed"
+                self._store.set_config(ConfigKey.SURVEY_KEY_REFUSED, "survey-key-unusable")
             return
         judged = judge_announcement(
             said.survey_public_key, said.survey_key, trust=self._key_trust(),

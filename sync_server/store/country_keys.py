@@ -36,11 +36,15 @@ def ring_record(row: RingKey) -> SurveyKeyRecord:
 
 
 def signed_country_key(session: Session, public_key: str) -> SignedSurveyKey | None:
-    """The operator's signed record of a key, for a beacon answer; None when it has none."""
+    """The operator's signed record of a key, for a beacon answer; None when it has none (or
+    its row cannot make a record: stations then keep their key, and the beacon is answered)."""
     row = session.get(RingKey, SurveyPublicKey.from_text(public_key).key_id())
     if row is None or row.signature is None:
         return None
-    return SignedSurveyKey(record=ring_record(row), signature=row.signature)
+    try:
+        return SignedSurveyKey(record=ring_record(row), signature=row.signature)
+    except ValueError:
+        return None
 
 
 def operator_public_key(session: Session) -> str | None:

@@ -6,10 +6,12 @@ status), and its next beacon reports the code to the fleet view."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -146,3 +148,60 @@ def test_the_operators_key_switches_and_clears_an_earlier_refusal(tmp_path: Path
     assert station.sync().accepted == 1
     assert sealed_keys(world, station) == [wave_2027.key_id()]
     assert reported(world, station) is None
+
+
+class Tampering(httpx.BaseTransport):
+    """Passes requests to the app; rewrites the beacon answer's signed record on the way back
+    (what a proxy between station and server could try)."""
+
+    def __init__(self, inner: httpx.BaseTransport, change: Callable[[dict], None]) -> None:
+        self.inner, self.change = inner, change
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.url.path != "/v1/beacons":
+            return response
+        response.read()
+        document = json.loads(response.content)
+        self.change(document)
+        return httpx.Response(response.status_code, json=document, request=request)
+
+
+def test_a_malformed_or_altered_record_on_the_way_is_refused(tmp_path: Path) -> None:
+    world = make_world(tmp_path, server_url=LOOPBACK)
+    held = new_key(world, "SL", "2026")
+    station = world.station(survey_public_key=held.to_text())
+    new_key(world, "SL", "2027")
+    honest = world.transport
+
+    def another_key_id(document: dict) -> None:  # the record no longer names its key
+        document["survey_key"]["record"]["key_id"] = "a" * 16
+
+    def another_wave(document: dict) -> None:  # well formed, but not what was signed
+        document["survey_key"]["record"]["wave"] = "2099"
+
+    for change, code in ((another_key_id, "survey-key-unusable"),
+                         (another_wave, "survey-key-forged")):  # fmt: skip
+        world.transport = Tampering(honest, change)
+        tampered = world.unlock("station")
+        report = tampered.sync()
+        assert report.survey_key_switched_to is None
+        assert (report.survey_key_refused or "").startswith(code + ": ")
+        assert tampered.status().survey_key_id == held.key_id()
+        tampered.close()
+    station.close()
+
+
+def test_a_ring_row_that_makes_no_record_leaves_beacons_answered(tmp_path: Path) -> None:
+    world = make_world(tmp_path, server_url=LOOPBACK)
+    held = new_key(world, "SL", "2026")
+    station = world.station(survey_public_key=held.to_text())
+    wave_2027 = new_key(world, "SL", "2027")
+
+    def corrupt(session) -> None:  # noqa: ANN001 - a Session
+        session.get(RingKey, wave_2027.key_id()).kind = "mlkem768-x25519"
+
+    in_transaction(world.session_factory, corrupt)
+    report = station.sync()  # no 500: the answer names the key, with no record
+    assert report.beacon_sent and report.survey_key_switched_to is None
+    assert (report.survey_key_refused or "").startswith("survey-key-unsigned: ")
