@@ -43,7 +43,7 @@ from miniatures.traffic import (  # noqa: E402
     random_answers,
     response_payload,
 )
-from protocol import envelope_seal_info  # noqa: E402
+from protocol import ENVELOPE_V_SITE_KEYED, seal_info_of  # noqa: E402
 from protocol.response import response_plaintext  # noqa: E402
 from questionnaire_specs import canonical_json as spec_json  # noqa: E402
 from sync_server.ingest import register_spec  # noqa: E402
@@ -105,12 +105,14 @@ class Setup:
         for _ in range(count):
             payload = response_payload(self.spec, random_answers(self.spec, rng))
             envelope_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            info = envelope_seal_info(envelope_id, self.campaign.spec,
-                                      station_id=self.campaign.station_id)  # fmt: skip
+            # As site.js seals now: envelope v5, the campaign key's id in the context.
+            info = seal_info_of(ENVELOPE_V_SITE_KEYED, envelope_id, self.campaign.spec,
+                                self.campaign.station_id, self.public_key.key_id())  # fmt: skip
             sealed = seal(response_plaintext(self.spec, payload), self.public_key, info=info,
                           aead=AES_128_GCM)  # fmt: skip
             bodies.append({"envelope_id": envelope_id, "spec": self.campaign.spec.model_dump(),
-                           "sealed": base64.b64encode(sealed).decode()})  # fmt: skip
+                           "sealed": base64.b64encode(sealed).decode(),
+                           "v": ENVELOPE_V_SITE_KEYED})  # fmt: skip
         return bodies
 
     def station_batches(self, count: int, rng: random.Random) -> list[bytes]:

@@ -1,8 +1,9 @@
 """The only package that touches cryptographic primitives: a small recipes layer.
 
 One module per purpose: `passphrase` (wrap secrets, hash PINs), `survey_keys` (the HPKE key
-pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatures). Formats
-and parameters are in crypto/README.md.
+pair and its files), `seal` (HPKE seal/open), `signing` (Ed25519 station signatures),
+`operator_key` (the offline Ed25519 key that vouches for survey keys). Formats and
+parameters are in crypto/README.md.
 """
 
 from crypto.blind_signing import (
@@ -24,6 +25,13 @@ from crypto.errors import (
 )
 from crypto.kdf import KdfCost
 from crypto.key_file_io import read_key_file_bytes
+from crypto.operator_key import (
+    OperatorKey,
+    OperatorPublicKey,
+    read_operator_key_file,
+    read_operator_public_key,
+    write_operator_key_file,
+)
 from crypto.passphrase import hash_pin, unwrap_secret, verify_pin, wrap_secret
 from crypto.seal import (
     AES_128_GCM,
@@ -106,6 +114,11 @@ __all__ = [
     "KdfCost",
     "KeyFileError",
     "OpenError",
+    "OperatorKey",
+    "OperatorPublicKey",
+    "read_operator_key_file",
+    "read_operator_public_key",
+    "write_operator_key_file",
     "StationKey",
     "SurveyPrivateKey",
     "SurveyPublicKey",

@@ -54,6 +54,28 @@ def read_key_file_bytes(path: Path) -> bytes:
     return data
 
 
+def key_file_fields(path: Path, magic: str, names: set[str], what: str) -> dict[str, str]:
+    """The `name: value` lines of an ASCII key file that starts with `magic` and has exactly
+    the fields `names`; strict ("\\n" or "\\r\\n" line ends, no blank, unknown or repeated
+    lines). KeyFileError naming the path otherwise."""
+    try:
+        text = read_key_file_bytes(path).decode("ascii")
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path} is not a text key file") from None
+    lines = [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
+    if lines[0] != magic:
+        raise KeyFileError(f"{path} is not an MSS {what} file (v1)")
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        name, separator, value = line.partition(": ")
+        if not separator or name in fields:
+            raise KeyFileError(f"{path}: malformed line in the key file")
+        fields[name] = value
+    if set(fields) != names:
+        raise KeyFileError(f"{path}: the key file needs exactly {' and '.join(sorted(names))}")
+    return fields
+
+
 def _link_into_place(temporary: Path, path: Path) -> None:
     try:
         os.link(temporary, path)

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from crypto.errors import KeyFileError, WrongPassphrase
 from crypto.kdf import KdfCost
-from crypto.key_file_io import read_key_file_bytes, write_new_file
+from crypto.key_file_io import key_file_fields, read_key_file_bytes, write_new_file
 from crypto.passphrase import unwrap_secret, wrap_secret
 
 X25519 = "x25519"
@@ -207,16 +207,30 @@ def write_private_key_file(
     file (FileExistsError)."""
     if not isinstance(key, SurveyPrivateKey):
         raise TypeError("key must be a SurveyPrivateKey")
-    path = Path(path)
+    _write_wrapped_file(
+        Path(path), PRIVATE_KEY_FILE_MAGIC, key.public_key().to_text(), _private_bytes(key),
+        passphrase, cost=cost, random_bytes=random_bytes,
+    )  # fmt: skip
+
+
+def _write_wrapped_file(
+    path: Path,
+    magic: str,
+    public_text: str,
+    secret: bytes,
+    passphrase: str,
+    *,
+    cost: KdfCost,
+    random_bytes: Callable[[int], bytes],
+) -> None:
+    """A key file of three lines (`magic`, the public key, the secret wrapped under the
+    passphrase): 0600, atomic, never over an existing file (FileExistsError). The operator
+    key file (operator_key.py) is written here too."""
     if path.exists() or path.is_symlink():
         # Checked before the slow key stretching; write_new_file checks again, race-free.
         raise FileExistsError(f"refusing to overwrite the existing file {path}")
-    blob = wrap_secret(_private_bytes(key), passphrase, cost=cost, random_bytes=random_bytes)
-    text = (
-        f"{PRIVATE_KEY_FILE_MAGIC}\n"
-        f"public-key: {key.public_key().to_text()}\n"
-        f"wrapped-private-key: {_b64url(blob)}\n"
-    )
+    blob = wrap_secret(secret, passphrase, cost=cost, random_bytes=random_bytes)
+    text = f"{magic}\npublic-key: {public_text}\nwrapped-private-key: {_b64url(blob)}\n"
     write_new_file(path, text.encode("ascii"), mode=0o600)
 
 
@@ -224,14 +238,7 @@ def read_private_key_file(path: Path, passphrase: str) -> SurveyPrivateKey:
     """The survey private key; WrongPassphrase or KeyFileError, each naming the file."""
     path = Path(path)
     public, blob = _read_private_key_lines(path)
-    try:
-        raw = unwrap_secret(blob, passphrase)
-    except WrongPassphrase:
-        raise WrongPassphrase(
-            f"wrong passphrase for key file {path} (or the file was altered)"
-        ) from None
-    except KeyFileError as error:
-        raise KeyFileError(f"{path}: {error}") from None
+    raw = _unwrap_file_secret(path, blob, passphrase)
     try:
         key = SurveyPrivateKey.from_private_bytes(raw, public.kem)
     except KeyFileError:
@@ -239,6 +246,18 @@ def read_private_key_file(path: Path, passphrase: str) -> SurveyPrivateKey:
     if key.public_key() != public:
         raise KeyFileError(f"{path}: the public key does not match the private key")
     return key
+
+
+def _unwrap_file_secret(path: Path, blob: bytes, passphrase: str) -> bytes:
+    """The secret of a key file's wrapped line; WrongPassphrase or KeyFileError naming it."""
+    try:
+        return unwrap_secret(blob, passphrase)
+    except WrongPassphrase:
+        raise WrongPassphrase(
+            f"wrong passphrase for key file {path} (or the file was altered)"
+        ) from None
+    except KeyFileError as error:
+        raise KeyFileError(f"{path}: {error}") from None
 
 
 def read_public_key_from_private_file(path: Path) -> SurveyPublicKey:
@@ -270,19 +289,9 @@ def _private_bytes(key: SurveyPrivateKey) -> bytes:
 
 
 def _read_private_key_lines(path: Path) -> tuple[SurveyPublicKey, bytes]:
-    text = _ascii_text(path, read_key_file_bytes(path))
-    # Strict: "\n" (or "\r\n") line ends only, no blank or unknown lines.
-    lines = [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
-    if lines[0] != PRIVATE_KEY_FILE_MAGIC:
-        raise KeyFileError(f"{path} is not an MSS survey private key file (v1)")
-    fields: dict[str, str] = {}
-    for line in lines[1:]:
-        name, separator, value = line.partition(": ")
-        if not separator or name in fields:
-            raise KeyFileError(f"{path}: malformed line in the key file")
-        fields[name] = value
-    if set(fields) != {"public-key", "wrapped-private-key"}:
-        raise KeyFileError(f"{path}: the key file needs exactly public-key and wrapped-private-key")
+    fields = key_file_fields(
+        path, PRIVATE_KEY_FILE_MAGIC, {"public-key", "wrapped-private-key"}, "survey private key"
+    )
     try:
         if fields["public-key"] != fields["public-key"].strip():
             raise KeyFileError("stray whitespace around the public key")

@@ -47,11 +47,15 @@ GRANT SELECT ON alembic_version TO mss_intake, mss_processor, mss_release;
 
 -- Intake: enrolment, batches into the inbox, receipts, fleet beacons; the site's campaigns.
 GRANT SELECT ON specs, survey_keys TO mss_intake;
+-- Beacon answers carry the operator's signature of the country's key (public facts only).
+GRANT SELECT ON survey_key_ring, operator_keys TO mss_intake;
 GRANT SELECT, UPDATE ON enrolment_tokens TO mss_intake;                  -- a token is used once
 GRANT SELECT, INSERT, UPDATE ON stations TO mss_intake;                   -- counters, beacons
 GRANT SELECT, INSERT ON batches, receipts, inbox, quarantine TO mss_intake; -- dedup reads them
 GRANT USAGE ON SEQUENCE quarantine_id_seq TO mss_intake;
-GRANT SELECT, UPDATE ON campaigns, campaign_access_codes TO mss_intake;   -- codes are spent
+-- Campaigns are read only: intake never changes one, so it cannot swap a campaign's key.
+GRANT SELECT ON campaigns TO mss_intake;
+GRANT SELECT, UPDATE ON campaign_access_codes TO mss_intake;              -- codes are spent
 GRANT SELECT, INSERT, UPDATE ON campaign_submission_tokens TO mss_intake;
 
 -- The processor: claims inbox rows (FOR UPDATE SKIP LOCKED needs UPDATE on a column) and

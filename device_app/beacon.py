@@ -17,7 +17,7 @@ from protocol import (
     canonical_json,
     sign_beacon,
 )
-from protocol.wire import wire_time
+from protocol.wire import KeyRefusal, wire_time
 
 DISTRIBUTION = "mobile-survey-stations"
 
@@ -45,8 +45,10 @@ def beacon_body(
     outbox_depth: int,
     last_seq: int,
     sign: Callable[[str, bytes], bytes],
+    survey_key_refused: KeyRefusal | None = None,
 ) -> bytes:
-    """The JSON body of POST /v1/beacons: the signed beacon, canonical JSON."""
+    """The JSON body of POST /v1/beacons: the signed beacon, canonical JSON;
+    `survey_key_refused`, why the station keeps its key against the latest announcement."""
     beacon = Beacon(
         v=PROTOCOL_VERSION,
         station_id=station_id,
@@ -55,5 +57,6 @@ def beacon_body(
         specs=specs,
         outbox_depth=outbox_depth,
         last_seq=last_seq,
+        survey_key_refused=survey_key_refused,
     )
     return canonical_json(sign_beacon(beacon, sign).model_dump(mode="json"))

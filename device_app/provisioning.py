@@ -10,9 +10,10 @@ local disk can fail without spending the token), then the token is spent on enro
 the specs are fetched and checked. A failure after enrolment spends the token; the
 coordinator asks for a new one (the server refuses a second use, by design).
 
-A code carries only the server, the token and the survey key's SHA-256: the station's place,
-the key and the spec list come from the enrolment answer, and the key must hash to the
-code's digest before anything is kept.
+A code carries only the server, the token, the survey key's SHA-256 and the operator key:
+the station's place, the key and the spec list come from the enrolment answer, and the key
+must hash to the code's digest before anything is kept. The operator key is pinned (it
+alone vouches for a later survey key: device_app/key_rotation.py).
 """
 
 from __future__ import annotations
@@ -221,6 +222,8 @@ def fill_station(
     store.set_config(ConfigKey.REGION, enrolment.region)
     store.set_config(ConfigKey.POPULATIONS, populations)
     store.set_config(ConfigKey.SURVEY_PUBLIC_KEY, enrolment.survey_public_key)
+    store.set_config(ConfigKey.OPERATOR_PUBLIC_KEY, pinned_operator_key(carried))
+    store.set_config(ConfigKey.SURVEY_KEY_NOT_BEFORE, enrolment.server_time)
     store.set_config(ConfigKey.ACTIVE_SPECS, [list(i.triple()) for i in active])
     store.set_config(ConfigKey.ENROLMENT_STATUS, "enrolled")
     pin_hash = hash_pin(pin, cost=cost) if cost else hash_pin(pin)
@@ -249,6 +252,14 @@ def check_survey_key(carried: Carried, server_text: str) -> None:
             f"the server's survey key {server_key.fingerprint()} is not the bundle's "
             f"{trusted.fingerprint()}: nothing would be sealed to it; ask for a new bundle"
         )
+
+
+def pinned_operator_key(carried: Carried) -> str | None:
+    """The operator key the coordinator carried (the bundle's, or the code's), which alone
+    can vouch for a survey key announced later; None when the server had none to give."""
+    if isinstance(carried, ProvisioningCode):
+        return carried.operator_public_key()
+    return carried.operator_public_key
 
 
 def enrol(link: ServerLink, carried: Carried, key: StationKey) -> EnrolmentResponse:

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from crypto import DraftKey, StationKey, SurveyPublicKey, seal, verify_pin
+from crypto import DraftKey, OperatorPublicKey, StationKey, SurveyPublicKey, seal, verify_pin
 from device_app import pin as pin_rule
 from device_app.batching import Batcher, BatchLimits
 from device_app.beacon import beacon_body
@@ -36,7 +36,7 @@ from device_app.errors import (
     WrongPassphrase,
 )
 from device_app.finishing import Seal, Sealing, append_response, sealed_response
-from device_app.key_rotation import judge_announcement
+from device_app.key_rotation import KeyTrust, judge_announcement
 from device_app.session import FinishedResponse, SurveySession
 from device_app.store import ConfigKey, StationStore
 from device_app.store import errors as store_errors
@@ -81,10 +81,13 @@ class StationStatus:
     # The id of the survey key the next response is sealed to (it changes when the server
     # announces a new wave's key).
     survey_key_id: str = ""
+    # Why it kept that key against the latest announcement (a KeyRefusal code), if it did.
+    survey_key_refused: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "survey_key_id": self.survey_key_id,
+            "survey_key_refused": self.survey_key_refused,
             "interrupted_drafts": self.interrupted_drafts,
             "wrong_clock": self.wrong_clock.isoformat() if self.wrong_clock else None,
             "station_id": self.station_id,
@@ -332,6 +335,7 @@ class Station:
             + len(self._left_behind()),
             wrong_clock=today if today < EARLIEST_PLAUSIBLE_CLOCK else None,
             survey_key_id=self._survey_key.key_id(),
+            survey_key_refused=self._store.get_config(ConfigKey.SURVEY_KEY_REFUSED),
         )
 
     def sync(
@@ -371,6 +375,7 @@ class Station:
             outbox_depth=counts.pending,
             last_seq=counts.last_seq,
             sign=self._key.sign,
+            survey_key_refused=self._store.get_config(ConfigKey.SURVEY_KEY_REFUSED),
         )
         try:
             answer = link.post("/v1/beacons", body, headers={"Content-Type": "application/json"})
@@ -385,20 +390,40 @@ class Station:
 
     def _take_announced_key(self, answer: httpx.Response, report: SyncReport) -> None:
         """Switch to the survey key the beacon answer announces, if the rule allows: the
-        next response is sealed to it; those already sealed keep theirs."""
+        next response is sealed to it; those already sealed keep theirs. A refusal keeps
+        the key and its code (shown in the status, reported by the next beacons)."""
+        document = None
         try:
-            announced = BeaconAnswer.model_validate(answer.json()).survey_public_key
-        except ValueError:  # an answer from an older server, or not one at all
+            document = answer.json()
+            said = BeaconAnswer.model_validate(document)
+        except ValueError:  # not an answer at all, or one announcing a malformed key
+            if isinstance(document, dict) and {"survey_key", "survey_public_key"} & set(document):
+                report.survey_key_refused = "survey-key-unusable: the announcement is malformed"
+                self._store.set_config(ConfigKey.SURVEY_KEY_REFUSED, "survey-key-unusable")
             return
         judged = judge_announcement(
-            announced, current=self._survey_key, sent_to=report.server_url,
-            enrolled_url=self.server_url,
+            said.survey_public_key, said.survey_key, trust=self._key_trust(),
+            sent_to=report.server_url,
         )  # fmt: skip
         report.survey_key_refused = judged.refused
-        if judged.key is not None:
+        self._store.set_config(ConfigKey.SURVEY_KEY_REFUSED, judged.code)
+        if judged.key is not None and judged.record is not None:
             self._store.set_config(ConfigKey.SURVEY_PUBLIC_KEY, judged.key.to_text())
+            self._store.set_config(ConfigKey.SURVEY_KEY_NOT_BEFORE, judged.record.created)
             self._survey_key = judged.key
             report.survey_key_switched_to = judged.key.key_id()
+
+    def _key_trust(self) -> KeyTrust:
+        operator = self._store.get_config(ConfigKey.OPERATOR_PUBLIC_KEY)
+        return KeyTrust(
+            current=self._survey_key,
+            enrolled_url=self.server_url,
+            operator=None if operator is None else OperatorPublicKey.from_text(str(operator)),
+            country=self.country,
+            # A station enrolled before the rule kept no time: its operator key is unset too.
+            not_before=str(self._store.get_config(ConfigKey.SURVEY_KEY_NOT_BEFORE)
+                           or "1970-01-01T00:00:00Z"),
+        )  # fmt: skip
 
     def export_usb(self, to_dir: Path, *, include_acknowledged: bool = False) -> ExportReport:
         return export_outbox(

@@ -211,7 +211,11 @@ def status(
     for label, value in (
         ("country, region", f"{current.country}, {current.region}"),
         ("server", current.server_url),
-        ("survey key", current.survey_key_id),
+        (
+            "survey key",
+            current.survey_key_id
+            + (f" (kept: {current.survey_key_refused})" if current.survey_key_refused else ""),
+        ),
         ("pending", current.pending),
         ("acknowledged", current.acknowledged),
         ("conflict", current.conflict),

@@ -24,9 +24,9 @@ from protocol.canonical import (
 )
 from protocol.limits import (
     ENVELOPE_V_KEYED,
-    ENVELOPE_V_SITE,
     MAX_BATCH_BYTES,
     MAX_BATCH_DECOMPRESSED_BYTES,
+    SITE_ENVELOPE_VERSIONS,
     STATION_BOUND_ENVELOPE_VERSION,
 )
 from protocol.problems import Problem
@@ -36,12 +36,16 @@ from protocol.wire import (
     Envelope,
     SignedBatch,
     SignedBeacon,
+    SignedSurveyKey,
     SpecIdentityWire,
+    SurveyKeyRecord,
     encode_base64,
 )
 
 BATCH_SIGNING_DOMAIN = "batch"
 BEACON_SIGNING_DOMAIN = "beacon"
+# The operator's signature over a survey key record (crypto.OperatorKey).
+SURVEY_KEY_SIGNING_DOMAIN = "survey-key"
 SEAL_INFO_PREFIX = b"MSS envelope v1\x00"  # unbound: sealed before stations were named
 BOUND_SEAL_INFO_PREFIX = b"MSS envelope v2\x00"
 KEYED_SEAL_INFO_PREFIX = b"MSS envelope v4\x00"
@@ -115,17 +119,17 @@ def seal_info_of(
 
 
 def envelope_aead(envelope_v: int) -> str:
-    """The AEAD an envelope of version `envelope_v` is sealed with: the site's (v3) with
+    """The AEAD an envelope of version `envelope_v` is sealed with: the site's (v3, v5) with
     AES-128-GCM, which a browser's WebCrypto has; the stations' with ChaCha20-Poly1305."""
-    return AES_128_GCM if envelope_v == ENVELOPE_V_SITE else CHACHA20_POLY1305
+    return AES_128_GCM if envelope_v in SITE_ENVELOPE_VERSIONS else CHACHA20_POLY1305
 
 
 CHANNELS = ("station", "site")
 
 
 def envelope_channel(envelope_v: int) -> str:
-    """Which channel an envelope came in by: only the online site builds v3 envelopes."""
-    return "site" if envelope_v == ENVELOPE_V_SITE else "station"
+    """Which channel an envelope came in by: only the online site builds v3 and v5 envelopes."""
+    return "site" if envelope_v in SITE_ENVELOPE_VERSIONS else "station"
 
 
 def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:
@@ -137,6 +141,17 @@ def batch_signing_payload(batch: Batch | dict[str, Any]) -> bytes:
 def beacon_signing_payload(beacon: Beacon | dict[str, Any]) -> bytes:
     document = beacon if isinstance(beacon, dict) else beacon.model_dump(mode="json")
     return canonical_json(document)
+
+
+def survey_key_record_payload(record: SurveyKeyRecord) -> bytes:
+    """The message the operator signs for a survey key (crypto adds b"MSS/v1/survey-key\\x00"):
+    the record's canonical JSON."""
+    return canonical_json(record.model_dump(mode="json"))
+
+
+def sign_survey_key(record: SurveyKeyRecord, sign: Signer) -> SignedSurveyKey:
+    signature = sign(SURVEY_KEY_SIGNING_DOMAIN, survey_key_record_payload(record))
+    return SignedSurveyKey(record=record, signature=encode_base64(signature))
 
 
 def sign_batch(batch: Batch, sign: Signer) -> SignedBatch:

@@ -18,6 +18,11 @@ ENVELOPE_V_SITE = 3
 # From this version an envelope carries `key_id`. Older ones were all sealed to the server's
 # first survey key (`<data_dir>/keys/survey-key.public`).
 ENVELOPE_V_KEYED = 4
+# The site's envelope that binds its key id in the sealed context, exactly as v4 does (v3's
+# key_id is only the site's label): what the site's pages seal now. v3 still arrives from
+# pages loaded before, and opens as it did.
+ENVELOPE_V_SITE_KEYED = 5
+SITE_ENVELOPE_VERSIONS = (ENVELOPE_V_SITE, ENVELOPE_V_SITE_KEYED)
 
 MAX_ENVELOPES_PER_BATCH = 500
 # The gzip bytes on the wire (HTTP body or USB file).

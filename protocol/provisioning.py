@@ -6,12 +6,17 @@ the coordinator trusts, the station's place (country, region, populations) and, 
 the specs themselves so a station can be filled with no spec download.
 
 The provisioning code is what the enrolment QR code carries: only what does not come from
-the server itself — its URL, the token, and the SHA-256 of the survey public key the
-coordinator trusts. The station enrols with the token, receives its place, the key and the
-spec list, and refuses a key whose digest is not the code's (a hostile server must not get
-responses sealed to its own key). As text:
+the server itself — its URL, the token, the SHA-256 of the survey public key the
+coordinator trusts and the operator's public signing key (32 bytes: as short as a digest).
+The station enrols with the token, receives its place, the key and the spec list, and
+refuses a key whose digest is not the code's (a hostile server must not get responses
+sealed to its own key). As text:
 
     mss:provision?v=1&server=https://survey.example&token=ABCD-…&key=<43 base64url chars>
+        &op=<43 base64url chars>
+
+Both carry the operator key (when the server has one): the station pins it, and takes a
+new survey key later only when the operator signed it (device_app/key_rotation.py).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, field_validator
 
-from crypto import CryptoError, SurveyPublicKey
+from crypto import CryptoError, OperatorPublicKey, SurveyPublicKey
+from crypto.operator_key import OPERATOR_PUBLIC_PREFIX
 from protocol.canonical import canonical_json
 from protocol.wire import SemVer, Sha256Hex, SpecId, SpecIdentityWire, UtcTimestamp, _Wire
 
@@ -70,6 +76,18 @@ class ProvisioningBundle(_Wire):
     region: _Text
     populations: list[_Text] = Field(min_length=1)
     specs: list[BundledSpec] = Field(default_factory=list)
+    # The operator's public signing key (crypto's text form), when the server has one.
+    operator_public_key: str | None = None
+
+    @field_validator("operator_public_key")
+    @classmethod
+    def _operator_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                OperatorPublicKey.from_text(value)
+            except CryptoError:
+                raise ValueError("is not an operator public key") from None
+        return value
 
     @field_validator("survey_public_key")
     @classmethod
@@ -111,6 +129,22 @@ class ProvisioningCode(_Wire):
     server_url: ServerUrl
     token: _Text
     key_sha256: str
+    # The operator public key's 32 bytes, base64url without padding (its text form's tail).
+    operator_key: str | None = None
+
+    @field_validator("operator_key")
+    @classmethod
+    def _operator(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                OperatorPublicKey.from_text(OPERATOR_PUBLIC_PREFIX + value)
+            except CryptoError:
+                raise ValueError("is not an operator public key (43 base64url chars)") from None
+        return value
+
+    def operator_public_key(self) -> str | None:
+        """The operator key in crypto's text form, as the bundle carries it."""
+        return None if self.operator_key is None else OPERATOR_PUBLIC_PREFIX + self.operator_key
 
     @field_validator("key_sha256")
     @classmethod
@@ -122,12 +156,17 @@ class ProvisioningCode(_Wire):
     @classmethod
     def for_bundle(cls, bundle: ProvisioningBundle) -> ProvisioningCode:
         key = SurveyPublicKey.from_text(bundle.survey_public_key)
+        operator = bundle.operator_public_key
         return cls(server_url=bundle.server_url, token=bundle.token,
-                   key_sha256=survey_key_digest(key))  # fmt: skip
+                   key_sha256=survey_key_digest(key),
+                   operator_key=None if operator is None
+                   else operator.removeprefix(OPERATOR_PUBLIC_PREFIX))  # fmt: skip
 
     def to_text(self) -> str:
         fields = {"v": self.v, "server": self.server_url, "token": self.token,
                   "key": self.key_sha256}  # fmt: skip
+        if self.operator_key is not None:
+            fields["op"] = self.operator_key
         return CODE_PREFIX + urlencode(fields, safe=":/")
 
     @classmethod
@@ -149,7 +188,8 @@ class ProvisioningCode(_Wire):
             raise ProvisioningCodeError(
                 f"it is not version {CODE_VERSION} (a newer server? update this station)"
             )
-        names = {"v": "v", "server": "server_url", "token": "token", "key": "key_sha256"}
+        names = {"v": "v", "server": "server_url", "token": "token", "key": "key_sha256",
+                 "op": "operator_key"}  # fmt: skip
         unknown = sorted(set(fields) - set(names))
         if unknown:
             raise ProvisioningCodeError(f"it has an unknown field {unknown[0][:20]!r}")

@@ -1,7 +1,8 @@
 """What a browser sends the online survey site and what it gets back (sync_server/site).
 
-The browser seals the response itself (HPKE, AES-128-GCM, envelope v3); the site wraps the
-sealed bytes into an envelope of the campaign's virtual station and answers with a receipt.
+The browser seals the response itself (HPKE, AES-128-GCM, envelope v5; v3 before); the site
+wraps the sealed bytes into an envelope of the campaign's virtual station and answers with
+a receipt.
 Strict and closed, like the stations' wire models.
 """
 
@@ -12,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints, field_validator
 
-from protocol.limits import MAX_SEALED_CHARS
+from protocol.limits import ENVELOPE_V_SITE, MAX_SEALED_CHARS
 from protocol.wire import SpecIdentityWire, Uuid4Text, _Wire, decode_base64
 
 # Unpadded base64url of at most 1 KiB: RSA blind-signature values (256 bytes for the 2048-bit
@@ -29,6 +30,9 @@ class SiteSubmission(_Wire):
     envelope_id: Uuid4Text
     spec: SpecIdentityWire
     sealed: Annotated[str, StringConstraints(min_length=64, max_length=MAX_SEALED_CHARS)]
+    # The envelope version the browser sealed for: 5 binds the campaign's key id in the
+    # context. Absent: 3, from a page loaded before v5 (its pending envelope, sent again).
+    v: Literal[3, 5] = ENVELOPE_V_SITE
     # A one-time submission token bought with an access code (campaigns with codes only):
     # base64url of its 32-byte nonce and the campaign's RSA blind signature (RFC 9474).
     token: Base64UrlText | None = None

@@ -23,13 +23,14 @@ from pydantic import (
     model_validator,
 )
 
+from crypto import CryptoError, SurveyPublicKey
 from protocol.limits import (
     ENVELOPE_V_KEYED,
-    ENVELOPE_V_SITE,
     ENVELOPE_VERSION,
     MAX_ENVELOPES_PER_BATCH,
     MAX_SEALED_CHARS,
     MAX_SEQUENCE,
+    SITE_ENVELOPE_VERSIONS,
 )
 
 ProtocolVersion = Annotated[int, Field(strict=True, ge=1, le=1)]
@@ -108,6 +109,9 @@ Signature = Annotated[
 ]
 
 
+_SITE_VERSIONS_TEXT = " or ".join(map(str, SITE_ENVELOPE_VERSIONS))
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -135,13 +139,13 @@ class Envelope(_Wire):
     # From v4: which survey key sealed it (also bound in the sealed context).
     key_id: SurveyKeyId | None = None
 
-    # Only SiteEnvelope is built by the site (v3); a station's envelope never is one.
+    # Only SiteEnvelope is built by the site (v3, v5); a station's envelope never is one.
     built_by_site: ClassVar[bool] = False
 
     @model_validator(mode="after")
     def _version_fits(self) -> Envelope:
-        if (self.v == ENVELOPE_V_SITE) != self.built_by_site:
-            raise ValueError(f"a station envelope is not of version {ENVELOPE_V_SITE}")
+        if (self.v in SITE_ENVELOPE_VERSIONS) != self.built_by_site:
+            raise ValueError(f"a station envelope is not of version {_SITE_VERSIONS_TEXT}")
         if self.v >= ENVELOPE_V_KEYED and self.key_id is None:
             raise ValueError(f"an envelope of version {self.v} names its key_id")
         if self.v < ENVELOPE_V_KEYED and self.key_id is not None and not self.built_by_site:
@@ -167,12 +171,19 @@ class Envelope(_Wire):
         return base64.b64decode(self.sealed)
 
 
+def _site_version(value: int) -> int:
+    if value not in SITE_ENVELOPE_VERSIONS:
+        raise ValueError(f"a site envelope is of version {_SITE_VERSIONS_TEXT}")
+    return value
+
+
 class SiteEnvelope(Envelope):
     """An envelope the online site builds around what a browser sealed (sync_server/site): the
     site assigns seq and prev; a station batch (list[Envelope]) can never carry one. Its
-    `key_id` is the campaign's key, set by the site (the browser's context does not bind it)."""
+    `key_id` is the campaign's key, set by the site; from v5 the browser's context binds it
+    as a station's v4 does (v3's does not)."""
 
-    v: Annotated[int, Field(strict=True, ge=ENVELOPE_V_SITE, le=ENVELOPE_V_SITE)]
+    v: Annotated[int, Field(strict=True), AfterValidator(_site_version)]
     built_by_site: ClassVar[bool] = True
 
 
@@ -256,6 +267,56 @@ class EnrolmentResponse(_Wire):
     server_time: UtcTimestamp
 
 
+# Why a station kept its survey key when a beacon answer announced another (it reports the
+# latest in its next beacons, so the fleet view shows it): device_app/key_rotation.py.
+KeyRefusal = Literal[
+    "survey-key-other-server",  # the answer came from another URL than the enrolled one
+    "survey-key-plain-http",  # not https (nor loopback): anyone on the way could write it
+    "survey-key-unusable",  # not a well-formed survey key, or a malformed record
+    "survey-key-unsigned",  # no record signed by the operator came with it
+    "survey-key-no-operator-key",  # the station pinned no operator key at provisioning
+    "survey-key-forged",  # the record's signature does not verify under the pinned key
+    "survey-key-other-country",  # signed, but for another country than the station's
+    "survey-key-older",  # signed, but older than the key the station holds (a replay)
+]
+
+
+class SurveyKeyRecord(_Wire):
+    """What the operator signs for a new survey key (`mss server survey-key new
+    --operator-key`): the key and the one place it is for. The signed bytes are
+    codec.survey_key_record_payload."""
+
+    key_id: SurveyKeyId
+    country: ShortText
+    wave: ShortText
+    public_key: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    kem: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    created: UtcTimestamp
+
+    @model_validator(mode="after")
+    def _names_its_key(self) -> SurveyKeyRecord:
+        try:
+            key = SurveyPublicKey.from_text(self.public_key)
+        except CryptoError as error:
+            raise ValueError(f"public_key is not a survey key ({error})") from None
+        if (key.key_id(), key.kem) != (self.key_id, self.kem):
+            raise ValueError("key_id and kem must be those of public_key")
+        return self
+
+    def survey_public_key(self) -> SurveyPublicKey:
+        return SurveyPublicKey.from_text(self.public_key)
+
+
+class SignedSurveyKey(_Wire):
+    """A survey key record and the operator's base64 Ed25519 signature over it."""
+
+    record: SurveyKeyRecord
+    signature: Signature
+
+    def signature_bytes(self) -> bytes:
+        return base64.b64decode(self.signature)
+
+
 class Beacon(_Wire):
     """A station's periodic health report: nothing about any respondent."""
 
@@ -266,6 +327,16 @@ class Beacon(_Wire):
     specs: Annotated[list[SpecIdentityWire], Field(max_length=100)]
     outbox_depth: Annotated[int, Field(ge=0, le=MAX_SEQUENCE)]
     last_seq: Annotated[int, Field(ge=0, le=MAX_SEQUENCE)]
+    # Set while the station keeps its key against the latest announcement (why, as a code).
+    survey_key_refused: KeyRefusal | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_refusal(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null: a beacon with nothing to report is what it was before.
+        document: dict[str, Any] = handler(self)
+        if document.get("survey_key_refused") is None:
+            document.pop("survey_key_refused", None)
+        return document
 
 
 class SignedBeacon(_Signed):
@@ -277,15 +348,17 @@ class SignedBeacon(_Signed):
 
 class BeaconAnswer(_Wire):
     """The server's answer to a beacon. `survey_public_key` announces the key the station's
-    country seals to now (crypto's text form): a station that holds another switches to it
-    for its next responses, if the announcement came the way its rule allows
-    (device_app/key_rotation.py; docs/protocol.md "Key announcements")."""
+    country seals to now (crypto's text form), and `survey_key` the operator's signed record
+    of it: a station that holds another switches to it for its next responses, if the
+    record verifies under the operator key it pinned and the announcement came the way its
+    rule allows (device_app/key_rotation.py; docs/protocol.md "Key announcements")."""
 
     status: Literal["recorded"]
     station_id: StationId
     survey_public_key: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = (
         None
     )
+    survey_key: SignedSurveyKey | None = None
 
     def wire_dict(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -29,6 +29,7 @@ from sync_server.command_kit import (
     out,
     parse_lifetime,
 )
+from sync_server.operator_key_commands import app as operator_key_app
 from sync_server.releases.comment_review_commands import comments_app
 from sync_server.releases.release_commands import AccessRules
 from sync_server.releases.release_commands import register as register_release_command
@@ -42,6 +43,11 @@ app.add_typer(
     survey_key_app,
     name="survey-key",
     help="Survey keys per country and wave (new, list, retire) and their m-of-n custody.",
+)
+app.add_typer(
+    operator_key_app,
+    name="operator-key",
+    help="The operator's offline signing key, which vouches for each new survey key.",
 )
 USER_PASSWORD_ENV = "MSS_USER_PASSWORD"  # noqa: S105 - the variable's name
 

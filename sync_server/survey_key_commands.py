@@ -37,7 +37,7 @@ def _env_name(prefix: str, label: str) -> str:
     return prefix + re.sub(r"[^A-Z0-9]", "_", label.upper())
 
 
-def _secret(env: str, prompt: str, *, confirm: bool) -> str:
+def secret(env: str, prompt: str, *, confirm: bool) -> str:
     from_env = os.environ.get(env)
     if from_env:
         return from_env
@@ -53,10 +53,10 @@ def key_passphrase(*, confirm: bool, key_id: str | None = None) -> str:
         if own:
             return own
     what = "Survey key passphrase" + ("" if key_id is None else f" of {key_id}")
-    return _secret(KEY_PASSPHRASE_ENV, what, confirm=confirm)
+    return secret(KEY_PASSPHRASE_ENV, what, confirm=confirm)
 
 
-def _initialised(data_dir: Path) -> None:
+def initialised(data_dir: Path) -> None:
     from sync_server.survey_keys import SurveyKeyFiles
 
     if not SurveyKeyFiles(data_dir).public.exists():
@@ -68,20 +68,31 @@ def new(
     data_dir: DataDir,
     country: Annotated[str, typer.Option(help="ISO 3166 country code, e.g. SL.")],
     wave: Annotated[str, typer.Option(help="The survey wave, e.g. 2027.")],
+    operator_key: Annotated[
+        Path,
+        typer.Option("--operator-key", help="The operator key file (`operator-key new`)."),
+    ],
     kem: Annotated[
         str, typer.Option(help="x25519, or mlkem768-x25519 (post-quantum; stations only).")
     ] = "x25519",
 ) -> None:
-    """A new survey key for a country and wave: its stations are given it from now on."""
-    from crypto import SURVEY_KEY_PASSPHRASE, CryptoError, secret_weakness
+    """A new survey key for a country and wave, signed by the operator key: its stations
+    are given it from now on."""
+    from crypto import SURVEY_KEY_PASSPHRASE, CryptoError, read_operator_key_file, secret_weakness
     from crypto.survey_keys import KEMS
+    from sync_server.operator_key_commands import operator_passphrase
     from sync_server.settings import utc_now
     from sync_server.survey_keys import adopt_first_key, make_ring_key
 
-    _initialised(data_dir)
+    initialised(data_dir)
     check_place(country, wave)
     if kem not in KEMS:
         raise fail(f"--kem must be one of {', '.join(KEMS)}, not {kem!r}")
+    try:
+        # Unlocked first: a wrong operator passphrase costs nothing else.
+        operator = read_operator_key_file(operator_key, operator_passphrase(confirm=False))
+    except CryptoError as error:
+        raise fail(f"the operator key does not open: {error}") from None
     passphrase = key_passphrase(confirm=True)
     weakness = secret_weakness(passphrase, SURVEY_KEY_PASSPHRASE)
     if weakness is not None:
@@ -90,37 +101,40 @@ def new(
         adopt_first_key(sessions, data_dir, clock=utc_now)
         try:
             public = make_ring_key(sessions, data_dir, country=country, wave=wave,
-                                   passphrase=passphrase, clock=utc_now, kem=kem)  # fmt: skip
+                                   passphrase=passphrase, clock=utc_now, kem=kem,
+                                   operator=operator)  # fmt: skip
         except (CryptoError, OSError) as error:
             raise fail(f"cannot write the survey key: {error}") from None
     out.print(f"survey key {public.key_id()} for {country} {wave} ({public.kem}, "
-              f"fingerprint {public.fingerprint()}): {country}'s stations are given it "
+              f"fingerprint {public.fingerprint()}), signed by operator key "
+              f"{operator.public_key().fingerprint()}: {country}'s stations are given it "
               "from their next sync or enrolment")  # fmt: skip
 
 
 @app.command("list")
 def list_keys(data_dir: DataDir, as_json: AsJson = False) -> None:
-    """Every survey key: id, country, wave, kind, state, created, envelopes still pending."""
+    """Every survey key: id, country, wave, kind, state, created, envelopes still pending,
+    and whether the operator signed it (stations switch only to signed keys)."""
     from rich.table import Table
 
     from protocol.wire import wire_time
     from sync_server.settings import utc_now
     from sync_server.survey_keys import adopt_first_key, ring_entries
 
-    _initialised(data_dir)
+    initialised(data_dir)
     with central_store(data_dir) as (_settings, sessions):
         first = adopt_first_key(sessions, data_dir, clock=utc_now)
         entries = ring_entries(sessions, first)
     rows = [
         {"key_id": e.key_id, "country": e.country or "*", "wave": e.wave or "*",
          "kind": e.kind, "state": e.state, "created": wire_time(e.created_at),
-         "pending": e.pending, "first": e.first}
+         "pending": e.pending, "first": e.first, "signed": e.signed}
         for e in entries
     ]  # fmt: skip
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    columns = ("key_id", "country", "wave", "kind", "state", "created", "pending")
+    columns = ("key_id", "country", "wave", "kind", "state", "created", "pending", "signed")
     table = Table(*(c.replace("_", " ") for c in columns))
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
@@ -135,7 +149,7 @@ def retire(
     from sync_server.settings import utc_now
     from sync_server.survey_keys import KeyStillNeeded, adopt_first_key, retire_ring_key
 
-    _initialised(data_dir)
+    initialised(data_dir)
     with central_store(data_dir) as (_settings, sessions):
         first = adopt_first_key(sessions, data_dir, clock=utc_now)
         try:
@@ -172,7 +186,7 @@ def split(
     except CryptoError as error:
         raise fail(str(error)) from None
     asked = [
-        (name, _secret(_env_name("MSS_CUSTODIAN_PASSPHRASE_", name),
+        (name, secret(_env_name("MSS_CUSTODIAN_PASSPHRASE_", name),
                        f"Passphrase of custodian {name}", confirm=True))
         for name in custodians
     ]  # fmt: skip
@@ -221,7 +235,7 @@ def unlock_survey_key(
             share = read_share_file(path)
             env = _env_name("MSS_SHARE_PASSPHRASE_", str(share.index))
             prompt = f"Passphrase of custodian {share.custodian} (share {share.index})"
-            presented.append((share, _secret(env, prompt, confirm=False)))
+            presented.append((share, secret(env, prompt, confirm=False)))
         return files.unlock_with(presented)
     except WrongPassphrase as error:
         raise fail(f"the passphrase does not unlock the survey key ({error})") from None

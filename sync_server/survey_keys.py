@@ -29,6 +29,8 @@ from crypto import (
     X25519,
     KdfCost,
     KeyFileError,
+    OperatorKey,
+    OperatorPublicKey,
     SharedKey,
     ShareFile,
     SurveyPrivateKey,
@@ -45,8 +47,9 @@ from crypto import (
     write_share_file,
     write_shared_key_file,
 )
-from sync_server.store.country_keys import set_country_key
-from sync_server.store.models import InboxEnvelope, RingKey, SurveyKey
+from protocol.codec import sign_survey_key
+from sync_server.store.country_keys import operator_public_key, ring_record, set_country_key
+from sync_server.store.models import InboxEnvelope, OperatorKeyRow, RingKey, SurveyKey
 from sync_server.store.transactions import in_transaction
 
 Clock = Callable[[], datetime]
@@ -160,6 +163,7 @@ class RingEntry:
     created_at: datetime
     first: bool
     pending: int  # inbox envelopes sealed to it, not yet processed
+    signed: bool = False  # the operator signed its record: stations may switch to it
 
 
 class KeyStillNeeded(Exception):  # noqa: N818 - a refusal, named for what it says
@@ -201,13 +205,25 @@ def make_ring_key(
     wave: str,
     passphrase: str,
     clock: Clock,
+    operator: OperatorKey,
     kem: str = X25519,
     cost: KdfCost = KdfCost.STRONG,
 ) -> SurveyPublicKey:
-    """A new key for `country` and `wave`: its files under keys/ring/<id>/, its ring row, and
-    from now on the key the country's stations are given (bundles, enrolment). WeakSecret
-    for an easy passphrase, nothing written."""
+    """A new key for `country` and `wave`: its files under keys/ring/<id>/, its ring row with
+    the operator's signature over its record (held in memory only, never stored), and from
+    now on the key the country's stations are given (bundles, enrolment, beacon answers).
+    WeakSecret for an easy passphrase, KeyFileError for an operator key stations do not
+    pin: nothing written."""
     require_strong_secret(passphrase, SURVEY_KEY_PASSPHRASE)
+    with session_factory() as session:
+        pinned = operator_public_key(session)
+    if pinned is None:
+        raise KeyFileError("no operator key is registered: run `mss server operator-key new`")
+    if OperatorPublicKey.from_text(pinned) != operator.public_key():
+        raise KeyFileError(
+            f"the operator key {operator.public_key().fingerprint()} is not the one stations "
+            f"pin ({OperatorPublicKey.from_text(pinned).fingerprint()})"
+        )
     key = generate_survey_key(kem)
     public = key.public_key()
     files = SurveyKeyFiles(data_dir, public.key_id())
@@ -219,11 +235,31 @@ def make_ring_key(
 
     def work(session: Session) -> None:
         now = clock()
-        session.add(_ring_row(public, country, wave, first=False, now=now))
+        row = _ring_row(public, country, wave, first=False, now=now)
+        row.signature = sign_survey_key(ring_record(row), operator.sign).signature
+        session.add(row)
         set_country_key(session, country, public, now)
 
     in_transaction(session_factory, work)
     return public
+
+
+def register_operator_key(
+    session_factory: sessionmaker[Session], public: OperatorPublicKey, *, clock: Clock
+) -> None:
+    """Record the operator key bundles and QR codes carry from now on; ValueError if the
+    server has one already (stations pinned it: a new one means provisioning them again)."""
+
+    def work(session: Session) -> None:
+        held = operator_public_key(session)
+        if held is not None:
+            raise ValueError(
+                f"this server has an operator key already "
+                f"({OperatorPublicKey.from_text(held).fingerprint()}): its stations pin it"
+            )
+        session.add(OperatorKeyRow(public_key=public.to_text(), registered_at=clock()))
+
+    in_transaction(session_factory, work)
 
 
 def pending_by_key(session: Session, first_key_id: str) -> dict[str, int]:
@@ -254,6 +290,7 @@ def ring_entries(session_factory: sessionmaker[Session], first_key_id: str) -> l
                 row.created_at,
                 row.first,
                 pending.get(row.key_id, 0),
+                row.signature is not None,
             )  # fmt: skip
             for row in rows
         ]

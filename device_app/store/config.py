@@ -32,6 +32,11 @@ class ConfigKey(StrEnum):
     POPULATIONS = "populations"
     SIGNING_KEY = "signing_key"  # Ed25519 private key bytes
     SURVEY_PUBLIC_KEY = "survey_public_key"
+    # Key rotation (device_app/key_rotation.py): the operator key pinned at provisioning, the
+    # time a new key's signed record must not be older than, the latest refusal's code.
+    OPERATOR_PUBLIC_KEY = "operator_public_key"
+    SURVEY_KEY_NOT_BEFORE = "survey_key_not_before"
+    SURVEY_KEY_REFUSED = "survey_key_refused"
     ENROLMENT_STATUS = "enrolment_status"
     COORDINATOR_PIN_HASH = "coordinator_pin_hash"
     ACTIVE_SPECS = "active_specs"

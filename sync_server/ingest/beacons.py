@@ -15,6 +15,7 @@ from protocol.codec import (
 from protocol.wire import BeaconAnswer, wire_time
 from sync_server.ingest.signatures import check_station_signature
 from sync_server.ingest.stations import lock_active_station
+from sync_server.store.country_keys import signed_country_key
 from sync_server.store.models import SurveyKey
 from sync_server.store.transactions import in_transaction
 
@@ -76,6 +77,7 @@ def record_beacon(
             status="recorded",
             station_id=station.station_id,
             survey_public_key=None if current is None else current.public_key,
+            survey_key=None if current is None else signed_country_key(session, current.public_key),
         )
 
     return in_transaction(session_factory, work)

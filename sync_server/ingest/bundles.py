@@ -18,6 +18,7 @@ from protocol.wire import wire_time
 from questionnaire_specs import SpecError, load_spec_body
 from sync_server.ingest.enrolment import Clock, RandomBytes, issue_enrolment_token
 from sync_server.ingest.specs import identities_in, register_survey_key
+from sync_server.store.country_keys import operator_public_key
 from sync_server.store.models import KnownSpec, SurveyKey
 
 
@@ -42,7 +43,8 @@ def issue_bundle(
 ) -> ProvisioningBundle:
     """A bundle with a new single-use token, for the registered specs of the place's
     populations. `survey_public_key` is registered for the country when it has none yet;
-    an already registered key wins. ValueError (nothing issued) when no spec fits;
+    an already registered key wins. It carries the operator key, when the server has one,
+    for the station to pin. ValueError (nothing issued) when no spec fits;
     Problem from token issuing."""
     specs = specs_for(session_factory, place.populations)
     if not specs:
@@ -50,6 +52,7 @@ def issue_bundle(
     with session_factory() as session:
         registered = session.get(SurveyKey, place.country)
         survey_key = registered.public_key if registered is not None else None
+        operator = operator_public_key(session)
     if survey_key is None:
         register_survey_key(session_factory, place.country, survey_public_key, clock=clock)
         survey_key = survey_public_key
@@ -72,6 +75,7 @@ def issue_bundle(
         region=place.region,
         populations=list(place.populations),
         specs=specs,
+        operator_public_key=operator,
     )
 
 

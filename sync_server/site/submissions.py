@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPublicKey
 from protocol.codec import envelope_hash
-from protocol.limits import ENVELOPE_V_SITE
 from protocol.problems import Problem
 from protocol.site_wire import SiteReceipt, SiteSubmission
 from protocol.wire import ZERO_HASH, SiteEnvelope
@@ -88,15 +87,21 @@ def accept_site_envelope(
         seq, prev = _place_in_chain(
             session, station.station_id, submission.envelope_id, station.last_envelope_seq
         )
+        # The very same sealed bytes again are the response stored before, whatever the
+        # page labels them now (a retry across the v3 to v5 upgrade, a campaign whose key
+        # changed since): rebuilt as stored, they are a duplicate, not a conflict.
+        stored = retry if same_again else None
         envelope = SiteEnvelope(
-            v=ENVELOPE_V_SITE,
+            v=submission.v if stored is None else stored.envelope_v,
             envelope_id=submission.envelope_id,
             seq=seq,
             prev=prev,
             spec=submission.spec,
             sealed=submission.sealed,
             # The campaign's survey key: what the processor opens it with.
-            key_id=SurveyPublicKey.from_text(campaign.public_key).key_id(),
+            key_id=SurveyPublicKey.from_text(campaign.public_key).key_id()
+            if stored is None or stored.key_id is None
+            else stored.key_id,
         )
         digest = envelope_hash(envelope)
         facts = BatchFacts(new_id(), station.last_batch_seq + 1, digest, "http", "")

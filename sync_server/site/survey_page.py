@@ -24,11 +24,13 @@ def page_document(
     spec = load_spec_body(spec_body(session_factory, view.spec))
     document = browser_spec(spec)
     languages = [language["code"] for language in document["languages"]]
-    raw_key = SurveyPublicKey.from_text(view.public_key).to_bytes()
+    key = SurveyPublicKey.from_text(view.public_key)
     return {
         "campaign": view.slug,
         "station_id": view.station_id,
-        "public_key": base64.b64encode(raw_key).decode("ascii"),
+        "public_key": base64.b64encode(key.to_bytes()).decode("ascii"),
+        # Bound in the sealed context (envelope v5): the key the processor opens it with.
+        "key_id": key.key_id(),
         "country": view.country,
         "region": SITE_REGION,
         "populations": list(view.populations),

@@ -73,6 +73,19 @@ class RingKey(Base):
     state: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The operator's base64 signature over the key's record (revision 0015); None for the
+    # first key and keys made before: stations do not switch to those.
+    signature: Mapped[str | None] = mapped_column(Text)
+
+
+class OperatorKeyRow(Base):
+    """The operator's public signing key (revision 0015): bundles and QR codes carry it, so
+    stations pin it. The private half is never on the server."""
+
+    __tablename__ = "operator_keys"
+
+    public_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class KnownSpec(Base):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from crypto import KdfCost, SurveyPrivateKey, SurveyPublicKey
 from device_app.errors import BundleInvalid
 from sync_server.ingest.bundles import StationPlace, issue_bundle
 from sync_server.processor import HeldKeys, process_inbox
+from sync_server.settings import utc_now
 from sync_server.store.models import InboxEnvelope, ResponseRecord
 from sync_server.survey_keys import (
     KeyStillNeeded,
@@ -38,10 +40,15 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
     return None if request.param == "sqlite" else request.getfixturevalue("postgres_schema_url")
 
 
-def new_key(world: World, country: str, wave: str) -> SurveyPublicKey:
+def new_key(
+    world: World, country: str, wave: str, *, made: Callable[[], datetime] = utc_now
+) -> SurveyPublicKey:
+    """A ring key signed by the world's operator. Made by the server's clock (the one the
+    app answers enrolments by, not the world's fixed one): a station takes only keys made
+    after its enrolment."""
     return make_ring_key(
         world.session_factory, world.settings.data_dir, country=country, wave=wave,
-        passphrase=KEY_PASSPHRASE, clock=world.clock, cost=KdfCost.FAST,
+        passphrase=KEY_PASSPHRASE, clock=made, cost=KdfCost.FAST, operator=world.operator,
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from crypto import KdfCost, SurveyPrivateKey, generate_survey_key
+from crypto import KdfCost, OperatorKey, SurveyPrivateKey, generate_survey_key
 from device_app.provisioning import provision
 from device_app.station import Station
 from miniatures.served_app import free_port, served  # noqa: F401 - shared with bench/
@@ -28,6 +28,7 @@ from questionnaire_specs import canonical_json, load_spec_text
 from sync_server.app import create_app
 from sync_server.ingest import issue_enrolment_token, register_spec, register_survey_key
 from sync_server.settings import Settings
+from sync_server.survey_keys import register_operator_key
 
 PASSPHRASE = "a long coordinator passphrase"
 PIN = "2468"
@@ -190,6 +191,9 @@ class World:
     app: object
     survey_key: SurveyPrivateKey
     server_url: str = "http://mss.test"
+    # The operator's signing key (offline in life; here in memory): bundles carry its public
+    # half, and it signs the ring keys tests make.
+    operator: OperatorKey = field(default_factory=OperatorKey.generate)
     now: list[datetime] = field(default_factory=lambda: [datetime(2026, 11, 29, 10, tzinfo=UTC)])
     transport: httpx.BaseTransport | None = None
     sleeps: list[float] = field(default_factory=list)
@@ -204,7 +208,8 @@ class World:
     def bundle(self, path: Path, *, populations: tuple[str, ...] = ("officials",
                "private_sector"), lifetime: timedelta = timedelta(days=7),
                server_url: str | None = None, country: str = COUNTRY,
-               survey_public_key: str | None = None) -> Path:  # fmt: skip
+               survey_public_key: str | None = None,
+               pin_operator: bool = True) -> Path:  # fmt: skip
         token, _expires = issue_enrolment_token(
             self.session_factory,
             country=country,
@@ -224,16 +229,19 @@ class World:
             country=country,
             region=REGION,
             populations=list(populations),
+            operator_public_key=self.operator.public_key().to_text() if pin_operator else None,
         )
         path.write_bytes(bundle.to_json())
         return path
 
     def station(self, name: str = "station", *, country: str = COUNTRY,
-                survey_public_key: str | None = None, **kwargs: object) -> Station:  # fmt: skip
+                survey_public_key: str | None = None, pin_operator: bool = True,
+                **kwargs: object) -> Station:  # fmt: skip
         """A station provisioned for `country`, from a bundle carrying `survey_public_key`
-        (default: the world's key)."""
+        (default: the world's key) and the operator key (unless not `pin_operator`)."""
         bundle = self.bundle(self.root / f"{name}-bundle.json", country=country,
-                             survey_public_key=survey_public_key)  # fmt: skip
+                             survey_public_key=survey_public_key,
+                             pin_operator=pin_operator)  # fmt: skip
         provision(
             self.root / name, bundle, PASSPHRASE, PIN, http_transport=self.transport,
             clock=self.clock, cost=KdfCost.FAST, sleep=self.sleeps.append,
@@ -272,6 +280,7 @@ def make_world(
     register_survey_key(
         world.session_factory, COUNTRY, survey_key.public_key().to_text(), clock=world.clock
     )
+    register_operator_key(world.session_factory, world.operator.public_key(), clock=world.clock)
     for body in cips_bodies() if cips else spec_bodies(abandon):
         register_spec(world.session_factory, body, clock=world.clock)
     return world

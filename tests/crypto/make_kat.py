@@ -16,15 +16,18 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from crypto import (
     KdfCost,
+    OperatorKey,
     StationKey,
     SurveyPrivateKey,
     hash_pin,
     seal,
     signed_bytes,
     wrap_secret,
+    write_operator_key_file,
     write_private_key_file,
 )
 from tests.crypto import hpke_reference
@@ -157,13 +160,17 @@ def ed25519_vector() -> dict[str, object]:
 
 def survey_key_file_vector(scratch: Path) -> dict[str, object]:
     key = SurveyPrivateKey.from_private_bytes(SURVEY_TEST_KEY)
-    passphrase = "processor test passphrase"
-    path = scratch / "survey.key"
-    write_private_key_file(
-        path, key, passphrase, cost=FAST, random_bytes=scripted_random(WRAP_SALT, WRAP_NONCE)
-    )
+    return key_file_vector(scratch / "survey.key", key, SURVEY_TEST_KEY,
+                           "processor test passphrase", write_private_key_file)  # fmt: skip
+
+
+def key_file_vector(
+    path: Path, key: Any, seed: bytes, passphrase: str, write: Callable[..., None]
+) -> dict[str, object]:
+    """A passphrase-protected key file (survey or operator key) with scripted randomness."""
+    write(path, key, passphrase, cost=FAST, random_bytes=scripted_random(WRAP_SALT, WRAP_NONCE))
     return {
-        "private_key": SURVEY_TEST_KEY.hex(),
+        "private_key": seed.hex(),
         "passphrase": passphrase,
         "cost": cost_json(FAST),
         "salt": WRAP_SALT.hex(),
@@ -172,6 +179,18 @@ def survey_key_file_vector(scratch: Path) -> dict[str, object]:
         "fingerprint": key.public_key().fingerprint(),
         "file_text": path.read_text(encoding="ascii"),
     }
+
+
+# RFC 8032 section 7.1, TEST 1's seed: the operator's test key.
+OPERATOR_TEST_SEED = bytes.fromhex(
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+)
+
+
+def operator_key_file_vector(scratch: Path) -> dict[str, object]:
+    key = OperatorKey.from_private_bytes(OPERATOR_TEST_SEED)
+    return key_file_vector(scratch / "operator.key", key, OPERATOR_TEST_SEED,
+                           "operator test passphrase", write_operator_key_file)  # fmt: skip
 
 
 def main() -> None:
@@ -189,6 +208,7 @@ def main() -> None:
             "pin_hash.json": pin_vector,
             "ed25519_signature.json": ed25519_vector,
             "survey_key_file.json": lambda: survey_key_file_vector(Path(scratch)),
+            "operator_key_file.json": lambda: operator_key_file_vector(Path(scratch)),
         }
         for name, make in makers.items():
             target = KAT / name

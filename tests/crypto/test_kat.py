@@ -12,11 +12,14 @@ from cryptography.hazmat.primitives import hpke
 
 from crypto import (
     KdfCost,
+    OperatorKey,
     StationKey,
     SurveyPrivateKey,
     SurveyPublicKey,
     hash_pin,
     open_sealed,
+    read_operator_key_file,
+    read_operator_public_key,
     read_private_key_file,
     read_public_key_from_private_file,
     seal,
@@ -25,6 +28,7 @@ from crypto import (
     verify_pin,
     verify_signature,
     wrap_secret,
+    write_operator_key_file,
     write_private_key_file,
 )
 from tests.crypto import hpke_reference
@@ -150,18 +154,29 @@ def test_pin_hash_vector() -> None:
     assert again == v["phc"]
 
 
-def test_survey_key_file_vector(tmp_path: Path) -> None:
-    v = load("survey_key_file.json")
+@pytest.mark.parametrize(
+    ("name", "read", "read_public", "write", "make"),
+    [
+        ("survey_key_file.json", read_private_key_file, read_public_key_from_private_file,
+         write_private_key_file, SurveyPrivateKey.from_private_bytes),
+        ("operator_key_file.json", read_operator_key_file, read_operator_public_key,
+         write_operator_key_file, OperatorKey.from_private_bytes),
+    ],
+)  # fmt: skip
+def test_key_file_vector(
+    tmp_path: Path, name: str, read: Any, read_public: Any, write: Any, make: Any
+) -> None:
+    v = load(name)
     stored = tmp_path / "stored.key"
     stored.write_text(v["file_text"], encoding="ascii")
-    key = read_private_key_file(stored, v["passphrase"])
+    key = read(stored, v["passphrase"])
     assert key.public_key().to_text() == v["public_key_text"]
     assert key.public_key().fingerprint() == v["fingerprint"]
-    assert read_public_key_from_private_file(stored).to_text() == v["public_key_text"]
+    assert read_public(stored).to_text() == v["public_key_text"]
     written = tmp_path / "written.key"
-    write_private_key_file(
+    write(
         written,
-        SurveyPrivateKey.from_private_bytes(bytes.fromhex(v["private_key"])),
+        make(bytes.fromhex(v["private_key"])),
         v["passphrase"],
         cost=cost(v),
         random_bytes=scripted_random(bytes.fromhex(v["salt"]), bytes.fromhex(v["nonce"])),

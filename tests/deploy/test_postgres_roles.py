@@ -18,9 +18,12 @@ from sqlalchemy.engine import make_url
 
 from crypto import KdfCost
 from miniatures.postgres_schemas import libpq_dsn
+from questionnaire_specs import canonical_json as spec_canonical_json
 from sync_server.app import create_app
 from sync_server.ingest import register_spec, register_survey_key
 from sync_server.settings import Settings
+from sync_server.site.app import create_site_app
+from sync_server.site.campaigns import CampaignPlan, open_campaign
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head
 from sync_server.survey_keys import SurveyKeyFiles
 from tests.contract.world import COUNTRY, AsgiBridge, World, seal_records, spec_bodies
@@ -31,6 +34,8 @@ from tests.deploy.postgres_databases import (
     own_database,
     reachable_base,
 )
+from tests.sync_server.site.conftest import SPEC as SITE_SPEC
+from tests.sync_server.site.conftest import call, sealed_submission, site_response
 
 pytestmark = pytest.mark.postgres
 
@@ -45,6 +50,9 @@ FORBIDDEN = {
         "SELECT answers FROM responses",
         "UPDATE inbox SET state = 'processed'",
         "INSERT INTO survey_key_ring (key_id) VALUES ('x')",
+        "UPDATE survey_key_ring SET signature = NULL",
+        "INSERT INTO operator_keys (public_key) VALUES ('x')",
+        "UPDATE campaigns SET public_key = ''",
         "DELETE FROM inbox",
         "SELECT * FROM users",
         "CREATE TABLE intruder (x int)",
@@ -149,6 +157,21 @@ def _work_as_each_role(tmp_path: Path, urls: dict[str, str], roles: dict[str, st
     )  # fmt: skip
     assert processed.returncode == 0, processed.stderr
     assert f"processed {RESPONSES}, quarantined 0" in processed.stdout
+
+    # The site as mss_intake (its unit's role): a browser's envelope into the inbox, the
+    # campaign's key read, never changed.
+    register_spec(owner_sessions, spec_canonical_json(SITE_SPEC), clock=world.clock)
+    plan = CampaignPlan(COUNTRY, "2026", ("officials",), SITE_SPEC.id, None)
+    view = open_campaign(owner_sessions, plan, public_key=keys.public_key().to_text(),
+                         clock=world.clock, random_bytes=os.urandom)  # fmt: skip
+    site = create_site_app(Settings(data_dir=data_dir, database_url=urls["intake"],
+                                    migrate_on_start=False))  # fmt: skip
+    try:
+        body = sealed_submission(view, site_response())
+        answer = call(site, "POST", f"/s/{view.slug}/envelopes", json=body)
+        assert answer.status_code == 200, answer.text
+    finally:
+        site.state.server.engine.dispose()
 
     # A release job's read as mss_release.
     with psycopg.connect(libpq_dsn(urls["release"])) as release:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crypto import generate_survey_key
-from device_app.key_rotation import authenticated_channel, judge_announcement
+from crypto import OperatorKey, SurveyPublicKey, generate_survey_key
+from device_app.key_rotation import KeyTrust, authenticated_channel, judge_announcement
+from protocol import SignedSurveyKey, SurveyKeyRecord, sign_survey_key
 
 CURRENT = generate_survey_key().public_key()
 NEXT = generate_survey_key().public_key()
@@ -31,37 +32,77 @@ def test_only_https_or_the_loopback_is_an_authenticated_channel(url: str, truste
     assert authenticated_channel(url) is trusted
 
 
-def test_a_new_key_from_the_enrolled_server_over_https_is_taken() -> None:
-    url = "https://survey.example.org"
-    judged = judge_announcement(NEXT.to_text(), current=CURRENT, sent_to=url, enrolled_url=url)
-    assert judged.key == NEXT and judged.refused is None
-    # A trailing slash is the same server.
-    again = judge_announcement(NEXT.to_text(), current=CURRENT, sent_to=url + "/",
-                               enrolled_url=url)  # fmt: skip
+HTTPS = "https://survey.example.org"
+OPERATOR = OperatorKey.generate()
+
+
+def record_of(key: SurveyPublicKey, *, country: str = "SL", created: str = "2027-01-05T08:00:00Z"):
+    return SurveyKeyRecord(key_id=key.key_id(), country=country, wave="2027",
+                           public_key=key.to_text(), kem=key.kem, created=created)  # fmt: skip
+
+
+def signed(key: SurveyPublicKey, signer: OperatorKey = OPERATOR, **record: str) -> SignedSurveyKey:
+    return sign_survey_key(record_of(key, **record), signer.sign)
+
+
+def trust(url: str = HTTPS, *, operator: OperatorKey | None = OPERATOR) -> KeyTrust:
+    return KeyTrust(current=CURRENT, enrolled_url=url, country="SL",
+                    operator=None if operator is None else operator.public_key(),
+                    not_before="2026-12-01T00:00:00Z")  # fmt: skip
+
+
+def test_a_key_the_operator_signed_from_the_enrolled_server_over_https_is_taken() -> None:
+    judged = judge_announcement(None, signed(NEXT), trust=trust(), sent_to=HTTPS)
+    assert judged.key == NEXT and judged.refused is None and judged.code is None
+    assert judged.record is not None and judged.record.created == "2027-01-05T08:00:00Z"
+    # A trailing slash is the same server; the signed record wins over the bare key.
+    again = judge_announcement(CURRENT.to_text(), signed(NEXT), trust=trust(), sent_to=HTTPS + "/")
     assert again.key == NEXT
 
 
 def test_the_current_key_or_no_announcement_changes_nothing() -> None:
-    url = "https://survey.example.org"
-    for announced in (None, CURRENT.to_text()):
-        judged = judge_announcement(announced, current=CURRENT, sent_to=url, enrolled_url=url)
-        assert (judged.key, judged.refused) == (None, None)
-
-
-HTTPS = "https://survey.example.org"
+    for announced, record in ((None, None), (CURRENT.to_text(), None), (None, signed(CURRENT))):
+        judged = judge_announcement(announced, record, trust=trust(), sent_to=HTTPS)
+        assert (judged.key, judged.refused, judged.code) == (None, None, None)
 
 
 @pytest.mark.parametrize(
-    ("announced", "sent_to", "enrolled", "reason"),
+    ("announced", "record", "sent_to", "enrolled", "code"),
     [
-        (NEXT.to_text(), "https://elsewhere.example.org", HTTPS, "not the enrolled server"),
-        (NEXT.to_text(), "http://survey.example.org", "http://survey.example.org", "plain http"),
-        ("mss-survey-pk-v1:" + "A" * 43, HTTPS, HTTPS, "unusable"),
-        ("not a key", HTTPS, HTTPS, "unusable"),
+        (None, signed(NEXT), "https://elsewhere.example.org", HTTPS, "survey-key-other-server"),
+        (None, signed(NEXT), "http://survey.example.org", "http://survey.example.org",
+         "survey-key-plain-http"),
+        ("mss-survey-pk-v1:" + "A" * 43, None, HTTPS, HTTPS, "survey-key-unusable"),
+        ("not a key", None, HTTPS, HTTPS, "survey-key-unusable"),
+        (NEXT.to_text(), None, HTTPS, HTTPS, "survey-key-unsigned"),
+        (None, signed(NEXT, OperatorKey.generate()), HTTPS, HTTPS, "survey-key-forged"),
+        (None, signed(NEXT, country="GH"), HTTPS, HTTPS, "survey-key-other-country"),
+        (None, signed(NEXT, created="2026-11-30T23:59:59Z"), HTTPS, HTTPS, "survey-key-older"),
     ],
-)
-def test_anything_else_is_refused_with_the_reason(
-    announced: str, sent_to: str, enrolled: str, reason: str
+)  # fmt: skip
+def test_anything_else_is_refused_with_its_code(
+    announced: str | None, record: SignedSurveyKey | None, sent_to: str, enrolled: str, code: str
 ) -> None:
-    judged = judge_announcement(announced, current=CURRENT, sent_to=sent_to, enrolled_url=enrolled)
-    assert judged.key is None and reason in (judged.refused or "")
+    judged = judge_announcement(announced, record, trust=trust(enrolled), sent_to=sent_to)
+    assert judged.key is None and judged.code == code
+    assert (judged.refused or "").startswith(code + ": ")
+
+
+def test_a_record_altered_after_signing_is_forged() -> None:
+    good = signed(NEXT)
+    other = generate_survey_key().public_key()
+    moved = SignedSurveyKey(record=record_of(other), signature=good.signature)
+    judged = judge_announcement(None, moved, trust=trust(), sent_to=HTTPS)
+    assert judged.code == "survey-key-forged"
+
+
+def test_without_a_pinned_operator_key_nothing_is_taken() -> None:
+    judged = judge_announcement(None, signed(NEXT), trust=trust(operator=None), sent_to=HTTPS)
+    assert judged.key is None and judged.code == "survey-key-no-operator-key"
+
+
+def test_a_record_names_its_own_key() -> None:
+    with pytest.raises(ValueError, match="key_id and kem"):
+        SurveyKeyRecord(key_id=CURRENT.key_id(), country="SL", wave="2027",
+                        public_key=NEXT.to_text(), kem="x25519",
+                        created="2027-01-05T08:00:00Z")  # fmt: skip

@@ -11,10 +11,11 @@ import segno
 from PIL import Image, ImageFilter
 from typer.testing import CliRunner
 
-from crypto import KdfCost, generate_survey_key
+from crypto import KdfCost, generate_survey_key, read_operator_public_key
 from device_app.errors import BundleInvalid
 from device_app.provisioning import provision, read_bundle, read_code_image, read_code_text
 from device_app.station import Station
+from device_app.store import ConfigKey
 from mss.cli import app
 from protocol.provisioning import ProvisioningCode, survey_key_digest
 from sync_server.app import create_app
@@ -69,6 +70,9 @@ def test_a_station_is_made_from_the_codes_text(world: World) -> None:
         assert station.populations == ["officials", "private_sector"]
         assert [spec.id for spec in station.specs()] == ["test-officials", "test-private"]
         assert station.verify_pin(PIN)
+        # The code carried the operator key: pinned, it alone vouches for a later survey key.
+        pinned = station._store.get_config(ConfigKey.OPERATOR_PUBLIC_KEY)
+        assert pinned == world.operator.public_key().to_text()
     assert sorted(p.name for p in (world.root / "tablet").iterdir()) == [
         "station.db",
         "station.key",
@@ -144,8 +148,12 @@ def test_the_qr_picture_enroll_token_writes_provisions_a_station_over_http(
     .token.png), `mss server serve`'s app over uvicorn, `mss station provision --qr-image`."""
     monkeypatch.setenv("MSS_KEY_PASSPHRASE", "a survey key passphrase")
     monkeypatch.delenv("MSS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MSS_OPERATOR_PASSPHRASE", "the operator keeps this key in the safe")
     runner, data = CliRunner(), tmp_path / "server"
     assert runner.invoke(app, ["server", "init", "--data-dir", str(data)]).exit_code == 0
+    operator = runner.invoke(app, ["server", "operator-key", "new", "--data-dir", str(data),
+                                   "--out", str(tmp_path / "usb" / "operator.key")])  # fmt: skip
+    assert operator.exit_code == 0, operator.output
     server_app = create_app(Settings(data_dir=data))
     try:
         with served(server_app) as url:
@@ -165,3 +173,5 @@ def test_the_qr_picture_enroll_token_writes_provisions_a_station_over_http(
     with Station.unlock(tmp_path / "tablet", PASSPHRASE) as station:
         assert (station.country, station.region) == ("SL", "North")
         assert {spec.id for spec in station.specs()} == {"cips-officials", "cips-private-sector"}
+        pinned = station._store.get_config(ConfigKey.OPERATOR_PUBLIC_KEY)
+        assert pinned == read_operator_public_key(tmp_path / "usb" / "operator.key").to_text()

@@ -62,6 +62,7 @@ def test_provision_status_sync_export_from_the_command_line(world: World, url: s
     assert (status["pending"], status["last_seq"], status["last_sync"]) == (0, 0, None)
     assert status["spec_versions"] == {"test-officials": "1.0.0", "test-private": "1.0.0"}
     assert status["survey_key_id"] == world.survey_key.public_key().key_id()
+    assert status["survey_key_refused"] is None  # no announcement was refused
 
     code, out, err = mss("station", "sync", "--station-dir", str(station_dir))
     assert code == 0, err

@@ -11,18 +11,24 @@ import hashlib
 import json
 from pathlib import Path
 
-from crypto import StationKey, SurveyPublicKey
+from crypto import OperatorKey, StationKey, SurveyPublicKey, signed_bytes
 from protocol import (
+    SURVEY_KEY_SIGNING_DOMAIN,
     Batch,
     Envelope,
+    SignedSurveyKey,
+    SiteEnvelope,
     SpecIdentityWire,
+    SurveyKeyRecord,
     batch_signing_payload,
     canonical_json,
     envelope_hash,
     envelope_seal_info,
     seal_info_of,
     sign_batch,
+    sign_survey_key,
     signing_prefix,
+    survey_key_record_payload,
 )
 
 KAT_FILE = Path(__file__).parent / "kat" / "protocol_v1.json"
@@ -150,3 +156,77 @@ def test_the_keyed_seal_info_names_station_and_key_and_old_versions_keep_theirs(
     # the batch signatures over them are what they were.
     assert "key_id" not in ENVELOPE.model_dump(mode="json")
     assert envelope_hash(ENVELOPE) == json.loads(KAT_FILE.read_text("utf-8"))["envelope_hash"]
+
+
+KAT_RECORD_FILE = Path(__file__).parent / "kat" / "survey_key_record.json"
+# RFC 8032 section 7.1, TEST 1: an Ed25519 seed nobody here chose, and its public key.
+RFC8032_TEST1_SEED = bytes.fromhex(
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+)
+RFC8032_TEST1_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+RECORD = SurveyKeyRecord(
+    key_id=KEY_ID, country="SL", wave="2027", public_key=SurveyPublicKey.from_bytes(
+        RFC7748_ALICE).to_text(), kem="x25519", created="2027-01-05T08:00:00Z",
+)  # fmt: skip
+
+
+def answers_survey_key_record() -> dict[str, str]:
+    operator = OperatorKey.from_private_bytes(RFC8032_TEST1_SEED)
+    payload = survey_key_record_payload(RECORD)
+    return {
+        "operator_public_key": operator.public_key().to_text(),
+        "operator_fingerprint": operator.public_key().fingerprint(),
+        "record_canonical_json": payload.decode(),
+        "signed_bytes_hex": signed_bytes(SURVEY_KEY_SIGNING_DOMAIN, payload).hex(),
+        "signature": sign_survey_key(RECORD, operator.sign).signature,
+    }
+
+
+def test_known_answers_of_the_signed_survey_key_record() -> None:
+    assert answers_survey_key_record() == json.loads(KAT_RECORD_FILE.read_text("utf-8"))
+    # The operator key is RFC 8032's: its public half is the RFC's.
+    operator = OperatorKey.from_private_bytes(RFC8032_TEST1_SEED)
+    assert operator.public_key().to_bytes().hex() == RFC8032_TEST1_PUBLIC
+    signed = SignedSurveyKey.model_validate(
+        {"record": RECORD.model_dump(mode="json"),
+         "signature": answers_survey_key_record()["signature"]}
+    )  # fmt: skip
+    operator.public_key().verify(
+        SURVEY_KEY_SIGNING_DOMAIN, survey_key_record_payload(signed.record),
+        signed.signature_bytes(),
+    )  # fmt: skip
+    # The record's bytes are its fields in canonical order, every one of them signed.
+    assert json.loads(survey_key_record_payload(RECORD)) == {
+        "country": "SL", "created": "2027-01-05T08:00:00Z", "kem": "x25519", "key_id": KEY_ID,
+        "public_key": RECORD.public_key, "wave": "2027",
+    }  # fmt: skip
+
+
+KAT_V5_FILE = Path(__file__).parent / "kat" / "envelope_v5_site.json"
+SITE_STATION = "site_campaignsl2027"
+ENVELOPE_V5 = SiteEnvelope(**{**ENVELOPE.model_dump(), "v": 5, "key_id": KEY_ID})
+
+
+def answers_v5() -> dict[str, object]:
+    """The site's v5 envelope: its document, hash and sealed context (`context` is the input
+    the browser's envelope_info.js is given in tests/sync_server/site/browser_kit)."""
+    return {
+        "context": {"envelope_id": ENVELOPE_V5.envelope_id, "spec": SPEC.model_dump(),
+                    "station_id": SITE_STATION, "key_id": KEY_ID},
+        "envelope_canonical_json": canonical_json(ENVELOPE_V5.model_dump(mode="json")).decode(),
+        "envelope_hash": envelope_hash(ENVELOPE_V5),
+        "seal_info_hex": seal_info_of(5, ENVELOPE_V5.envelope_id, SPEC, SITE_STATION,
+                                      KEY_ID).hex(),
+    }  # fmt: skip
+
+
+def test_known_answers_of_the_sites_keyed_envelope() -> None:
+    assert answers_v5() == json.loads(KAT_V5_FILE.read_text("utf-8"))
+    # Bound exactly as a station's v4: the same info for the same station and key.
+    assert seal_info_of(5, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID) == seal_info_of(
+        4, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID
+    )
+    # The site's v3 named no key in its context; it still opens with that context.
+    assert seal_info_of(3, ENVELOPE.envelope_id, SPEC, SITE_STATION, KEY_ID) == (
+        envelope_seal_info(ENVELOPE.envelope_id, SPEC, station_id=SITE_STATION)
+    )

@@ -36,3 +36,14 @@ def test_older_envelopes_name_no_key_and_a_station_never_sends_a_site_envelope()
     # The site names its campaign's key on the v3 envelopes it builds.
     assert SiteEnvelope.model_validate(envelope(v=3, key_id=KEY_ID)).key_id == KEY_ID
     assert "key_id" not in SiteEnvelope.model_validate(envelope(v=3)).model_dump(mode="json")
+
+
+def test_the_sites_v5_envelope_names_its_key_and_a_station_never_sends_one() -> None:
+    assert SiteEnvelope.model_validate(envelope(v=5, key_id=KEY_ID)).key_id == KEY_ID
+    with pytest.raises(ValidationError, match="names its key_id"):
+        SiteEnvelope.model_validate(envelope(v=5))
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(envelope(v=5, key_id=KEY_ID))
+    for v in (1, 2, 4, 6):
+        with pytest.raises(ValidationError):
+            SiteEnvelope.model_validate(envelope(v=v, key_id=KEY_ID))

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 import segno
 
-from crypto import generate_survey_key
+from crypto import OperatorKey, generate_survey_key
 from protocol.provisioning import (
     CODE_PREFIX,
     ProvisioningBundle,
@@ -38,6 +38,28 @@ def test_the_text_round_trips_names_its_version_and_fits_a_small_qr_code() -> No
     # from arm's length: version 10 (57 modules) at most, at error level M.
     long = code(server_url="https://survey.customs-integrity.example.org").to_text()
     assert segno.make(long, error="m").version <= 10
+
+
+def test_the_operator_key_rides_along_whole_and_the_code_stays_small() -> None:
+    operator = OperatorKey.generate().public_key()
+    tail = operator.to_text().removeprefix("mss-operator-pk-v1:")
+    with_op = code(operator_key=tail)
+    assert with_op.to_text().endswith("&op=" + tail)
+    assert ProvisioningCode.from_text(with_op.to_text()) == with_op
+    assert with_op.operator_public_key() == operator.to_text()
+    assert code().operator_public_key() is None  # a code from a server without one
+    # 43 more characters: one QR version more (61 modules) for a long URL, still read from
+    # a phone photo (tests/device_app/test_provisioning_qr.py).
+    long = code(server_url="https://survey.customs-integrity.example.org", operator_key=tail)
+    assert segno.make(long.to_text(), error="m").version <= 11
+    with pytest.raises(ProvisioningCodeError, match="'op' is not an operator public key"):
+        ProvisioningCode.from_text(code().to_text() + "&op=" + "A" * 42)
+    bundle = ProvisioningBundle(
+        server_url="https://survey.example.org", token=TOKEN, survey_public_key=KEY.to_text(),
+        country="SL", region="North", populations=["officials"],
+        operator_public_key=operator.to_text(),
+    )  # fmt: skip
+    assert ProvisioningCode.for_bundle(bundle).operator_public_key() == operator.to_text()
 
 
 def test_the_digest_is_the_whole_sha256_of_the_key() -> None:

@@ -8,14 +8,39 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
-from crypto import SurveyPublicKey, read_public_key_file
+from crypto import (
+    BadSignature,
+    KdfCost,
+    OperatorKey,
+    SurveyPublicKey,
+    read_operator_key_file,
+    read_public_key_file,
+    write_operator_key_file,
+)
+from protocol import SURVEY_KEY_SIGNING_DOMAIN, survey_key_record_payload
 from sync_server.ingest import accept_batch
 from sync_server.ingest.specs import known_spec_identities
 from sync_server.store import make_engine, make_session_factory
+from sync_server.store.country_keys import signed_country_key
+from sync_server.store.models import RingKey
 from tests.sync_server.builders import FakeClock, World
 from tests.sync_server.test_server_cli import KEY, mss, runner, server  # noqa: F401 - fixtures
+
+OPERATOR_PASSPHRASE = "the operator keeps this key in the safe"  # noqa: S105 - a test's
+
+
+@pytest.fixture
+def operator_key(runner: CliRunner, server: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:  # noqa: F811
+    """`mss server operator-key new` on `server`: the flags that sign with it."""
+    monkeypatch.setenv("MSS_OPERATOR_PASSPHRASE", OPERATOR_PASSPHRASE)
+    path = server.parent / "usb-stick" / "operator.key"
+    made = mss(runner, "server", "operator-key", "new", "--data-dir", str(server), "--out",
+               str(path))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return ["--operator-key", str(path)]
 
 
 def listed(runner: CliRunner, data: Path) -> dict[str, dict]:  # noqa: F811 - fixture name
@@ -40,12 +65,16 @@ def deliver(data: Path, key_text: str, count: int, country: str = "SL") -> None:
         engine.dispose()
 
 
-def test_new_list_retire_and_process_by_key(runner: CliRunner, server: Path) -> None:  # noqa: F811
+def test_new_list_retire_and_process_by_key(
+    runner: CliRunner,  # noqa: F811 - fixture
+    server: Path,  # noqa: F811 - fixture
+    operator_key: list[str],
+) -> None:
     first = read_public_key_file(server / "keys" / "survey-key.public").key_id()
     assert set(listed(runner, server)) == {first}
     assert listed(runner, server)[first]["country"] == "*"
 
-    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
                "--country", "SL", "--wave", "2026")  # fmt: skip
     assert made.exit_code == 0, made.output
     (wave_2026,) = set(listed(runner, server)) - {first}
@@ -65,7 +94,7 @@ def test_new_list_retire_and_process_by_key(runner: CliRunner, server: Path) -> 
     assert alone.exit_code == 0, alone.output
     assert f"left 3 pending for survey key {wave_2026}" in alone.output
 
-    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
                "--country", "SL", "--wave", "2027")  # fmt: skip
     assert made.exit_code == 0, made.output
     (wave_2027,) = set(listed(runner, server)) - {first, wave_2026}
@@ -89,16 +118,23 @@ def test_new_list_retire_and_process_by_key(runner: CliRunner, server: Path) -> 
     assert unknown.exit_code == 1 and "no private file of survey key" in unknown.output
 
 
-def test_new_refuses_a_bad_country_wave_or_kind(runner: CliRunner, server: Path) -> None:  # noqa: F811
+def test_new_refuses_a_bad_country_wave_or_kind(
+    runner: CliRunner,  # noqa: F811 - fixture
+    server: Path,  # noqa: F811 - fixture
+    operator_key: list[str],
+) -> None:
     for flags, message in (
         (("--country", "Sierra", "--wave", "2026"), "--country must be"),
         (("--country", "SL", "--wave", "20 26"), "--wave is"),
         (("--country", "SL", "--wave", "2026", "--kem", "rsa"), "--kem must be one of"),
     ):
-        refused = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *flags)
+        refused = mss(
+            runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key, *flags
+        )
         assert refused.exit_code == 1 and message in refused.output
-    weak = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), "--country",
-               "SL", "--wave", "2026", MSS_KEY_PASSPHRASE="password123456")  # fmt: skip
+    weak = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
+               "--country", "SL", "--wave", "2026",
+               MSS_KEY_PASSPHRASE="password123456")  # fmt: skip
     assert weak.exit_code == 1
     assert not (server / "keys" / "ring").exists()
 
@@ -107,12 +143,13 @@ def test_a_ring_key_goes_into_custody_and_its_shares_open_only_it(
     runner: CliRunner,  # noqa: F811 - fixture
     server: Path,  # noqa: F811 - fixture
     monkeypatch: pytest.MonkeyPatch,
+    operator_key: list[str],
 ) -> None:
     custodians = {"amina": "amina keeps share one safe", "ravi": "ravi keeps another share"}
     for name, passphrase in custodians.items():
         monkeypatch.setenv(f"MSS_CUSTODIAN_PASSPHRASE_{name.upper()}", passphrase)
     first = read_public_key_file(server / "keys" / "survey-key.public").key_id()
-    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
                "--country", "GH", "--wave", "2026")  # fmt: skip
     assert made.exit_code == 0, made.output
     (ghana,) = set(listed(runner, server)) - {first}
@@ -138,3 +175,54 @@ def test_a_ring_key_goes_into_custody_and_its_shares_open_only_it(
     assert together.exit_code == 0, together.output
     assert "quarantined 2" in together.output
     assert listed(runner, server)[ghana]["pending"] == 0
+
+
+def test_new_signs_the_key_record_with_the_operator_key_kept_off_the_server(
+    runner: CliRunner,  # noqa: F811 - fixture
+    server: Path,  # noqa: F811 - fixture
+    operator_key: list[str],
+    tmp_path: Path,
+) -> None:
+    key_file = Path(operator_key[1])
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # The server holds the public half only: no file of the operator key under its data dir.
+    assert not [p for p in server.rglob("*") if p.is_file() and "operator" in p.name]
+    operator = read_operator_key_file(key_file, OPERATOR_PASSPHRASE).public_key()
+    twice = mss(runner, "server", "operator-key", "new", "--data-dir", str(server), "--out",
+                str(tmp_path / "second.key"))  # fmt: skip
+    assert twice.exit_code == 1 and "has an operator key already" in twice.output
+
+    wrong = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
+                "--country", "SL", "--wave", "2026",
+                MSS_OPERATOR_PASSPHRASE="not the one at all")  # fmt: skip
+    assert wrong.exit_code == 1 and "does not open" in wrong.output
+    stranger = tmp_path / "stranger.key"
+    write_operator_key_file(
+        stranger, OperatorKey.generate(), OPERATOR_PASSPHRASE, cost=KdfCost.FAST
+    )
+    other = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+                "--operator-key", str(stranger), "--country", "SL", "--wave", "2026")  # fmt: skip
+    assert other.exit_code == 1 and "not the one stations pin" in other.output
+    assert not (server / "keys" / "ring").exists()
+
+    made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
+               "--country", "SL", "--wave", "2026")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert f"signed by operator key {operator.fingerprint()}" in made.output
+    signed_flags = {row["country"]: row["signed"] for row in listed(runner, server).values()}
+    assert signed_flags == {"*": False, "SL": True}  # the first key is nobody's to switch to
+    engine = make_engine(f"sqlite:///{server / 'central.db'}")
+    try:
+        with make_session_factory(engine)() as session:
+            row = session.scalars(select(RingKey).where(RingKey.country == "SL")).one()
+            signed = signed_country_key(session, row.public_key)
+    finally:
+        engine.dispose()
+    assert signed is not None and signed.record.wave == "2026"
+    operator.verify(SURVEY_KEY_SIGNING_DOMAIN, survey_key_record_payload(signed.record),
+                    signed.signature_bytes())  # fmt: skip
+    # Another wave in the same record: the signature no longer holds.
+    moved = signed.record.model_copy(update={"wave": "2027"})
+    with pytest.raises(BadSignature):
+        operator.verify(SURVEY_KEY_SIGNING_DOMAIN, survey_key_record_payload(moved),
+                        signed.signature_bytes())  # fmt: skip

@@ -5,7 +5,7 @@
 // localStorage, until the site's receipt arrives), so closing the tab leaves no answer.
 import { sealBase } from "./hpke.js";
 import { redeemCode } from "./blind_tokens.js";
-import { sealInfo } from "./envelope_info.js";
+import { SITE_ENVELOPE_VERSION, sealInfo } from "./envelope_info.js";
 import { encodeResponseCompact } from "./response_codec.js";
 import { choicesFor, isTrue } from "./expressions.js";
 import { pipe } from "./piping.js";
@@ -642,13 +642,20 @@ async function finish() {
   try {
     // Deflated as the station deflates: the same bytes, so the same size, as a tablet's.
     const plaintext = await encodeResponseCompact(spec, response);
-    const info = sealInfo(envelopeId, spec.spec, data.station_id);
+    const info = sealInfo(envelopeId, spec.spec, data.station_id, data.key_id);
     sealed = await sealBase(fromBase64(data.public_key), info, plaintext);
   } catch (error) {
     finishing = false;
     return render({ "": say("refused", { detail: error.message }) }); // still on the last page
   }
-  const body = { envelope_id: envelopeId, spec: spec.spec, sealed: base64(sealed) };
+  // v5: the context binds the campaign's key id. A body kept from a page of before (no v)
+  // is sent again as it is: the server reads it as v3.
+  const body = {
+    v: SITE_ENVELOPE_VERSION,
+    envelope_id: envelopeId,
+    spec: spec.spec,
+    sealed: base64(sealed),
+  };
   if (state.token) body.token = state.token;
   localStorage.setItem(pendingKey, JSON.stringify({ body, language: state.language }));
   // From here the answers are gone from memory: only the sealed envelope remains.

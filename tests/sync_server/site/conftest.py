@@ -1,7 +1,7 @@
 """The site's fixtures: a store (SQLite and PostgreSQL) with the example spec registered, a
 survey key, an open campaign, the real site app; and envelopes sealed the way the browser
-seals them (HPKE with AES-128-GCM to the campaign's key, the v2 context naming its virtual
-station), here in Python."""
+seals them (HPKE with AES-128-GCM to the campaign's key, the v4 context naming its virtual
+station and the key's id: envelope v5; or v3's, as pages of before sealed), here in Python."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import AES_128_GCM, SurveyPublicKey, generate_survey_key, seal
-from protocol import envelope_seal_info
+from protocol import ENVELOPE_V_SITE, ENVELOPE_V_SITE_KEYED, seal_info_of
 from protocol.response import response_plaintext
 from questionnaire_specs import canonical_json as spec_canonical_json
 from questionnaire_specs import load_spec
@@ -94,18 +94,24 @@ def site_response(**changes: Any) -> dict[str, Any]:
 
 
 def sealed_submission(
-    campaign: CampaignView, response: dict[str, Any], *, envelope_id: str | None = None
+    campaign: CampaignView,
+    response: dict[str, Any],
+    *,
+    envelope_id: str | None = None,
+    v: int = ENVELOPE_V_SITE_KEYED,
 ) -> dict[str, Any]:
-    """The JSON body the browser POSTs: sealed like site.js seals."""
+    """The JSON body the browser POSTs: sealed like site.js seals (v5, binding the campaign's
+    key id), or, with `v=3`, as a page loaded before v5 sealed it (no `v` in the body)."""
     envelope_id = envelope_id or str(uuid.uuid4())
-    info = envelope_seal_info(envelope_id, campaign.spec, station_id=campaign.station_id)
     public = SurveyPublicKey.from_text(campaign.public_key)
+    info = seal_info_of(v, envelope_id, campaign.spec, campaign.station_id, public.key_id())
     sealed = seal(response_plaintext(SPEC, response), public, info=info, aead=AES_128_GCM)
-    return {
+    body = {
         "envelope_id": envelope_id,
         "spec": campaign.spec.model_dump(),
         "sealed": base64.b64encode(sealed).decode(),
     }
+    return body if v == ENVELOPE_V_SITE else {**body, "v": v}
 
 
 def call(app: FastAPI, method: str, url: str, **kwargs: Any) -> httpx.Response:

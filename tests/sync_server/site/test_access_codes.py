@@ -11,7 +11,7 @@ import random
 import stat
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from crypto import TokenPublicKey, TokenSigningKey
 from sync_server.site.access_codes import (
@@ -25,7 +25,7 @@ from sync_server.site.access_codes import (
 from sync_server.site.campaigns import CampaignPlan, open_campaign
 from sync_server.site.token_keys import TokenKeys
 from sync_server.store.campaign_models import CampaignAccessCode, SubmissionToken
-from sync_server.store.models import InboxEnvelope
+from sync_server.store.models import InboxEnvelope, QuarantinedEnvelope
 from tests.sync_server.site.conftest import SPEC, call, sealed_submission, site_response
 
 
@@ -208,3 +208,25 @@ def test_nothing_in_the_store_links_a_code_a_token_or_an_envelope(
             assert form not in everything
     assert to_base64url(seen["blinded"]).encode() not in everything
     assert spent.encode() in everything
+
+
+def test_a_retry_across_the_v5_upgrade_with_the_same_token_is_the_same_response(
+    site_app, coded, session_factory
+):
+    """A page loaded before v5 sealed and sent a v3 envelope with its token; the answer was
+    lost; the page, now v5, sends the same sealed bytes again with the same token, labelled
+    v5. It is the response already stored: a duplicate with the first receipt, not a
+    conflict, not a spent token, and nothing quarantined."""
+    view, codes = coded
+    token, _seen = buy_token(site_app, view.slug, codes[2])
+    body = {**sealed_submission(view, site_response(), v=3), "token": token}
+    assert "v" not in body
+    first = call(site_app, "POST", f"/s/{view.slug}/envelopes", json=body)
+    assert first.status_code == 200 and first.json()["status"] == "accepted"
+    relabelled = call(site_app, "POST", f"/s/{view.slug}/envelopes", json={**body, "v": 5})
+    assert relabelled.status_code == 200, relabelled.text
+    assert relabelled.json() == {**first.json(), "status": "duplicate"}
+    with session_factory() as session:
+        rows = session.execute(select(InboxEnvelope.envelope_v, InboxEnvelope.state)).all()
+        assert [tuple(row) for row in rows] == [(3, "pending")]
+        assert session.scalar(select(func.count()).select_from(QuarantinedEnvelope)) == 0

@@ -30,7 +30,7 @@ from sync_server.site.browser_rules import browser_spec
 from sync_server.site.campaigns import CampaignPlan, open_campaign
 from sync_server.site.site_wording import WORDS
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head
-from sync_server.store.models import ResponseRecord
+from sync_server.store.models import InboxEnvelope, ResponseRecord
 from tests.sync_server.site.site_respondent import CANARY, Respondent
 
 CIPS = load_spec(Path(__file__).parents[3] / "questionnaire_specs" / "cips" / "officials.yaml")
@@ -67,6 +67,9 @@ class Site:
         self.url = ""
 
     def responses(self) -> list[ResponseRecord]:
+        with self.sessions() as session:
+            # The page seals envelope v5: its context binds the campaign's key id.
+            assert set(session.scalars(select(InboxEnvelope.envelope_v))) <= {5}
         report = process_inbox(self.sessions, self.survey_key, clock=utc_now)
         assert report.quarantined == 0, report.reasons
         with self.sessions() as session:

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, select
 from crypto import SurveyPublicKey, read_public_key_file
 from sync_server.store.models import Station
 from tests.sync_server.test_server_cli import mss, runner, server  # noqa: F401 - fixtures
+from tests.sync_server.test_survey_key_ring_cli import operator_key  # noqa: F401 - fixture
 
 
 def test_add_list_close(runner, server):  # noqa: F811 - fixtures
@@ -43,9 +44,9 @@ def test_add_list_close(runner, server):  # noqa: F811 - fixtures
     assert campaign["slug"] in table.output and "closed" in table.output
 
 
-def test_a_campaign_seals_to_its_country_and_waves_key(runner, server):  # noqa: F811
+def test_a_campaign_seals_to_its_country_and_waves_key(runner, server, operator_key):  # noqa: F811
     for wave in ("2026", "2027"):
-        made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server),
+        made = mss(runner, "server", "survey-key", "new", "--data-dir", str(server), *operator_key,
                    "--country", "SL", "--wave", wave)  # fmt: skip
         assert made.exit_code == 0, made.output
     keys = json.loads(mss(runner, "server", "survey-key", "list", "--data-dir", str(server),

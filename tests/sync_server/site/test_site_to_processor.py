@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 from sqlalchemy import select
 
-from crypto import generate_survey_key
+from crypto import AES_128_GCM, SurveyPublicKey, generate_survey_key, seal
+from protocol import seal_info_of
+from protocol.response import response_plaintext
 from sync_server.processor import process_inbox
 from sync_server.releases.frame import read_frame, read_responses
 from sync_server.store.models import InboxEnvelope, ResponseRecord
-from tests.sync_server.site.conftest import call, sealed_submission, site_response
+from tests.sync_server.site.conftest import SPEC, call, sealed_submission, site_response
 
 
 def test_site_envelopes_are_opened_and_counted_once(site_app, campaign, session_factory,
@@ -77,3 +80,39 @@ def test_a_site_envelope_names_its_campaigns_key_and_waits_for_it(
     assert (other.processed, other.quarantined) == (0, 0)
     assert other.left_for_keys == {survey_key.public_key().key_id(): 1}
     assert process_inbox(session_factory, survey_key, clock=clock).processed == 1
+
+
+def test_v5_binds_the_campaigns_key_id_and_v3_still_opens(
+    site_app, campaign, session_factory, survey_key, clock
+):
+    key_id = survey_key.public_key().key_id()
+    for v in (3, 5):
+        body = sealed_submission(campaign, site_response(), v=v)
+        assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=body).is_success
+    # Sealed for v3 (no key in its context) but sent as v5: the context it is opened with
+    # names the key, so it does not open. A v5 sealed naming another key id neither.
+    relabelled = {**sealed_submission(campaign, site_response(), v=3), "v": 5}
+    public = SurveyPublicKey.from_text(campaign.public_key)
+    envelope_id = str(uuid.uuid4())
+    info = seal_info_of(5, envelope_id, campaign.spec, campaign.station_id, "a" * 16)
+    other_key = {
+        "envelope_id": envelope_id, "spec": campaign.spec.model_dump(), "v": 5,
+        "sealed": base64.b64encode(seal(response_plaintext(SPEC, site_response()), public,
+                                        info=info, aead=AES_128_GCM)).decode(),
+    }  # fmt: skip
+    for body in (relabelled, other_key):
+        assert call(site_app, "POST", f"/s/{campaign.slug}/envelopes", json=body).is_success
+    report = process_inbox(session_factory, survey_key, clock=clock)
+    assert (report.processed, report.reasons) == (2, {"cannot-open": 2})
+    with session_factory() as session:
+        rows = session.execute(
+            select(InboxEnvelope.envelope_v, InboxEnvelope.key_id, InboxEnvelope.state).order_by(
+                InboxEnvelope.seq
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (3, key_id, "processed"),
+        (5, key_id, "processed"),
+        (5, key_id, "quarantined"),
+        (5, key_id, "quarantined"),
+    ]

@@ -40,7 +40,7 @@ def test_a_submission_is_stored_once_and_a_retry_gets_the_same_receipt(
     again = post(site_app, campaign.slug, body)
     assert again.status_code == 200
     assert again.json() == {**receipt, "status": "duplicate"}
-    assert inbox_rows(session_factory) == [(campaign.station_id, 1, 3)]
+    assert inbox_rows(session_factory) == [(campaign.station_id, 1, 5)]
     with session_factory() as session:
         station = session.get(Station, campaign.station_id)
         assert (station.envelopes_received, station.duplicates) == (1, 1)
@@ -166,3 +166,26 @@ def test_nothing_about_a_respondent_is_logged(site_app, campaign, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("CanaryAgent", "203.0.113.77", body["sealed"][:40], body["envelope_id"]):
         assert secret not in logged
+
+
+def test_a_page_loaded_before_v5_still_sends_v3_and_a_relabelled_retry_is_a_duplicate(
+    site_app, campaign, session_factory
+):
+    old = sealed_submission(campaign, site_response(), v=3)
+    first = post(site_app, campaign.slug, old)
+    assert first.status_code == 200 and first.json()["status"] == "accepted"
+    # The same sealed bytes, labelled v5 by an upgraded page: the response stored before.
+    again = post(site_app, campaign.slug, {**old, "v": 5})
+    assert again.json() == {**first.json(), "status": "duplicate"}
+    new = sealed_submission(campaign, site_response())
+    assert post(site_app, campaign.slug, new).json()["status"] == "accepted"
+    assert inbox_rows(session_factory) == [(campaign.station_id, 1, 3), (campaign.station_id, 2, 5)]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(QuarantinedEnvelope)) == 0
+        station = session.get(Station, campaign.station_id)
+        assert (station.envelopes_received, station.duplicates, station.conflicts) == (2, 1, 0)
+    # Other bytes under a stored id stay a conflict, whatever the label.
+    other = sealed_submission(campaign, site_response(), envelope_id=new["envelope_id"], v=3)
+    assert post(site_app, campaign.slug, other).status_code == 409
+    refused = post(site_app, campaign.slug, {**new, "v": 4})  # a station's version
+    assert refused.status_code in (400, 422) and refused.json()["code"]
