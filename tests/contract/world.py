@@ -194,7 +194,10 @@ class World:
     # The operator's signing key (offline in life; here in memory): bundles carry its public
     # half, and it signs the ring keys tests make.
     operator: OperatorKey = field(default_factory=OperatorKey.generate)
-    now: list[datetime] = field(default_factory=lambda: [datetime(2026, 11, 29, 10, tzinfo=UTC)])
+    # The stations' clock, which tests move. It starts at the real time because the app's
+    # own clock is real (it checks enrolment tokens' expiry): a fixed start date would make
+    # every 7-day token expired a week after that date.
+    now: list[datetime] = field(default_factory=lambda: [datetime.now(UTC).replace(microsecond=0)])
     transport: httpx.BaseTransport | None = None
     sleeps: list[float] = field(default_factory=list)
 

@@ -66,6 +66,8 @@ def test_a_used_token_is_refused_and_leaves_no_directory(world: World) -> None:
 
 
 def test_an_expired_token_is_refused_and_leaves_no_directory(world: World) -> None:
+    # Issued two hours ago for one hour: the server judges expiry by its own (real) clock.
+    world.now[0] -= timedelta(hours=2)
     bundle = world.bundle(world.root / "b.json", lifetime=timedelta(hours=1))
     world.now[0] += timedelta(hours=2)
 
