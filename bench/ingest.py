@@ -276,7 +276,7 @@ def bulk_insert(database_url: str, server: Server, batches: list[bytes]) -> floa
                  "spec_version": envelope.spec.version, "spec_sha256": envelope.spec.sha256,
                  "sealed": base64.b64decode(envelope.sealed), "envelope_hash": "0" * 64,
                  "batch_id": batch.batch_id, "received_at": now(), "state": "pending",
-                 "envelope_v": envelope.v}
+                 "envelope_v": envelope.v, "key_id": envelope.key_id}
             )  # fmt: skip
     size = len(rows) // len(batches)
     started = time.perf_counter()
