@@ -7,7 +7,8 @@ two clients to `mss server serve` (a separate process; its peak resident memory,
 from /proc before it stops). Processing: `process_inbox` (chunks of 200) in a fresh process
 of its own, so its peak memory is its own, printed beside what it held once its imports and
 key were loaded. Then the fitted exponent b of time = a * n^b (least squares on log-log;
-1.0 is linear; the target is <= 1.1) and the memory growth from the smallest size to the
+1.0 is linear; the target is <= 1.1), the same between the two largest sizes (the smallest
+is mostly fixed cost), and the memory growth from the smallest size to the
 largest (the target: bounded by the chunk, not the inbox: under 1.5x).
 """
 
@@ -132,6 +133,12 @@ def main() -> None:
           f"{'met' if intake_b <= 1.1 else 'NOT met'})")  # fmt: skip
     print(f"fitted exponent, processing   {process_b:6.2f}   (target <= 1.1: "
           f"{'met' if process_b <= 1.1 else 'NOT met'})")  # fmt: skip
+    if len(rows) > 2:
+        # The smallest size is mostly fixed cost: the largest two show the slope alone.
+        top_intake = fitted_exponent(ns[-2:], [row[1] for row in rows[-2:]])
+        top_process = fitted_exponent(ns[-2:], [row[3] for row in rows[-2:]])
+        print(f"exponent {ns[-2]} -> {ns[-1]}: intake {top_intake:.2f}, "
+              f"processing {top_process:.2f}")  # fmt: skip
     print(f"serve peak memory, {ns[-1]} vs {ns[0]}: {serve_growth:5.2f}x  (target < 1.5x: "
           f"{'met' if serve_growth < 1.5 else 'NOT met'})")  # fmt: skip
     print(f"processing memory above its start, {ns[-1]} vs {ns[0]}: {process_growth:5.2f}x "

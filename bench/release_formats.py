@@ -1,12 +1,14 @@
 """SPSS (.sav) against Parquet for the same release frame, and the .sav writer before and
-after its texts became plain Python strings (issue 16: .sav took 22x Parquet).
+after its texts skipped the round trip through pandas' Arrow string dtype (issue 16: .sav
+took 22x Parquet, then 12.7x).
 
     .venv/bin/python bench/release_formats.py [--rows 100000] [--answers 60]
 
 Synthetic processed responses (bench/release.py's generator, not timed) are read into the
 frame a release starts from; then each writer of sync_server/releases/formats.py writes it.
-"before" hands pyreadstat the texts in pandas' Arrow-backed `str` dtype, as the writer did;
-its file must be byte-identical to the writer's. Prints seconds and ratios to Parquet.
+"before" converts the frame as the writer did, every text column through `astype(str)`
+(an Arrow string array built and read back); its file must be byte-identical to the
+writer's. Prints seconds and ratios to Parquet.
 """
 
 from __future__ import annotations
@@ -32,13 +34,27 @@ from sync_server.releases.frame import read_frame, read_responses  # noqa: E402
 from sync_server.store import make_engine, make_session_factory, upgrade_to_head  # noqa: E402
 
 
+def former_stats_frame(frame):
+    """formats._for_stats_package as it was: every text column through astype(str)."""
+    import numpy as np
+    import pandas as pd
+
+    converted = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+            converted[name] = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            texts = column.astype(object).where(column.notna(), "").astype(str)
+            converted[name] = texts.to_numpy(dtype=object)
+    return pd.DataFrame(converted, index=frame.index)
+
+
 def sav_before(frame, variables: list[books.Variable], lang: str, path: Path) -> None:
-    """The .sav writer as it was: texts in pandas' `str` dtype (Arrow-backed)."""
+    """The .sav writer as it was: its texts through pandas' Arrow-backed `str` dtype."""
     import pyreadstat
 
-    data = formats._for_stats_package(frame)
-    texts = [name for name in data.columns if data[name].dtype == object]
-    data = data.astype(dict.fromkeys(texts, "str"))
+    data = former_stats_frame(frame)
     numeric, column_labels, value_labels = formats._labels(data, variables, lang)
     missing = {
         v.name: [float(code) for code in v.non_substantive()[:3]]

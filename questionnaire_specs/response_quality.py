@@ -51,14 +51,17 @@ def _plan(spec: Spec) -> _QualityPlan:
 def is_straight_liner(spec: Spec, population: str, answers: Mapping[str, object]) -> bool:
     spec.population(population)  # an unknown population is a KeyError
     get = answers.get
-    blocks = [
-        [value for question_id, substantive in block if (value := get(question_id)) in substantive]
-        for block in _plan(spec).statements[population]
-    ]
-    answered = [values for values in blocks if len(values) >= MIN_BLOCK_ANSWERS]
-    if len(answered) < MIN_BLOCKS:
-        return False
-    return len({value for values in answered for value in values}) == 1
+    line: set[object] = set()  # the points given in the blocks that count
+    counted = 0
+    for block in _plan(spec).statements[population]:
+        values = [v for question_id, substantive in block if (v := get(question_id)) in substantive]
+        if len(values) < MIN_BLOCK_ANSWERS:
+            continue
+        line.update(values)
+        if len(line) > 1:
+            return False  # two points already: most responses stop at their first block
+        counted += 1
+    return counted >= MIN_BLOCKS
 
 
 def answered_count(answers: Mapping[str, object]) -> int:
@@ -68,8 +71,11 @@ def answered_count(answers: Mapping[str, object]) -> int:
 def is_speeder(spec: Spec, answers: Mapping[str, object], duration_s: float) -> bool:
     # A calculated value took the respondent no time: only what they entered counts.
     plan = _plan(spec)
-    entered = {key: value for key, value in answers.items() if key not in plan.not_entered}
-    return duration_s < plan.speeder_floor * answered_count(entered)
+    values = list(answers.values())
+    answered = len(values) - values.count(None) - values.count([])  # counted in C
+    not_entered = answers.keys() & plan.not_entered  # few: the calculations present
+    answered -= answered_count({key: answers[key] for key in not_entered})
+    return duration_s < plan.speeder_floor * answered
 
 
 STRAIGHT_LINER = "straight_liner"

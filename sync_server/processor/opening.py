@@ -12,7 +12,6 @@ from protocol.response import (
     SealedResponse,
     read_response_plaintext,
 )
-from protocol.wire import SpecIdentityWire
 from questionnaire_specs import Spec, SpecError, load_spec_body
 from questionnaire_specs.answers import check_response, with_calculations
 
@@ -77,10 +76,11 @@ def open_envelope(
         raise Quarantine(
             REPLAYED, "this unbound (v1) envelope is already counted under another station"
         )
-    identity = SpecIdentityWire(**spec.identity.as_dict())
+    # The spec's identity as it is: seal_info_of reads its id, version and sha256 only.
     info = seal_info_of(
-        address.envelope_v, address.envelope_id, identity, address.station_id, address.key_id
-    )
+        address.envelope_v, address.envelope_id, spec.identity, address.station_id,
+        address.key_id,
+    )  # fmt: skip
     try:
         plaintext = open_sealed(
             sealed, private_key, info=info, aead=envelope_aead(address.envelope_v)

@@ -1,7 +1,9 @@
 """The compiled fast paths (issue 16) give exactly what the former ones gave: expressions as
 closures against the tree walker, check_response on the spec's rule book and the careless
 flags on their per-spec plan against the verbatim former code (former_rules.py), on the real
-CIPS specs and the fixtures, with valid, missing, junk and unknown answers."""
+CIPS specs and the fixtures, with valid, missing, junk and unknown answers; and the one-pass
+check of a whole response (one_pass_check.py) against the full loop of check_response, on
+responses walked as a respondent would (valid) and on the same with one thing spoilt."""
 
 from __future__ import annotations
 
@@ -11,9 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questionnaire_specs import Spec, load_spec
-from questionnaire_specs.answers import check_response, with_calculations
+from questionnaire_specs.answers import (
+    check_answer,
+    check_response,
+    every_problem,
+    is_relevant,
+    with_calculations,
+)
 from questionnaire_specs.expression_closures import closure_of
 from questionnaire_specs.expressions import Node, evaluate
+from questionnaire_specs.one_pass_check import one_pass_check
 from questionnaire_specs.question_types import kind_of
 from questionnaire_specs.response_quality import is_speeder, is_straight_liner
 from tests.questionnaire_specs import former_rules
@@ -140,3 +149,78 @@ def test_uniform_likert_blocks_are_flagged_by_both(response, data) -> None:
     assert is_straight_liner(spec, population, uniform) == former_rules.is_straight_liner(
         spec, population, uniform
     )
+
+
+def _clean_verdict(spec: Spec, population: str, answers, complete: bool, language=None) -> bool:
+    return one_pass_check(spec)[population](answers, spec.choice_labels(language), complete)
+
+
+def _full_problems(spec: Spec, population: str, answers, complete: bool, language=None):
+    labels = spec.choice_labels(language)
+    return every_problem(spec, population, answers, complete=complete, labels=labels)
+
+
+@settings(max_examples=300, deadline=None)
+@given(responses(), st.booleans())
+def test_the_one_pass_check_says_clean_exactly_when_the_full_loop_finds_nothing(
+    response, complete
+) -> None:
+    spec, population, answers = response
+    assert _clean_verdict(spec, population, answers, complete) == (
+        _full_problems(spec, population, answers, complete) == []
+    )
+
+
+@st.composite
+def walked_responses(draw):
+    """A response as a respondent walks it: each relevant question in order, answered with a
+    value its rule accepts (or skipped), the calculations worked out: valid, mostly."""
+    spec = draw(st.sampled_from(SPECS))
+    population = draw(st.sampled_from([p.id for p in spec.populations]))
+    rng = draw(st.randoms(use_true_random=False))
+    answers: dict[str, object] = {}
+    for question in spec.questions_for(population):
+        kind = kind_of(question)
+        if kind.draw is None or not question.is_answered:
+            continue
+        answers = with_calculations(spec, population, answers)
+        if not is_relevant(question, answers, spec.choice_labels()):
+            continue
+        value = kind.draw(spec, question, rng, lambda: "a comment", True)
+        if value is not None and check_answer(spec, question, value, answers) is None:
+            answers[question.id] = value
+    return spec, population, with_calculations(spec, population, answers)
+
+
+def _spoilt(spec: Spec, population: str, answers: dict, data) -> dict:
+    """One thing wrong, or maybe wrong: an answer taken away, replaced by junk or by another
+    question's, or one added where nobody asked."""
+    spoilt = dict(answers)
+    ids = [q.id for q in spec.questions_for(population)]
+    target = data.draw(st.sampled_from(ids))
+    how = data.draw(st.sampled_from(["drop", "junk", "other", "extra"]))
+    if how == "drop":
+        spoilt.pop(target, None)
+    elif how == "junk":
+        spoilt[target] = data.draw(st.one_of(answer_values, st.just(""), st.just([])))
+    elif how == "other" and answers:
+        spoilt[target] = data.draw(st.sampled_from(list(answers.values())))
+    else:
+        spoilt[data.draw(st.sampled_from(["nobody_asked", target]))] = 1
+    return spoilt
+
+
+@settings(max_examples=300, deadline=None)
+@given(walked_responses(), st.booleans(), st.data())
+def test_walked_responses_pass_in_one_pass_and_spoilt_ones_get_the_full_loops_problems(
+    response, complete, data
+) -> None:
+    spec, population, answers = response
+    full = _full_problems(spec, population, answers, complete)
+    assert _clean_verdict(spec, population, answers, complete) == (full == [])
+    if not complete:
+        assert full == []  # a walked response has no problem: the one pass really is taken
+    spoilt = _spoilt(spec, population, answers, data)
+    problems = _full_problems(spec, population, spoilt, complete)
+    assert _clean_verdict(spec, population, spoilt, complete) == (problems == [])
+    assert check_response(spec, population, spoilt, complete=complete) == problems

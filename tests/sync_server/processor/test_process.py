@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from crypto import generate_survey_key, seal
 from miniatures.station_chain import StationChain
@@ -300,3 +300,34 @@ def test_careless_responses_are_flagged_not_refused(setup, survey_key, clock):
         rows = session.execute(select(ResponseRecord.duration_s, ResponseRecord.careless)).all()
         flags = {duration: careless for duration, careless in rows}
     assert flags == {412: None, 6: "speeder"}  # 5 answers in 6 s
+
+
+def test_no_statement_of_a_run_reads_the_whole_inbox_on_sqlite(setup, survey_key, clock):
+    # A statement that scans the inbox costs more with every envelope stored: processing
+    # grew faster than the inbox (bench/growth.py) while the chunk's UPDATE did.
+    world, chain = setup
+    engine = world.session_factory.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the query plans read here are SQLite's")
+    public = survey_key.public_key()
+    deliver(world, chain, [sealed_envelope(chain, response(GOOD_ANSWERS, chain.spec), public)
+                           for _ in range(3)])  # fmt: skip
+    statements = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, executemany):
+        if "inbox" in statement and not executemany:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        report = process_inbox(world.session_factory, survey_key, clock=clock, new_id=ids(3))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert report.processed == 3
+    updates = [s for s, _ in statements if s.lstrip().upper().startswith("UPDATE INBOX")]
+    assert updates  # the chunk's states were written, and their plans are read below
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            steps = [row[3] for row in plan]
+            assert not any(step.startswith("SCAN inbox") for step in steps), (statement, steps)
