@@ -2,14 +2,15 @@
 
 `mss spec import-xlsform` → `spec validate` → `server init --spec` → `enroll-token
 --population all` → `station provision` → scripted respondents → `sync` → `server process`
-→ `server release`. The form uses every type MSS imports (a rank among them), names XLSForm
-allows and a spec id does not, `or_other`, and its own `country` question (which the release
-adds too).
+→ `server release`. The form uses every type MSS imports (a rank, a calculation, a date, a
+range and a cascading select among them), names XLSForm allows and a spec id does not,
+`or_other`, and its own `country` question (which the release adds too).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,27 +21,37 @@ import yaml
 from mss.demo import Demo
 
 SURVEY = [
-    ["type", "name", "label::English", "label::Français", "hint::English", "required"],
+    ["type", "name", "label::English", "label::Français", "hint::English", "required",
+     "parameters", "calculation", "choice_filter"],
     ["note", "welcome", "Welcome", "Bienvenue", None, None],
     ["select_one countries", "country", "Your country?", "Votre pays ?", None, "yes"],
+    ["select_one ports", "port", "Your port?", "Votre port ?", None, "yes",
+     None, None, "country=${country}"],
     ["begin_group", "work", "Work", "Travail", None, None],
     ["select_one yn or_other", "paid-before", "Ever asked to pay?", "Déjà payé ?", None, "yes"],
     ["select_multiple stages", "stages", "Where?", "Où ?", "Pick any", None],
     ["rank stages", "slowest", "Slowest first", "Le plus lent d'abord", None, "yes"],
+    ["calculate", "stage_count", None, None, None, None, None, "count-selected(${stages})"],
     ["integer", "âge", "Age", "Âge", "In years", None],
     ["decimal", "hours", "Hours a day", "Heures par jour", None, None],
+    ["date", "joined", "Joined when?", "Entré quand ?", None, None],
+    ["range", "trust", "Trust, 0 to 10", "Confiance, 0 à 10", None, None,
+     "start=0 end=10 step=1"],
     ["text", "comment", "Anything else?", "Autre chose ?", None, None],
     ["end_group", None, None, None, None, None],
-]
+]  # fmt: skip
 CHOICES = [
-    ["list_name", "name", "label::English", "label::Français"],
-    ["countries", "sl", "Sierra Leone", "Sierra Leone"],
-    ["countries", "gh", "Ghana", "Ghana"],
-    ["yn", 1, "Yes", "Oui"],
-    ["yn", 2, "No", "Non"],
-    ["stages", "declaration", "Declaration", "Déclaration"],
-    ["stages", "release", "Release", "Mainlevée"],
-]
+    ["list_name", "name", "label::English", "label::Français", "country"],
+    ["countries", "sl", "Sierra Leone", "Sierra Leone", None],
+    ["countries", "gh", "Ghana", "Ghana", None],
+    ["ports", "freetown", "Freetown", "Freetown", "sl"],
+    ["ports", "tema", "Tema", "Tema", "gh"],
+    ["ports", "takoradi", "Takoradi", "Takoradi", "gh"],
+    ["yn", 1, "Yes", "Oui", None],
+    ["yn", 2, "No", "Non", None],
+    ["stages", "declaration", "Declaration", "Déclaration", None],
+    ["stages", "release", "Release", "Mainlevée", None],
+]  # fmt: skip
 
 
 def write_form(path: Path) -> Path:
@@ -107,3 +118,15 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     # the ranking: one column per stage, its position
     ranks = [(row["slowest_declaration"], row["slowest_release"]) for row in rows]
     assert set(ranks) <= {("1", "2"), ("2", "1")} and len(set(ranks)) == 2
+    # the cascade: each port is one of the chosen country's
+    ports = {"sl": {"freetown"}, "gh": {"tema", "takoradi"}}
+    assert all(row["port"] in ports[row["q_country"]] for row in rows)
+    assert {row["q_country"] for row in rows} == {"sl", "gh"}
+    # the calculation, worked out again by the processor and released as a whole number
+    for row in rows:
+        chosen = sum(row[f"stages_{stage}"] == "1" for stage in ("declaration", "release"))
+        assert row["stage_count"] == str(chosen)
+    # the date at the spec's precision (a month, never the day); the range a whole number
+    assert all(re.fullmatch(r"[0-9]{4}-[0-9]{2}", row["joined"]) for row in rows if row["joined"])
+    assert any(row["joined"] for row in rows)
+    assert all(0 <= int(row["trust"]) <= 10 for row in rows if row["trust"])
