@@ -193,7 +193,12 @@ def enroll_token(
 
     from protocol import Problem
     from protocol.provisioning import ProvisioningCode
-    from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
+    from sync_server.ingest.bundles import (
+        StationPlace,
+        issue_bundle,
+        operator_fingerprint,
+        registered_populations,
+    )
     from sync_server.settings import utc_now
     from sync_server.survey_keys import SurveyKeyFiles
 
@@ -236,6 +241,14 @@ def enroll_token(
     segno.make(code, error="m").save(str(qr_path), scale=6)
     out.print(f"bundle: {out_path} (token valid until {bundle.expires_at}, single use)")
     out.print(f"provisioning code as a QR code (mss station provision --qr-image): {qr_path}")
+    fingerprint = operator_fingerprint(bundle)
+    if fingerprint is None:
+        out.print(
+            "this server has no operator key: the station will never switch to a new survey "
+            "key (mss server operator-key new, then issue the token again)"
+        )
+    else:
+        out.print(f"the station will pin operator key {fingerprint}: compare it with yours")
 
 
 @app.command("revoke-station")

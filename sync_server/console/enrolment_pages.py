@@ -21,7 +21,12 @@ from sync_server.access.audit import record_event
 from sync_server.access.user_roles import Actor, may, may_at_all
 from sync_server.console.front_desk import Console, Posted, form_post, page_get, refuse, render
 from sync_server.console.web_sessions import SignedIn
-from sync_server.ingest.bundles import StationPlace, issue_bundle, registered_populations
+from sync_server.ingest.bundles import (
+    StationPlace,
+    issue_bundle,
+    operator_fingerprint,
+    registered_populations,
+)
 from sync_server.survey_keys import SurveyKeyFiles
 
 ENROL = "/console/enrol"
@@ -103,6 +108,7 @@ def enrolment_routes(console: Console) -> APIRouter:
                 bundle_href="data:application/json;base64,"
                 + base64.b64encode(bundle.to_json()).decode("ascii"),
                 bundle_name=f"station-{country}-{region[:20]}.json".replace(" ", "-"),
+                operator_fingerprint=operator_fingerprint(bundle),
             )  # fmt: skip
 
         return await run_in_threadpool(issue)

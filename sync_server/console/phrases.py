@@ -259,6 +259,34 @@ _ROWS: dict[str, tuple[str, str, str, str, str]] = {
         "Token",
         "الرمز",
     ),
+    "operator_pinned": (
+        "The station will pin the operator key {fingerprint}: it must be the fingerprint "
+        "written down when the operator key was made. The station takes a new survey key "
+        "only if this key signed it.",
+        "La tablette retiendra la clé d'opérateur {fingerprint} : ce doit être l'empreinte "
+        "notée à la création de la clé d'opérateur. La tablette n'accepte une nouvelle clé "
+        "d'enquête que si cette clé l'a signée.",
+        "La tableta fijará la clave de operador {fingerprint}: debe ser la huella anotada al "
+        "crear la clave de operador. La tableta solo acepta una nueva clave de encuesta si "
+        "esta clave la firmó.",
+        "O tablet fixará a chave de operador {fingerprint}: deve ser a impressão digital "
+        "anotada quando a chave de operador foi criada. O tablet só aceita uma nova chave de "
+        "inquérito se esta chave a assinou.",
+        "سيثبّت الجهاز اللوحي مفتاح المشغّل {fingerprint}: يجب أن تكون هذه البصمة المدوّنة عند "
+        "إنشاء مفتاح المشغّل. لا يقبل الجهاز مفتاح مسح جديدًا إلا إذا وقّعه هذا المفتاح.",
+    ),
+    "operator_missing": (
+        "This server has no operator key: the station will never switch to a new survey key "
+        "(mss server operator-key new, then enrol it again).",
+        "Ce serveur n'a pas de clé d'opérateur : la tablette ne changera jamais de clé "
+        "d'enquête (mss server operator-key new, puis enrôlez-la à nouveau).",
+        "Este servidor no tiene clave de operador: la tableta nunca cambiará de clave de "
+        "encuesta (mss server operator-key new, y luego inscríbala de nuevo).",
+        "Este servidor não tem chave de operador: o tablet nunca mudará de chave de inquérito "
+        "(mss server operator-key new, e depois inscreva-o de novo).",
+        "لا يملك هذا الخادم مفتاح مشغّل: لن ينتقل الجهاز اللوحي أبدًا إلى مفتاح مسح جديد "
+        "(mss server operator-key new، ثم سجّله من جديد).",
+    ),
     "download_bundle": (
         "Download the bundle",
         "Télécharger le paquet",

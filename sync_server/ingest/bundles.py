@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crypto import OperatorPublicKey
 from protocol.provisioning import BundledSpec, ProvisioningBundle
 from protocol.wire import wire_time
 from questionnaire_specs import SpecError, load_spec_body
@@ -110,3 +111,12 @@ def specs_for(
             if any(p.id in populations for p in spec.populations):
                 chosen.append(BundledSpec(**identity.model_dump(), canonical_json=body))
     return chosen
+
+
+def operator_fingerprint(bundle: ProvisioningBundle) -> str | None:
+    """The fingerprint of the operator key the station will pin, for the coordinator to
+    compare with the one written down at the key's ceremony; None: the bundle has none, so
+    the station will never switch survey keys."""
+    if bundle.operator_public_key is None:
+        return None
+    return OperatorPublicKey.from_text(bundle.operator_public_key).fingerprint()

@@ -164,6 +164,8 @@ def test_the_qr_picture_enroll_token_writes_provisions_a_station_over_http(
             assert issued.exit_code == 0, issued.output
             picture = tmp_path / "b.token.png"
             assert "--qr-image" in issued.output and picture.exists()
+            pinned_key = read_operator_public_key(tmp_path / "usb" / "operator.key")
+            assert f"operator key {pinned_key.fingerprint()}" in issued.output
             made = runner.invoke(app, ["station", "provision", "--station-dir",
                                        str(tmp_path / "tablet"), "--qr-image", str(picture)],
                                  env=ENV)  # fmt: skip

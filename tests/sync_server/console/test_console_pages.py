@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crypto import KdfCost, StationKey, generate_survey_key
+from crypto import KdfCost, OperatorKey, StationKey, generate_survey_key
 from miniatures.served_app import served
 from protocol.problems import Problem
 from questionnaire_specs import canonical_json, load_spec
@@ -28,7 +28,7 @@ from sync_server.ingest.batches import accept_batch
 from sync_server.ingest.specs import register_spec, register_survey_key
 from sync_server.settings import Settings
 from sync_server.store.models import Station
-from sync_server.survey_keys import SurveyKeyFiles
+from sync_server.survey_keys import SurveyKeyFiles, register_operator_key
 from tests.sync_server.access.conftest import PASSWORD, audit_rows, call
 from tests.sync_server.access.test_release_api import seed_release
 from tests.sync_server.builders import FakeClock, World
@@ -317,6 +317,9 @@ def test_a_coordinator_enrols_a_station_of_their_country_with_the_token_shown_on
         base64.b64decode(shown.text.split("data:application/json;base64,")[1].split('"')[0])
     )
     assert bundle["token"] == token and bundle["server_url"] == "https://mss.example"
+    # No operator key on this server yet: the page says the station will never switch keys.
+    assert bundle.get("operator_public_key") is None
+    assert 'id="operator-key" class="notice bad"' in shown.text and "operator-key new" in shown.text
     assert (bundle["country"], bundle["region"], bundle["populations"]) == (
         "SL", "Port Loko", ["private_sector"],
     )  # fmt: skip
@@ -384,3 +387,23 @@ def routes_of(router: Any) -> Iterator[APIRoute]:
             yield route
         elif getattr(route, "original_router", None) is not None:
             yield from routes_of(route.original_router)
+
+
+def test_the_enrol_page_shows_the_operator_key_the_station_will_pin(
+    app: FastAPI, settings: Settings, session_factory: Sessions, clock: FakeClock
+) -> None:
+    ready_to_enrol(settings, session_factory, clock)
+    operator = OperatorKey.generate()
+    register_operator_key(session_factory, operator.public_key(), clock=clock)
+    cole = Visitor(app)
+    cole.sign_in("cole")
+    form = cole.get("/console/enrol")
+    fields = {"csrf": csrf_of(form), "country": "SL", "region": "Bo", "days": "1",
+              "server_url": "https://mss.example", "population-private_sector": "on"}  # fmt: skip
+    shown = cole.post("/console/enrol", fields)
+    bundle = json.loads(
+        base64.b64decode(shown.text.split("data:application/json;base64,")[1].split('"')[0])
+    )
+    assert bundle["operator_public_key"] == operator.public_key().to_text()
+    line = shown.text.split('<p id="operator-key">')[1].split("</p>")[0]
+    assert operator.public_key().fingerprint() in line
