@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from protocol.problems import CATALOGUE, PROBLEM_MEDIA_TYPE, ProblemBody, problem_body
+from protocol.wire import BeaconAnswer
 
 _REFS = "#/components/schemas/{model}"
 _ANY_JSON: dict[str, Any] = {"type": "object"}
@@ -36,11 +37,6 @@ DOCS_ASSETS_PACKAGE = "fastapi_offline"
 # Answers the handlers write as plain JSON; these models say their shape to clients.
 class HealthAnswer(BaseModel):
     status: Literal["ok"]
-
-
-class BeaconAnswer(BaseModel):
-    status: Literal["recorded"]
-    station_id: str
 
 
 class IssuedTokenAnswer(BaseModel):

@@ -16,6 +16,7 @@ from miniatures.api_fuzzing import fuzz_app
 from miniatures.browser import headless_chromium
 from miniatures.served_app import served
 from protocol.problems import CATALOGUE
+from protocol.wire import BeaconAnswer
 from sync_server.api.openapi import (
     COMMAND_LINE_ONLY,
     DOCS_URL,
@@ -146,3 +147,17 @@ def test_chromium_renders_the_docs_from_this_server_alone(app: FastAPI) -> None:
         page.close()
     assert shown == len(OPERATIONS)
     assert asked and all(seen.startswith(url) for seen in asked), asked
+
+
+def test_the_beacon_answer_is_documented_with_the_key_it_announces(app: FastAPI) -> None:
+    """The document's beacon answer is the wire model stations read, key announcement and
+    operator's signed record included (it once listed only status and station_id)."""
+    document = app.openapi()
+    answer = operations(document)["POST /v1/beacons"]["responses"]["200"]["content"]
+    schema = answer["application/json"]["schema"]
+    assert set(schema["properties"]) == set(BeaconAnswer.model_fields)
+    assert {"survey_public_key", "survey_key"} <= set(schema["properties"])
+    assert set(schema["required"]) == {"status", "station_id"}
+    # The signed record's models are in the document, where the answer's refs point.
+    schemas = document["components"]["schemas"]
+    assert {"SignedSurveyKey", "SurveyKeyRecord"} <= set(schemas)
