@@ -48,7 +48,7 @@ from typing import Any
 
 from questionnaire_specs import Question, Spec
 from questionnaire_specs.once_per_spec import once_per_spec
-from questionnaire_specs.question_types import kind_of, parse_date, range_bounds
+from questionnaire_specs.question_types import parse_date, range_bounds, wire_tag
 
 FORMAT_VERSION = 1
 _COMPLETE = 0x01
@@ -144,7 +144,7 @@ def _unzigzag(number: int) -> int:
 
 def answered_questions(spec: Spec, population: str) -> list[Question]:
     """The questions whose answers travel, in spec order."""
-    return [q for q in spec.questions_for(population) if kind_of(q).wire(q) is not None]
+    return [q for q in spec.questions_for(population) if wire_tag(q) is not None]
 
 
 def _index(items: Sequence[Any], value: Any, what: str) -> int:
@@ -295,7 +295,7 @@ _READERS = {
 
 
 def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
-    _WRITERS[kind_of(question).wire(question)](writer, spec, question, value)  # type: ignore[index]
+    _WRITERS[wire_tag(question)](writer, spec, question, value)  # type: ignore[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +317,7 @@ def _fields(spec: Spec) -> dict[str, tuple[_Field, ...]]:
     for population in spec.populations:
         fields = []
         for question in answered_questions(spec, population.id):
-            tag = kind_of(question).wire(question)
+            tag = wire_tag(question)
             codes = spec.option_codes(question) if tag == "option" else None
             width = _width(len(codes)) if codes is not None else 0
             fields.append(_Field(question.id, question, codes, width, _READERS[tag]))  # type: ignore[index]
