@@ -86,3 +86,18 @@ def test_a_read_only_question_not_relevant_has_no_value() -> None:
     # until its question is shown (the session gives it then).
     worked = rules.with_calculations(SPEC, "officials", {"post": 2})
     assert "years" not in worked and worked["office"] == 2
+
+
+def test_a_read_only_value_never_travels() -> None:
+    from protocol.response_codec import answered_questions
+
+    carried = [q.id for q in answered_questions(SPEC, "officials")]
+    assert carried == ["post", "tasks", "years", "joined", "comment"]  # not office, tasks_count
+
+
+def test_render_says_what_a_question_starts_with_and_that_it_is_read_only() -> None:
+    from questionnaire_specs.render import render_spec
+
+    lines = [line.plain for line in render_spec(SPEC, "en", None)]
+    assert "6. office · single_choice · read-only" in lines
+    assert "   starts with: South" in lines and "   starts with: Inspections, Valuation" in lines
