@@ -20,7 +20,8 @@ import yaml
 from mss.demo import Demo
 
 SURVEY = [
-    ["type", "name", "label::English", "label::Français", "hint::English", "required"],
+    ["type", "name", "label::English", "label::Français", "hint::English", "required", "default",
+     "read_only"],  # fmt: skip
     ["note", "welcome", "Welcome", "Bienvenue", None, None],
     ["select_one countries", "country", "Your country?", "Votre pays ?", None, "yes"],
     ["begin_group", "work", "Work", "Travail", None, None],
@@ -28,7 +29,8 @@ SURVEY = [
     ["select_multiple stages", "stages", "Where?", "Où ?", "Pick any", None],
     ["rank stages", "slowest", "Slowest first", "Le plus lent d'abord", None, "yes"],
     ["integer", "âge", "Age", "Âge", "In years", None],
-    ["decimal", "hours", "Hours a day", "Heures par jour", None, None],
+    ["decimal", "hours", "Hours a day", "Heures par jour", None, None, "7.5"],
+    ["select_one yn", "surveyed", "Surveyed before", "Déjà interrogé", None, None, "2", "yes"],
     ["text", "comment", "Anything else?", "Autre chose ?", None, None],
     ["end_group", None, None, None, None, None],
 ]
@@ -105,5 +107,7 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     assert {row["country"] for row in rows} == {"SL"}  # the station's, beside the answer
     assert {"q_country", "paid_before", "paid_before_other", "age", "hours"} <= set(rows[0])
     # the ranking: one column per stage, its position
+    # a read_only question: shown, never sent, worked out by the processor for every response
+    assert {row["surveyed"] for row in rows} == {"2"}
     ranks = [(row["slowest_declaration"], row["slowest_release"]) for row in rows]
     assert set(ranks) <= {("1", "2"), ("2", "1")} and len(set(ranks)) == 2
