@@ -19,9 +19,9 @@ import yaml
 
 from mss.demo import Demo
 
+COLUMNS = ["required", "default", "read_only"]
 SURVEY = [
-    ["type", "name", "label::English", "label::Français", "hint::English", "required", "default",
-     "read_only"],  # fmt: skip
+    ["type", "name", "label::English", "label::Français", "hint::English", *COLUMNS],
     ["note", "welcome", "Welcome", "Bienvenue", None, None],
     ["select_one countries", "country", "Your country?", "Votre pays ?", None, "yes"],
     ["begin_group", "work", "Work", "Travail", None, None],
