@@ -165,6 +165,13 @@ class SurveySession:
         shown = self._effective(before=question, answers=held)
         return offered(self.spec, question, shown, self.labels)
 
+    def starting_answer(self, question: Question) -> Any:
+        """The answer `question`'s widget starts with when it is shown next: the one held,
+        or its default the first time (what the kiosk builds a screen ahead of time with)."""
+        if question.id in self._answers or question.id in self._seeded or not question.is_entered:
+            return self._answers.get(question.id)
+        return question.default
+
     def shown_value(self, question: Question | None = None) -> str:
         """A read_only question's value as its screen shows it (a choice's label in the
         session's language; "" when it has none): the kiosk and the site evaluate nothing."""

@@ -13,7 +13,8 @@
   with its name; a `bind::type` of int, decimal or string → its `calculation_type`), another
   string input → text
   (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
-  What xlsform_refusals.py refuses is refused by row.
+  What xlsform_refusals.py refuses is refused by row. `default` and `read_only` are mapped
+  as xlsform_defaults.py says (a read_only calculation becomes a shown calculate question).
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
   `age`, `q_row7`), and the same name in two groups is allowed as XLSForm allows it: the
   second becomes `group_name`. The original name is kept on the question (`name`), and
@@ -33,6 +34,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
 
 from questionnaire_specs.answer_defaults import default_problem
 from questionnaire_specs.models import Question
@@ -580,7 +583,10 @@ def _spec_type(entry: Mapping[str, Any], element: Mapping[str, Any]) -> str | No
 
 def _default_refusal(data: Mapping[str, Any]) -> str | None:
     """Why the rule book refuses the question's default as its answer, or None."""
-    question = Question.model_validate({key: data[key] for key in _QUESTION_KEYS if key in data})
+    try:
+        question = Question.model_validate({k: data[k] for k in _QUESTION_KEYS if k in data})
+    except ValidationError:
+        return None  # the spec checks name what is wrong with the question itself
     problem = default_problem(question, question.options or [])
     return None if problem is None else f"the default is not a valid answer: {problem.detail}"
 

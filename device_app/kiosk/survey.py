@@ -91,7 +91,7 @@ class SurveyFlow:
             spec=self.spec,
             question=question,
             language=self.language,
-            answer=self.session.answers.get(question.id),
+            answer=self.session.starting_answer(question),
             number=0,
             total=0,
             fraction=0.0,

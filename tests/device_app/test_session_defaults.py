@@ -80,3 +80,17 @@ def test_a_draft_from_before_defaults_counts_its_history_as_seen() -> None:
     assert restored.current.id == "tasks" and restored.current_answer == [1, 2]
     restored.back()
     assert restored.current_answer is None
+
+
+def test_a_screen_built_ahead_starts_with_the_default_it_will_show() -> None:
+    from device_app.kiosk.survey import SurveyFlow
+
+    flow = SurveyFlow(SurveySession(SPEC, "en", "officials", clock=clock))
+    ahead = flow.preview()
+    assert ahead is not None and ahead.question.id == "tasks" and ahead.answer == [1, 2]
+    flow.advance()
+    assert flow.view().answer == ahead.answer  # the screen built ahead is the one shown
+    flow.answer(None)
+    flow.advance()
+    flow.retreat()
+    assert flow.view().answer is None  # cleared stays cleared
