@@ -29,8 +29,8 @@ from device_app.errors import (
 from device_app.messages import answer_template
 from questionnaire_specs import Option, Question, QuestionType, Spec, SpecIdentity
 from questionnaire_specs import answers as rules
-from questionnaire_specs.piping import pipe
-from questionnaire_specs.question_types import calculated, offered
+from questionnaire_specs.piping import pipe, shown
+from questionnaire_specs.question_types import offered, worked_out
 
 SNAPSHOT_VERSION = 1
 
@@ -130,9 +130,12 @@ class SurveySession:
         self._answers: dict[str, Any] = {}
         self._history: list[str] = []  # questions shown before the current one, in order
         self._position: int | None = None  # index into _questions; None at the end
+        # Questions whose default was offered once: a default the respondent cleared stays so.
+        self._seeded: set[str] = set()
         self._started_at = clock()
         self._closed = False
         self._position = self._next_relevant(0)
+        self._start_with_default()
 
     # --- what the screen shows ----------------------------------------------------------
 
@@ -161,6 +164,21 @@ class SurveySession:
         held = self._answers if answer is _HELD else self._held_with(answer)
         shown = self._effective(before=question, answers=held)
         return offered(self.spec, question, shown, self.labels)
+
+    def starting_answer(self, question: Question) -> Any:
+        """The answer `question`'s widget starts with when it is shown next: the one held,
+        or its default the first time (what the kiosk builds a screen ahead of time with)."""
+        if question.id in self._answers or question.id in self._seeded or not question.is_entered:
+            return self._answers.get(question.id)
+        return question.default
+
+    def shown_value(self, question: Question | None = None) -> str:
+        """A read_only question's value as its screen shows it (a choice's label in the
+        session's language; "" when it has none): the kiosk and the site evaluate nothing."""
+        question = question or self.current
+        if question is None:
+            return ""
+        return shown(question.id, self._effective().get(question.id), self.labels)
 
     def text(self, text: Mapping[str, str] | None) -> str:
         """A spec text in the session's language."""
@@ -219,8 +237,10 @@ class SurveySession:
         """
         self._open()
         question = self._require_current()
+        if question.read_only and not rules.is_empty(value):
+            raise self._error(question, rules.NOTE_HAS_NO_ANSWER)  # shown, never edited
         if rules.is_empty(value):
-            if question.required and question.type is not QuestionType.NOTE:
+            if question.required and question.is_entered:
                 raise self._error(question, rules.REQUIRED)
             self._answers.pop(question.id, None)
             return
@@ -242,7 +262,7 @@ class SurveySession:
         question = self.current
         if question is None:
             return False
-        if question.type is not QuestionType.NOTE:
+        if question.is_entered:
             value = self._answers.get(question.id)
             if rules.is_empty(value):
                 if question.required:
@@ -254,7 +274,21 @@ class SurveySession:
         self._history.append(question.id)
         assert self._position is not None
         self._position = self._next_relevant(self._position + 1)
+        self._start_with_default()
         return self._position is not None
+
+    def _start_with_default(self) -> None:
+        """The first time a question is shown, its default becomes its answer (when it is one
+        the rule book takes now): the respondent may change or clear it, and a question never
+        shown has no answer."""
+        question = self.current
+        if question is None or question.default is None or not question.is_entered:
+            return
+        if question.id in self._seeded:
+            return
+        self._seeded.add(question.id)
+        if question.id not in self._answers and self.check(question.default) is None:
+            self.answer(question.default)
 
     def _piped(self, text: Mapping[str, str] | None, question: Question, answer: Any) -> str:
         held = self._answers if answer is _HELD else self._held_with(answer)
@@ -267,7 +301,7 @@ class SurveySession:
         if self._position is None:
             return answers
         question = self._questions[self._position]
-        if rules.is_empty(answer) or question.type is QuestionType.NOTE:
+        if rules.is_empty(answer) or not question.is_entered:
             answers.pop(question.id, None)
         else:
             answers[question.id] = answer
@@ -342,6 +376,7 @@ class SurveySession:
             "population": self.population,
             "answers": dict(self._answers),
             "history": list(self._history),
+            "seeded": sorted(self._seeded),
             "current": None if current is None else current.id,
             "started_at": self._started_at.isoformat(),
         }
@@ -373,8 +408,12 @@ class SurveySession:
             question = session._questions[session._index[question_id]]
             if rules.is_empty(value) or not question.is_entered:
                 raise ValueError(f"the draft's answer to {question_id} is damaged")
+        seeded = snapshot.get("seeded", history)  # a draft from before defaults: those seen
+        if not isinstance(seeded, list) or not all(isinstance(q, str) for q in seeded):
+            raise ValueError("the draft's defaults are damaged")
         session._answers = dict(answers)
         session._history = list(history)
+        session._seeded = set(seeded)
         current = snapshot.get("current")
         if current is None:
             session._position = None
@@ -383,6 +422,7 @@ class SurveySession:
             session._position = session._next_relevant(session._index[current])
         else:
             raise ValueError(f"the draft names {current!r}, not a question here")
+        session._start_with_default()
         try:
             session._started_at = datetime.fromisoformat(snapshot["started_at"])
         except (KeyError, TypeError, ValueError):
@@ -444,8 +484,8 @@ class SurveySession:
         for question in self._questions:
             if before is not None and question.id == before.id:
                 break
-            if question.type is QuestionType.CALCULATE:
-                value = calculated(question, effective, self.labels)
+            if question.is_worked_out:
+                value = worked_out(question, effective, self.labels)
                 if value is not None and self._relevant(question, effective):
                     effective[question.id] = value
             elif question.id in held and self._relevant(question, effective):

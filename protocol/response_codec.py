@@ -47,7 +47,7 @@ from typing import Any
 
 from questionnaire_specs import Question, Spec
 from questionnaire_specs.once_per_spec import once_per_spec
-from questionnaire_specs.question_types import kind_of, parse_date, range_bounds
+from questionnaire_specs.question_types import parse_date, range_bounds, wire_tag
 
 FORMAT_VERSION = 1
 _COMPLETE = 0x01
@@ -144,7 +144,7 @@ def _unzigzag(number: int) -> int:
 
 def answered_questions(spec: Spec, population: str) -> list[Question]:
     """The questions whose answers travel, in spec order."""
-    return [q for q in spec.questions_for(population) if kind_of(q).wire(q) is not None]
+    return [q for q in spec.questions_for(population) if wire_tag(q) is not None]
 
 
 def _index(items: Sequence[Any], value: Any, what: str) -> int:
@@ -295,7 +295,7 @@ _READERS = {
 
 
 def _write_answer(writer: _BitWriter, spec: Spec, question: Question, value: Any) -> None:
-    _WRITERS[kind_of(question).wire(question)](writer, spec, question, value)  # type: ignore[index]
+    _WRITERS[wire_tag(question)](writer, spec, question, value)  # type: ignore[index]
 
 
 def _reader_source(spec: Spec, population: str, names: dict[str, Any]) -> str:
@@ -311,7 +311,7 @@ def _reader_source(spec: Spec, population: str, names: dict[str, Any]) -> str:
         "    value, remaining = reader.value, reader.remaining",
     ]
     for number, question in enumerate(answered_questions(spec, population)):
-        tag = kind_of(question).wire(question)
+        tag = wire_tag(question)
         names[f"I{number}"] = question.id
         lines += [
             "    if not remaining:",

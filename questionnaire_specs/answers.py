@@ -38,7 +38,7 @@ from questionnaire_specs.answer_problems import (
 from questionnaire_specs.expressions import Choices, truthy
 from questionnaire_specs.models import Question, Spec
 from questionnaire_specs.one_pass_check import one_pass_check
-from questionnaire_specs.question_types import calculated, kind_of
+from questionnaire_specs.question_types import kind_of, worked_out
 from questionnaire_specs.rule_book import rule_book
 
 # The codes are the rule book's words: callers read them as `answers.REQUIRED`.
@@ -104,9 +104,10 @@ def check_answer(
 def with_calculations(
     spec: Spec, population: str, answers: Mapping[str, Any], language: str | None = None
 ) -> dict[str, Any]:
-    """`answers` with every relevant calculate question's value worked out again, in spec
-    order (references only point back). What a station sent for one counts for nothing: the
-    processor keeps its own, so a station cannot forge a calculated value. `language` is the
+    """`answers` with every relevant worked-out question's value (a calculation's, a
+    read_only question's default) worked out again, in spec order (references only point
+    back). What a station sent for one counts for nothing: the processor keeps its own, so a
+    station cannot forge a calculated or read_only value. `language` is the
     respondent's (jr:choice-name() reads its labels; None: the default language)."""
     spec.population(population)  # an unknown population is a KeyError, as questions_for says
     book = rule_book(spec)
@@ -120,7 +121,7 @@ def with_calculations(
     for question in book.populations[population].calculations:
         if not is_relevant(question, result, labels):
             continue
-        value = calculated(question, result, labels)
+        value = worked_out(question, result, labels)
         if value is not None:
             result[question.id] = value
     return result

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from questionnaire_specs.anonymity_settings import SETTINGS, naming_problems
+from questionnaire_specs.answer_defaults import default_problem
 from questionnaire_specs.expressions import (
     CHOICE_QUESTION,
     Call,
@@ -42,7 +43,13 @@ from questionnaire_specs.models import (
     Settings,
 )
 from questionnaire_specs.piping import piped_references
-from questionnaire_specs.question_types import TYPE_FIELDS, kind_of, range_bounds, types_taking
+from questionnaire_specs.question_types import (
+    TYPE_FIELDS,
+    kind_of,
+    range_bounds,
+    takes_default,
+    types_taking,
+)
 
 Path = tuple[str | int, ...]
 
@@ -223,6 +230,8 @@ def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
     if not entry.broken & {"options", "scale"}:
         yield from _choices(question, path, view)
     yield from _number(question, path)
+    if not entry.broken & {"options", "scale", "default"}:
+        yield from _default(question, path, view)
     yield from _disclosure(question, path, view)
     if question.key_factor is not None and question.type not in KEY_FACTOR_TYPES:
         yield Finding(
@@ -397,6 +406,25 @@ def _range(question: Question, path: Path) -> Iterator[Finding]:
         yield Finding(path + ("max",), f"max {high} is not a whole number of steps from min {low}")
     elif (high - low) // step > 10_000:
         yield Finding(path + ("step",), "a range question has at most 10000 steps")
+
+
+def _default(question: Question, path: Path, view: SpecView) -> Iterator[Finding]:
+    if question.read_only:
+        if question.type is QuestionType.NOTE:
+            yield Finding(path + ("read_only",), "a note is read-only already")
+        elif question.default is None and question.type is not QuestionType.CALCULATE:
+            yield Finding(
+                path + ("read_only",),
+                "a read_only question shows its default: give one (or make it a note)",
+            )
+    if question.default is None:
+        return
+    if not takes_default(question):
+        yield Finding(path + ("default",), f"a {question.type.value} question takes no default")
+        return
+    problem = default_problem(question, _options_of(question, view))
+    if problem is not None:
+        yield Finding(path + ("default",), f"the default is not a valid answer: {problem.detail}")
 
 
 def _options_of(question: Question, view: SpecView) -> list[Option]:

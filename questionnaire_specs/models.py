@@ -85,7 +85,24 @@ def _bound(value: object) -> int | float | str:
     return value
 
 
+def _default(value: object) -> int | float | str | list[int | str]:
+    # A date question's default is a date: YAML reads an unquoted 2020-01-31 as one.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_code(code) for code in value]
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(
+            f"a default is a code, a list of codes, a number or a text (got {value!r})"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a default must be a finite number")
+    return value
+
+
 Code = Annotated[int | str, PlainValidator(_code)]
+# A question's starting answer: checked against its type's rule in checks.py.
+Default = Annotated[int | float | str | list[int | str], PlainValidator(_default)]
 Bound = Annotated[int | float | str, PlainValidator(_bound)]
 Text = dict[StrictStr, StrictStr]
 QuestionId = Annotated[str, StringConstraints(pattern=QUESTION_ID_PATTERN)]
@@ -214,6 +231,12 @@ class Question(_Model):
     # A choice question's cascading filter: an option is offered when it holds for that
     # option (its code and columns read by column('name'), column('state')).
     choice_filter: StrictStr | None = None
+    # The answer the widget starts with (a static value): the respondent may change it, and
+    # it is an answer only when the question is shown. Left out of the identity when absent.
+    default: Default | None = None
+    # Shown, not editable: its value is its default (or a calculate's calculation), worked
+    # out again by the processor like a calculation and never sent. Left out when absent.
+    read_only: StrictBool | None = None
     disclosure: Disclosure | None = None
     hierarchy: list[HierarchyLevel] | None = None
     # For a sensitive item: the answers whose disclosure harms ("yes, I was offered"); the
@@ -270,13 +293,19 @@ class Question(_Model):
 
     @property
     def is_shown(self) -> bool:
-        """Whether it gets a screen: every question but a calculation."""
-        return kind_of(self.type).shown
+        """Whether it gets a screen: every question but a calculation not read_only."""
+        return kind_of(self.type).shown or bool(self.read_only)
 
     @property
     def is_entered(self) -> bool:
-        """Whether the respondent gives its value: shown and answered (not a note)."""
-        return self.is_shown and self.is_answered
+        """Whether the respondent gives its value: shown, answered and not read_only."""
+        return self.is_shown and self.is_answered and not self.read_only
+
+    @property
+    def is_worked_out(self) -> bool:
+        """Whether its value is worked out, never entered nor sent: a calculation or a
+        read_only question (question_types.worked_out gives the value)."""
+        return self.type is QuestionType.CALCULATE or bool(self.read_only)
 
     def is_for(self, population: str) -> bool:
         return self.populations is None or population in self.populations

@@ -308,6 +308,31 @@ def calculated(
     return str(value) or None
 
 
+def worked_out(
+    question: Question, answers: Mapping[str, object], choices: Choices | None = None
+) -> object:
+    """The value of a question nobody enters (Question.is_worked_out): a calculation's, or a
+    read_only question's default (None: none). The session shows it; the processor works
+    it out again, so it never travels."""
+    if question.type is QuestionType.CALCULATE:
+        return calculated(question, answers, choices)
+    return question.default
+
+
+def wire_tag(question: Question) -> str | None:
+    """The codec's tag for the question's answer; None when it never travels (a note, a
+    calculation, a read_only question: the processor knows its value)."""
+    if question.read_only:
+        return None
+    return kind_of(question).wire(question)
+
+
+def takes_default(question: Question) -> bool:
+    """Whether the question may start with a default answer: one a respondent can give."""
+    kind = kind_of(question)
+    return kind.rule is not None and kind.shown
+
+
 def _calculation(
     _spec: Spec,
     question: Question,

@@ -29,6 +29,7 @@ from questionnaire_specs.expressions import (
 from questionnaire_specs.key_factors import key_factor_name
 from questionnaire_specs.models import Question, QuestionType, Spec
 from questionnaire_specs.piping import PIPED
+from questionnaire_specs.piping import shown as shown_answer
 from questionnaire_specs.question_types import kind_of
 
 _HEADING = "bold"
@@ -177,6 +178,8 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         facts[0] += f" ({question.scale})"
     if question.required:
         facts.append("required")
+    if question.read_only:
+        facts.append("read-only")
     if question.disclosure is not None:
         facts.append(question.disclosure.value)
     if question.key_factor is not None:
@@ -203,6 +206,9 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         lines.append(Text(f"     {option.code}  {spec.text(option.label, language)}{suffix}"))
     for line in kind_of(question).describe(question):
         lines.append(Text(f"   {line}", style=_DIM))
+    if question.default is not None:
+        shown = shown_answer(question.id, question.default, spec.choice_labels(language))
+        lines.append(Text(f"   starts with: {shown}", style=_DIM))
     if question.populations is not None:
         lines.append(Text(f"   populations: {', '.join(question.populations)}", style=_DIM))
     if question.relevant_expression is not None:

@@ -34,13 +34,14 @@ class AskedQuestion:
 class PopulationRules:
     asked: tuple[AskedQuestion, ...]
     asked_ids: frozenset[str]
-    calculations: tuple[Question, ...]  # its calculate questions, in spec order
+    # Its worked-out questions (calculations, read_only questions), in spec order.
+    calculations: tuple[Question, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RuleBook:
     populations: dict[str, PopulationRules]
-    calculated_ids: frozenset[str]  # every calculate question of the spec
+    calculated_ids: frozenset[str]  # every worked-out question of the spec
 
 
 def _asked(spec: Spec, question: Question) -> AskedQuestion:
@@ -75,7 +76,7 @@ def rule_book(spec: Spec) -> RuleBook:
         populations[population.id] = PopulationRules(
             asked,
             frozenset(q.id for q in asked),
-            tuple(q for q in questions if q.type is QuestionType.CALCULATE),
+            tuple(q for q in questions if q.is_worked_out),
         )
-    calculated = frozenset(q.id for q in spec.questions if q.type is QuestionType.CALCULATE)
+    calculated = frozenset(q.id for q in spec.questions if q.is_worked_out)
     return RuleBook(populations, calculated)

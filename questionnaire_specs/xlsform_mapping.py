@@ -13,7 +13,8 @@
   with its name; a `bind::type` of int, decimal or string → its `calculation_type`), another
   string input → text
   (`phone number` too: its answer is treated as free text, so scrubbed as personal data).
-  What xlsform_refusals.py refuses is refused by row.
+  What xlsform_refusals.py refuses is refused by row. `default` and `read_only` are mapped
+  as xlsform_defaults.py says (a read_only calculation becomes a shown calculate question).
 - Names: an XLSForm name that is not a spec id (`q-1`, `âge`, `سؤال`) becomes one (`q_1`,
   `age`, `q_row7`), and the same name in two groups is allowed as XLSForm allows it: the
   second becomes `group_name`. The original name is kept on the question (`name`), and
@@ -34,7 +35,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from questionnaire_specs.answer_defaults import default_problem
+from questionnaire_specs.models import Question
 from questionnaire_specs.xlsform_choices import ChoiceList
+from questionnaire_specs.xlsform_defaults import DefaultRefused, default_of, read_only_of
 from questionnaire_specs.xlsform_expressions import ExpressionNotSupported, translate_expression
 from questionnaire_specs.xlsform_languages import FormLanguages
 from questionnaire_specs.xlsform_reading import RowFinder
@@ -201,6 +207,18 @@ class SurveyMapper:
         self._problems += [f"{where}: {reason}" for reason in refused]
         if refused:
             return None
+        try:
+            read_only = spec_type != "note" and read_only_of(element.get("bind") or {})
+        except DefaultRefused as error:
+            self._problems.append(f"{where}: {error}")
+            return None
+        if read_only and _bind(element, "calculate"):
+            spec_type = "calculate"  # shown: what ODK shows of a read_only calculation
+        elif read_only and not str(element.get("default") or "").strip():
+            spec_type, read_only = "note", False
+            self._warnings.append(
+                f"{where}: read_only without a default or calculation is shown as a note"
+            )
         if element.get("choice_filter") and spec_type not in _LISTED_TYPES:
             self._problems.append(
                 f"{where}: choice_filter is only for select_one, select_multiple and rank questions"
@@ -223,6 +241,15 @@ class SurveyMapper:
             if self._required(element, where):
                 data["required"] = True
         self._type_details(element, kind, spec_type, data, where)
+        try:
+            default = default_of(element.get("default"), spec_type, data, kind)
+        except DefaultRefused as error:
+            self._problems.append(f"{where}: {error}")
+        else:
+            if default is not None:
+                data["default"] = default
+        if read_only:
+            data["read_only"] = True
         constraint = _bind(element, "constraint")
         message = self._fallback(
             _bind_raw(element, "jr:constraintMsg"), "constraint message", where
@@ -242,6 +269,11 @@ class SurveyMapper:
         data["id"] = spec_id
         if spec_id != name:
             data["name"] = name
+        if "default" in data:
+            refusal = _default_refusal(data)
+            if refusal is not None:
+                self._problems.append(f"{where}: {refusal}")
+                return None
         pending = _Pending(
             row,
             data,
@@ -499,6 +531,8 @@ _QUESTION_KEYS = (
     "calculation",
     "calculation_type",
     "choice_filter",
+    "default",
+    "read_only",
     "disclosure",
 )
 # A calculate's bind::type (as pyxform passes it) → its spec calculation_type.
@@ -545,6 +579,16 @@ def _spec_type(entry: Mapping[str, Any], element: Mapping[str, Any]) -> str | No
         return "note"
     types = {"int": "number", "decimal": "number", "string": "text", "date": "date"}
     return types.get(bind.get("type", ""))
+
+
+def _default_refusal(data: Mapping[str, Any]) -> str | None:
+    """Why the rule book refuses the question's default as its answer, or None."""
+    try:
+        question = Question.model_validate({k: data[k] for k in _QUESTION_KEYS if k in data})
+    except ValidationError:
+        return None  # the spec checks name what is wrong with the question itself
+    problem = default_problem(question, question.options or [])
+    return None if problem is None else f"the default is not a valid answer: {problem.detail}"
 
 
 def _bind_raw(element: Mapping[str, Any], key: str) -> object:

@@ -11,8 +11,10 @@ server and the release can check. So MSS refuses, naming the row and the reason:
 - external data (`select_one_from_file`, `select_one_external`, `pulldata`): the station has
   no such files, and an answer must be checkable against the spec alone;
 - repeats: a release is one row per respondent;
-- types and columns MSS has no answer rule for yet (time, trigger, default…), until
-  the spec's question-type registry (question_types.py) gains them.
+- types and columns MSS has no answer rule for yet (time, trigger…), until the spec's
+  question-type registry (question_types.py) gains them;
+- a dynamic default (`today()`, `now()`, `${other}`: what pyxform marks dynamic) and a
+  conditional read_only (xlsform_defaults.py says why).
 
 Purely visual appearances are ignored with a warning; so is everything pyxform reads that
 changes nothing a respondent sees (its `meta/instanceID`, `sms_*` columns, styles).
@@ -70,14 +72,12 @@ _REFUSED_TYPES: dict[str, str] = {
 
 # Columns (keys of pyxform's element) that change what is asked or recorded, with why.
 REFUSED_FIELDS: dict[str, str] = {
-    "default": "default answers are not supported",
     "trigger": "trigger is not supported",
     "repeat_count": "repeat_count is not supported (repeats are not supported)",
     "itemset_file": _EXTERNAL,
 }
 REFUSED_BINDS: dict[str, str] = {
     "calculate": "the calculation column is not supported",
-    "readonly": "read_only is not supported",
 }
 
 VISUAL_APPEARANCES = frozenset(
@@ -123,7 +123,7 @@ def field_refusals(element: Mapping[str, Any]) -> list[str]:
     reasons += [
         reason
         for key, reason in REFUSED_BINDS.items()
-        if _set(bind.get(key)) and not (key == "calculate" and kind == "calculate")
+        if _set(bind.get(key)) and not (key == "calculate" and _calculated(kind, bind))
     ]
     if element.get("media"):
         reasons.append(f"media ({', '.join(sorted(element['media']))}) is not supported")
@@ -141,3 +141,8 @@ def field_refusals(element: Mapping[str, Any]) -> list[str]:
 
 def _set(value: object) -> bool:
     return value not in (None, "", "false()", "no", "false", False)
+
+
+def _calculated(kind: object, bind: Mapping[str, Any]) -> bool:
+    # A calculate row, or a read_only one showing its calculation (xlsform_defaults.py).
+    return kind == "calculate" or _set(bind.get("readonly"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from device_app.kiosk.answers import AnswerRefused
 from device_app.session import AnswerError, SurveySession
-from questionnaire_specs.models import Option, Question, QuestionType, Spec
+from questionnaire_specs.models import Option, Question, Spec
 from questionnaire_specs.question_types import ranked_count
 
 HELD: Any = object()  # preview(): from the answer the session holds, not a new one
@@ -31,6 +31,7 @@ class QuestionView:
     label: str = ""  # the question's label and hint as the session shows them (piped)
     hint: str = ""
     options: tuple[Option, ...] = ()  # the options offered now (its choice_filter's)
+    shown_value: str = ""  # a read_only question's value as the session shows it
 
     @property
     def positions(self) -> int:
@@ -57,7 +58,7 @@ class SurveyFlow:
             raise RuntimeError("the survey has reached its end")
         progress = self.session.progress
         total = max(progress.total, 1)
-        is_note = question.type is QuestionType.NOTE
+        is_note = not question.is_entered  # a note, or a read_only question: nothing to enter
         return QuestionView(
             spec=self.spec,
             question=question,
@@ -72,6 +73,7 @@ class SurveyFlow:
             label=self.session.label(question),
             hint=self.session.hint(question),
             options=tuple(self.session.options(question)),
+            shown_value=self.session.shown_value(question) if question.read_only else "",
         )
 
     def preview(self, answer: Any = HELD) -> QuestionView | None:
@@ -89,7 +91,7 @@ class SurveyFlow:
             spec=self.spec,
             question=question,
             language=self.language,
-            answer=self.session.answers.get(question.id),
+            answer=self.session.starting_answer(question),
             number=0,
             total=0,
             fraction=0.0,
@@ -98,6 +100,7 @@ class SurveyFlow:
             label=self.session.label(question, **wording),
             hint=self.session.hint(question, **wording),
             options=tuple(self.session.options(question, **wording)),
+            shown_value=self.session.shown_value(question) if question.read_only else "",
         )
 
     def answer(self, value: Any) -> None:

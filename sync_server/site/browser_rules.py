@@ -73,6 +73,9 @@ def _question(question: Question) -> dict[str, Any]:
         if question.constraint_message
         else None,
         "populations": list(question.populations) if question.populations is not None else None,
+        # the widget's starting answer, and whether it is shown only (site.js)
+        "default": question.default,
+        "read_only": question.read_only or None,
     }
     if question.type is QuestionType.LIKERT:
         # A scale is written once (`scales`), not again for each of its 40 statements.

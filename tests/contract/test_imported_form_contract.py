@@ -20,23 +20,25 @@ import yaml
 
 from mss.demo import Demo
 
+COLUMNS = ["required", "default", "read_only", "parameters", "calculation", "choice_filter"]
 SURVEY = [
-    ["type", "name", "label::English", "label::Français", "hint::English", "required",
-     "parameters", "calculation", "choice_filter"],
+    ["type", "name", "label::English", "label::Français", "hint::English", *COLUMNS],
     ["note", "welcome", "Welcome", "Bienvenue", None, None],
     ["select_one countries", "country", "Your country?", "Votre pays ?", None, "yes"],
     ["select_one ports", "port", "Your port?", "Votre port ?", None, "yes",
-     None, None, "country=${country}"],
+     None, None, None, None, "country=${country}"],
     ["begin_group", "work", "Work", "Travail", None, None],
     ["select_one yn or_other", "paid-before", "Ever asked to pay?", "Déjà payé ?", None, "yes"],
     ["select_multiple stages", "stages", "Where?", "Où ?", "Pick any", None],
     ["rank stages", "slowest", "Slowest first", "Le plus lent d'abord", None, "yes"],
-    ["calculate", "stage_count", None, None, None, None, None, "count-selected(${stages})"],
+    ["calculate", "stage_count", None, None, None, None,
+     None, None, None, "count-selected(${stages})"],
     ["integer", "âge", "Age", "Âge", "In years", None],
-    ["decimal", "hours", "Hours a day", "Heures par jour", None, None],
+    ["decimal", "hours", "Hours a day", "Heures par jour", None, None, "7.5"],
+    ["select_one yn", "surveyed", "Surveyed before", "Déjà interrogé", None, None, "2", "yes"],
     ["date", "joined", "Joined when?", "Entré quand ?", None, None],
     ["range", "trust", "Trust, 0 to 10", "Confiance, 0 à 10", None, None,
-     "start=0 end=10 step=1"],
+     None, None, "start=0 end=10 step=1"],
     ["text", "comment", "Anything else?", "Autre chose ?", None, None],
     ["end_group", None, None, None, None, None],
 ]  # fmt: skip
@@ -116,6 +118,8 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     assert {row["country"] for row in rows} == {"SL"}  # the station's, beside the answer
     assert {"q_country", "paid_before", "paid_before_other", "age", "hours"} <= set(rows[0])
     # the ranking: one column per stage, its position
+    # a read_only question: shown, never sent, worked out by the processor for every response
+    assert {row["surveyed"] for row in rows} == {"2"}
     ranks = [(row["slowest_declaration"], row["slowest_release"]) for row in rows]
     assert set(ranks) <= {("1", "2"), ("2", "1")} and len(set(ranks)) == 2
     # the cascade: each port is one of the chosen country's

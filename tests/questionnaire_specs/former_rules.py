@@ -62,9 +62,13 @@ def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -
         key: value for key, value in answers.items() if not _is_calculation(spec, key)
     }
     for question in spec.questions_for(population):
-        if question.type is not QuestionType.CALCULATE or not is_relevant(question, result, labels):
+        # since defaults came (issue 14): a read_only question's value is its default
+        fixed = question.type is QuestionType.CALCULATE or question.read_only
+        if not fixed or not is_relevant(question, result, labels):
             continue
-        value = calculated(question, result, labels)
+        value = question.default if question.read_only and question.default else None
+        if question.type is QuestionType.CALCULATE:
+            value = calculated(question, result, labels)
         if value is not None:
             result[question.id] = value
     return result
@@ -72,7 +76,8 @@ def with_calculations(spec: Spec, population: str, answers: Mapping[str, Any]) -
 
 def _is_calculation(spec: Spec, question_id: str) -> bool:
     try:
-        return spec.question(question_id).type is QuestionType.CALCULATE
+        question = spec.question(question_id)
+        return question.type is QuestionType.CALCULATE or bool(question.read_only)
     except KeyError:
         return False
 

@@ -845,8 +845,15 @@ def test_device_metadata_is_refused_as_identifying(tmp_path: Path, metadata: str
         ),
         ("calculation", "${a} + 1", "the calculation column is not supported"),
         ("trigger", "${a}", "trigger is not supported"),
-        ("default", "3", "default answers are not supported"),
-        ("read_only", "yes", "read_only is not supported"),
+        (
+            "default",
+            "today()",
+            "default 'today()' is worked out on the device (a dynamic default), which MSS "
+            "does not support: device time could identify the respondent; a value from other "
+            "answers is a calculate question's",
+        ),
+        ("default", "one", "default 'one' is not a number"),
+        ("default", "2.5", "default '2.5' is not a whole number"),
         ("image", "photo.jpg", "media (image) is not supported"),
         ("media::audio::English (en)", "a.mp3", "media (audio) is not supported"),
         ("video::English (en)", "v.mp4", "media (video) is not supported"),

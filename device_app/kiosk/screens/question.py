@@ -74,6 +74,7 @@ class QuestionScreen(Screen):
             and mine.label == view.label
             and mine.hint == view.hint
             and mine.options == view.options
+            and mine.shown_value == view.shown_value
             and not view.error
         )
 
@@ -113,7 +114,9 @@ class QuestionScreen(Screen):
     def _build_answer_area(self) -> None:
         area: BoxLayout = self.ids.answer_area
         kind = self.view.question.type
-        if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
+        if self.view.question.read_only:
+            self._build_read_only(area)
+        elif kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
             self._build_choices(area, multi=kind is QuestionType.MULTI_CHOICE)
         elif kind is QuestionType.LIKERT:
             self._build_likert(area)
@@ -194,6 +197,16 @@ class QuestionScreen(Screen):
             for option in reversed(others) if self.rtl else others:
                 extra.add_widget(self._option_button(option, marker="none", centred=True))
             area.add_widget(extra)
+
+    def _build_read_only(self, area: BoxLayout) -> None:
+        # Shown, not editable: the value the session gives, and no widget to change it.
+        shown = ShapedLabel(
+            source=self.view.shown_value, rtl=self.rtl, font_size=sp(30), bold=True,
+            size_hint_y=None,
+        )  # fmt: skip
+        shown.bind(texture_size=lambda label, size: setattr(label, "height", size[1] + dp(16)))
+        area.add_widget(shown)
+        self.read_only_value = shown
 
     def _build_number(self, area: BoxLayout) -> None:
         question = self.view.question
@@ -320,6 +333,8 @@ class QuestionScreen(Screen):
 
     def answer_value(self) -> Any:
         """The answer as the session wants it (numbers stay text until the app parses them)."""
+        if self.view.question.read_only:
+            return None  # the session works its value out
         if self.view.question.type is QuestionType.TEXT:
             return self.value or None
         return self.value

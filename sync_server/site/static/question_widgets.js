@@ -3,9 +3,9 @@
 // slider on its steps) and a rank (the options in a numbered list, each with Up and Down
 // buttons), as the kiosk has them (device_app/kiosk/screens/answer_pickers.py, rank_list.py);
 // and the value of a calculation, worked out as questionnaire_specs/question_types.py does.
-// No widget starts with a value: a date never shows the device's date, a slider counts as
-// answered only once it is moved, and a ranking once an option is moved or the order shown
-// is kept.
+// No widget starts with a value but the question's default (site.js gives it as the value):
+// a date never shows the device's date, a slider counts as answered only once it is moved,
+// and a ranking once an option is moved or the order shown is kept.
 import { evaluate, isTrue, text } from "./expressions.js";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

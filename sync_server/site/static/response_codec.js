@@ -76,7 +76,8 @@ export function optionsOf(browserSpec, question) {
 }
 
 // Types whose value never travels (questionnaire_specs/question_types.py: no wire tag): a
-// note has none; a calculation is worked out again by the processor, so it is left out.
+// note has none; a calculation is worked out again by the processor, so it is left out, and
+// so is a read_only question (question_types.wire_tag).
 const NOT_CARRIED = new Set(["note", "calculate"]);
 
 function mine(browserSpec, population) {
@@ -85,7 +86,7 @@ function mine(browserSpec, population) {
 
 /** The questions whose answers a response of `population` carries, in spec order. */
 export function answeredQuestions(browserSpec, population) {
-  return mine(browserSpec, population).filter((q) => !NOT_CARRIED.has(q.type));
+  return mine(browserSpec, population).filter((q) => !NOT_CARRIED.has(q.type) && !q.read_only);
 }
 
 function days(isoDate) {

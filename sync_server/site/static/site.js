@@ -8,7 +8,7 @@ import { redeemCode } from "./blind_tokens.js";
 import { SITE_ENVELOPE_VERSION, sealInfo } from "./envelope_info.js";
 import { encodeResponseCompact } from "./response_codec.js";
 import { choicesFor, isTrue } from "./expressions.js";
-import { pipe } from "./piping.js";
+import { pipe, shown } from "./piping.js";
 import {
   calculated,
   hasWidget,
@@ -27,6 +27,7 @@ const state = {
   language: null,
   population: data.populations.length === 1 ? data.populations[0] : null,
   answers: {},
+  seeded: new Set(), // questions whose default was offered once (a cleared one stays cleared)
   at: -1, // index into pageGroups(); -1: the introduction
   startedAt: 0,
   token: null, // a one-time submission token, bought with an access code (memory only)
@@ -114,12 +115,19 @@ function asked() {
   for (const question of questions()) {
     if (!relevant(question, kept)) continue;
     if (question.type === "calculate") {
-      // no page of its own; its value counts for what follows, as the station's does
+      // no page of its own unless read_only; its value counts for what follows, as the
+      // station's does
       const value = calculated(question, kept, labels());
       if (value !== undefined) kept[question.id] = value;
+      if (question.read_only) list.push(question);
       continue;
     }
     list.push(question);
+    if (question.read_only) {
+      // shown, never entered: its value is its default, as the processor works it out
+      if (question.default !== undefined) kept[question.id] = question.default;
+      continue;
+    }
     if (question.id in state.answers) kept[question.id] = state.answers[question.id];
   }
   return { list, kept };
@@ -134,7 +142,7 @@ function asking() {
 function pageGroups() {
   // Every page this population could see, in order. The indices stay put as answers change;
   // a page with nothing to ask now is passed over (openPages).
-  const mine = questions().filter((question) => question.type !== "calculate");
+  const mine = questions().filter((question) => question.type !== "calculate" || question.read_only);
   if (spec.settings.site_paging === "section" && spec.sections) {
     return spec.sections
       .map((section) => ({
@@ -283,9 +291,31 @@ function introductionPage() {
   );
 }
 
+function shownValue(question) {
+  // A read_only question's value as its page shows it (a choice by its label).
+  const value = asked().kept[question.id];
+  return shown(question.id, value === undefined ? null : value, labels());
+}
+
+function startWithDefaults(page) {
+  // The first time a question's page is shown, its default becomes its answer when it is
+  // offered: the respondent may change or clear it, and a question never shown has none.
+  for (const question of page.questions) {
+    if (question.default === undefined || question.read_only || state.seeded.has(question.id)) continue;
+    state.seeded.add(question.id);
+    const codes = Array.isArray(question.default) ? question.default : [question.default];
+    const offered = question.choice_filter ? offeredCodes(question) : null;
+    if (offered && !codes.every((code) => offered.has(code))) continue;
+    if (!(question.id in state.answers)) state.answers[question.id] = question.default;
+  }
+}
+
 function input(question, error, value = state.answers[question.id]) {
   const described = error ? `error-${question.id}` : null;
   if (question.type === "note") return null;
+  if (question.read_only) {
+    return el("output", { id: `answer-${question.id}`, class: "read-only" }, shownValue(question));
+  }
   if (hasWidget(question)) {
     const offered = offeredOptions(question, optionsOf(question), asked().kept, labels());
     const page = { options: offered, label: (option) => text(option.label), say };
@@ -390,7 +420,7 @@ function reRank(question) {
 
 function read(question) {
   // What the page's inputs hold now, as the sealed response carries it (or undefined).
-  if (question.type === "note") return undefined;
+  if (question.type === "note" || question.read_only) return undefined;
   if (hasWidget(question)) {
     return readWidget(question, root.querySelector(`[name="${CSS.escape(question.id)}"]`));
   }
@@ -409,6 +439,7 @@ function read(question) {
 }
 
 function problemWith(question, value) {
+  if (question.read_only) return null; // nothing entered: nothing to mend
   if (value === undefined) return question.required ? say("required") : null;
   if (hasWidget(question)) {
     const problem = widgetProblem(question, value, say);
@@ -449,7 +480,9 @@ function questionField(question, error) {
     error ? el("p", { class: "error", id: `error-${question.id}`, role: "alert" }, error) : null,
     input(question, error),
   );
-  if (question.type === "number" || question.type === "text" || hasWidget(question)) {
+  if (question.read_only) {
+    field.querySelector("output.read-only").setAttribute("aria-labelledby", `label-${question.id}`);
+  } else if (question.type === "number" || question.type === "text" || hasWidget(question)) {
     // A text box (a date, a slider, a rank's list) is named by its question.
     field.querySelector(".rank, input, textarea").setAttribute("aria-labelledby", `label-${question.id}`);
   }
@@ -459,6 +492,7 @@ function questionField(question, error) {
 function questionPage(problems = {}) {
   // problems: a message by question id ("" for the page as a whole).
   const page = pageGroups()[state.at];
+  startWithDefaults(page);
   const title = page.section
     ? el("h1", { tabindex: "-1" }, text(page.section.title) || text(spec.title))
     : null;
@@ -506,6 +540,8 @@ function settle() {
     const question = byId[field.dataset.question];
     reword(field.querySelector(`#label-${CSS.escape(question.id)}`), question.label);
     if (question.help) reword(field.querySelector(".help"), question.help);
+    const value = field.querySelector("output.read-only");
+    if (value && value.textContent !== shownValue(question)) value.textContent = shownValue(question);
   }
   const open = openPages();
   const at = open.indexOf(state.at) + 1;

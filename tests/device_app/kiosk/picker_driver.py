@@ -40,39 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     settings = KioskSettings(fullscreen=False, window_size=(width, height))
     prepare_kivy(settings, windowed=True, kivy_home=args.kivy_home)
 
-    from kivy.app import App
-    from kivy.core.window import Window
-
-    from device_app.kiosk import fonts
     from device_app.kiosk.answers import parse_answer
-    from device_app.kiosk.layouts import load_layouts
     from device_app.kiosk.screens.question import QuestionScreen
-    from device_app.kiosk.stage import Stage
     from device_app.kiosk.survey import SurveyFlow
     from device_app.session import SurveySession
     from miniatures.kiosk_pilot import Pilot
     from questionnaire_specs import load_spec
+    from tests.device_app.kiosk.question_app import question_app, tap
 
     spec = load_spec(SPEC_PATH / "every_type.yaml")
     flow = SurveyFlow(SurveySession(spec, args.language, "officials", clock=clock))
     results: dict[str, Any] = {}
 
-    class PickerApp(App):
-        def build(self) -> Stage:
-            fonts.register(fonts.find_fonts(settings.font_dir))
-            load_layouts()
-            Window.clearcolor = (0.96, 0.97, 0.98, 1)
-            self.screens = Stage()
-            return self.screens
-
-    app = PickerApp()
-
-    def show() -> QuestionScreen:
-        screen = QuestionScreen(
-            flow.view(), on_next=lambda: None, on_back=lambda: None, on_language=lambda: None
-        )
-        app.screens.show(screen)
-        return screen
+    app, show = question_app(settings, flow)
 
     def confirm(screen: QuestionScreen) -> Any:
         value = parse_answer(screen.view.question, screen.answer_value())
@@ -87,12 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     def shot(p: Pilot, name: str) -> Any:
         if args.shots:
             yield p.screenshot(Path(args.shots) / f"{name}_{args.language}{args.shot_suffix}.png")
-
-    def tap(p: Pilot, key: str) -> None:
-        # a fingertip on the key where it is: the pilot's tap would scroll it into view,
-        # moving the short answer area to the bottom of the screen
-        widget = p.find(key)
-        p.tap_at(*widget.to_window(*widget.center))
 
     def scenario(p: Pilot) -> Any:
         yield 0.1
