@@ -40,7 +40,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -177,12 +176,23 @@ _CLAIMED = (
 )
 
 
+_other = _inbox.alias("other")
+# Whether another station holds the same envelope id: answered by the claim itself (the
+# envelope-id index, per row), so only such ids are looked at again (_Copies).
+_SHARED = (
+    select(_other.c.envelope_id)
+    .where(_other.c.envelope_id == _inbox.c.envelope_id, _other.c.station_id != _inbox.c.station_id)
+    .exists()
+    .label("shared")
+)
+
+
 def _claim(session: Session, limit: int, held: HeldKeys) -> list[Any]:
     """Lock the next pending rows (Core rows: the ORM's identity map and per-row UPDATEs
-    cost more than opening them)."""
+    cost more than opening them); each row's last column says whether its id is shared."""
     return list(
         session.execute(
-            select(*_CLAIMED)
+            select(*_CLAIMED, _SHARED)
             .where(_inbox.c.state == "pending", held.claimable())
             .order_by(_inbox.c.received_at, _inbox.c.envelope_id)
             .limit(limit)
@@ -259,23 +269,22 @@ def _mark(
     connection = session.connection()
     if processed and connection.dialect.name == "sqlite":
         # The driver's executemany of one prepared UPDATE, each row found by its primary key:
-        # the IN list of the chunk's keys below cost SQLAlchemy more (1,500 parameters
-        # rendered per chunk) than SQLite the rows.
+        # an IN list of the chunk's 500 keys cost SQLAlchemy more (1,500 parameters rendered
+        # per chunk) than SQLite the rows.
         stamp = _bind_processor(_inbox.c.claimed_at, connection.dialect)(now)
         connection.exec_driver_sql(
             _mark_processed_sql(connection.dialect),
             [(worker_id, stamp, station_id, envelope_id) for station_id, envelope_id in processed],
         )
     elif processed:
-        # The envelope ids too: SQLite scanned the whole inbox for a row-value IN list alone
-        # (bench/growth.py's exponent 1.21 at 100,000), and the planner takes the id index.
-        key = tuple_(_inbox.c.station_id, _inbox.c.envelope_id)
-        ids = sorted({envelope_id for _station_id, envelope_id in processed})
-        session.execute(
-            update(_inbox)
-            .where(_inbox.c.envelope_id.in_(ids), key.in_(processed))
-            .values(state="processed", **claimed)
-        )
+        # PostgreSQL: one UPDATE joined to the chunk's keys sent as two arrays; an IN list
+        # of 500 row values cost SQLAlchemy and psycopg 1,500 parameters per chunk.
+        stations, envelope_ids = (list(column) for column in zip(*processed, strict=True))
+        connection.exec_driver_sql(
+            _MARK_PROCESSED_POSTGRES,
+            {"by": worker_id, "at": _bind_processor(_inbox.c.claimed_at, connection.dialect)(now),
+             "s": stations, "e": envelope_ids},
+        )  # fmt: skip
     if quarantined:
         session.execute(
             update(_inbox)
@@ -288,6 +297,16 @@ def _mark(
             ),
             quarantined,
         )
+
+
+# The ANY on envelope ids lets the planner take their index once the inbox is large (a
+# plain join to the arrays hashed the whole inbox: a cost that grows with it).
+_MARK_PROCESSED_POSTGRES = (
+    "UPDATE inbox SET state = 'processed', claimed_by = %(by)s, claimed_at = %(at)s"
+    " FROM unnest(%(s)s::varchar[], %(e)s::varchar[]) AS chunk(station_id, envelope_id)"
+    " WHERE inbox.station_id = chunk.station_id AND inbox.envelope_id = chunk.envelope_id"
+    " AND inbox.envelope_id = ANY(%(e)s::varchar[])"
+)
 
 
 @cache
@@ -346,13 +365,7 @@ class _Copies:
     bytes, and only ids that another station also holds are compared by digest."""
 
     def __init__(self, session: Session, rows: Iterable[Any]) -> None:
-        ids = sorted({row.envelope_id for row in rows})
-        holders: dict[str, set[str]] = {}
-        for station_id, envelope_id in session.execute(
-            select(_inbox.c.station_id, _inbox.c.envelope_id).where(_inbox.c.envelope_id.in_(ids))
-        ):
-            holders.setdefault(envelope_id, set()).add(station_id)
-        shared = sorted(envelope_id for envelope_id, held in holders.items() if len(held) > 1)
+        shared = sorted({row.envelope_id for row in rows if row.shared})
         self._shared = frozenset(shared)
         self._copies: dict[str, list[tuple[str, str, str]]] = {}
         if shared:
@@ -466,7 +479,7 @@ def _process_chunk(
             end += 1
         run = [
             ClaimedEnvelope(
-                *row,
+                *row[: len(_CLAIMED)],
                 station=lookups.station(row.station_id),
                 copies_elsewhere=copies.elsewhere(row),
             )
