@@ -13,7 +13,7 @@ from datetime import datetime
 
 from crypto import SurveyPrivateKey
 from protocol import envelope_channel
-from protocol.canonical import canonical_json_of_parsed
+from protocol.canonical import canonical_text_of_parsed
 from questionnaire_specs.response_quality import careless_flags
 from sync_server.processor.opening import (
     EnvelopeAddress,
@@ -61,7 +61,7 @@ def answers_document(answers: dict[str, object]) -> str:
     """A response's answers as stored in its row: one canonical JSON object, question id ->
     value as the sealed response carries it. Its keys are question ids, strings by
     construction, so canonical JSON's scan for other keys is skipped."""
-    return canonical_json_of_parsed(answers).decode("utf-8")
+    return canonical_text_of_parsed(answers)
 
 
 def load_envelope(

@@ -26,20 +26,23 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Table,
     and_,
     bindparam,
     func,
     insert,
+    literal_column,
     or_,
     select,
-    tuple_,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import SurveyPrivateKey, SurveyPublicKey
@@ -173,12 +176,23 @@ _CLAIMED = (
 )
 
 
+_other = _inbox.alias("other")
+# Whether another station holds the same envelope id: answered by the claim itself (the
+# envelope-id index, per row), so only such ids are looked at again (_Copies).
+_SHARED = (
+    select(_other.c.envelope_id)
+    .where(_other.c.envelope_id == _inbox.c.envelope_id, _other.c.station_id != _inbox.c.station_id)
+    .exists()
+    .label("shared")
+)
+
+
 def _claim(session: Session, limit: int, held: HeldKeys) -> list[Any]:
     """Lock the next pending rows (Core rows: the ORM's identity map and per-row UPDATEs
-    cost more than opening them)."""
+    cost more than opening them); each row's last column says whether its id is shared."""
     return list(
         session.execute(
-            select(*_CLAIMED)
+            select(*_CLAIMED, _SHARED)
             .where(_inbox.c.state == "pending", held.claimable())
             .order_by(_inbox.c.received_at, _inbox.c.envelope_id)
             .limit(limit)
@@ -188,22 +202,58 @@ def _claim(session: Session, limit: int, held: HeldKeys) -> list[Any]:
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """Bulk insert in the session's transaction. On PostgreSQL, COPY: psycopg runs an
-    executemany as one statement per row, which made inserting rows the slowest part of
-    processing. On SQLite, a Core executemany (the ORM's bulk path costs more than the
-    database)."""
+    """Bulk insert in the session's transaction, each value converted by its column type's
+    own bind processor (UtcDateTime's rule and the dialect's date form stay in the types).
+    On PostgreSQL, COPY: psycopg runs an executemany as one statement per row, which made
+    inserting rows the slowest part of processing. On SQLite, the driver's executemany of
+    one prepared INSERT: Core's executemany spent more on each row's parameters than SQLite
+    on the row."""
     if not rows:
         return
     connection = session.connection()
+    bound = _Binding.of(table, tuple(rows[0]), connection.dialect)
+    values = [bound.row(row) for row in rows]
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
+        connection.exec_driver_sql(bound.insert_sql, values)
         return
-    columns = list(rows[0])
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    statement = f"COPY {table.name} ({', '.join(bound.columns)}) FROM STDIN"
     cursor = connection.connection.dbapi_connection.cursor()
     with cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in columns])
+        for value in values:
+            copy.write_row(value)
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """How rows with some of a table's columns go to the driver: those columns in the table's
+    order (the INSERT's), the INSERT, and the bind processors of the column types that have
+    one (the others pass their values as they are)."""
+
+    columns: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    insert_sql: str
+
+    @staticmethod
+    @cache
+    def of(table: Table, given: tuple[str, ...], dialect: Dialect) -> _Binding:
+        """Worked out once per table, set of columns and engine."""
+        columns = tuple(column.name for column in table.c if column.name in given)
+        if len(columns) != len(given):
+            raise KeyError(f"not columns of {table.name}: {sorted(set(given) - set(columns))}")
+        processors = []
+        for index, name in enumerate(columns):
+            processor = _bind_processor(table.c[name], dialect)
+            if processor is not _as_is:
+                processors.append((index, processor))
+        # Rendered by SQLAlchemy, positional in the driver's own style.
+        sql = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
+        return _Binding(columns, tuple(processors), sql)
+
+    def row(self, row: dict[str, object]) -> tuple[object, ...]:
+        values = [row[name] for name in self.columns]
+        for index, processor in self.processors:
+            values[index] = processor(values[index])
+        return tuple(values)
 
 
 def _mark(
@@ -213,20 +263,28 @@ def _mark(
     worker_id: str,
     now: datetime,
 ) -> None:
-    """The chunk's new states: one UPDATE for the processed rows, one executemany for the
-    few set aside with their reasons."""
+    """The chunk's new states: the processed rows in one statement, the few set aside with
+    their reasons in one executemany."""
     claimed = {"claimed_by": worker_id, "claimed_at": now}
-    key = tuple_(_inbox.c.station_id, _inbox.c.envelope_id)
-    if processed:
-        # The envelope ids too: SQLite scans the whole inbox for a row-value IN list alone
-        # (each chunk then cost more as the inbox grew: bench/growth.py's exponent 1.21 at
-        # 100,000), and finds them by their index with it.
-        ids = sorted({envelope_id for _station_id, envelope_id in processed})
-        session.execute(
-            update(_inbox)
-            .where(_inbox.c.envelope_id.in_(ids), key.in_(processed))
-            .values(state="processed", **claimed)
+    connection = session.connection()
+    if processed and connection.dialect.name == "sqlite":
+        # The driver's executemany of one prepared UPDATE, each row found by its primary key:
+        # an IN list of the chunk's 500 keys cost SQLAlchemy more (1,500 parameters rendered
+        # per chunk) than SQLite the rows.
+        stamp = _bind_processor(_inbox.c.claimed_at, connection.dialect)(now)
+        connection.exec_driver_sql(
+            _mark_processed_sql(connection.dialect),
+            [(worker_id, stamp, station_id, envelope_id) for station_id, envelope_id in processed],
         )
+    elif processed:
+        # PostgreSQL: one UPDATE joined to the chunk's keys sent as two arrays; an IN list
+        # of 500 row values cost SQLAlchemy and psycopg 1,500 parameters per chunk.
+        stations, envelope_ids = (list(column) for column in zip(*processed, strict=True))
+        connection.exec_driver_sql(
+            _MARK_PROCESSED_POSTGRES,
+            {"by": worker_id, "at": _bind_processor(_inbox.c.claimed_at, connection.dialect)(now),
+             "s": stations, "e": envelope_ids},
+        )  # fmt: skip
     if quarantined:
         session.execute(
             update(_inbox)
@@ -239,6 +297,41 @@ def _mark(
             ),
             quarantined,
         )
+
+
+# The ANY on envelope ids lets the planner take their index once the inbox is large (a
+# plain join to the arrays hashed the whole inbox: a cost that grows with it).
+_MARK_PROCESSED_POSTGRES = (
+    "UPDATE inbox SET state = 'processed', claimed_by = %(by)s, claimed_at = %(at)s"
+    " FROM unnest(%(s)s::varchar[], %(e)s::varchar[]) AS chunk(station_id, envelope_id)"
+    " WHERE inbox.station_id = chunk.station_id AND inbox.envelope_id = chunk.envelope_id"
+    " AND inbox.envelope_id = ANY(%(e)s::varchar[])"
+)
+
+
+@cache
+def _mark_processed_sql(dialect: Dialect) -> str:
+    """UPDATE inbox SET state 'processed', claimed_by, claimed_at WHERE its key, rendered by
+    SQLAlchemy for a positional driver; parameters (claimed_by, claimed_at, station, id)."""
+    statement = (
+        update(_inbox)
+        .where(_inbox.c.station_id == bindparam("s"), _inbox.c.envelope_id == bindparam("e"))
+        .values(state=literal_column("'processed'"), claimed_by=bindparam("by"),
+                claimed_at=bindparam("at"))
+    )  # fmt: skip
+    compiled = statement.compile(dialect=dialect)
+    assert compiled.positiontup == ["by", "at", "s", "e"], compiled.positiontup
+    return str(compiled)
+
+
+def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """The column type's own conversion of a value for the driver (the identity if none)."""
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor or _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 class _Lookups:
@@ -272,13 +365,7 @@ class _Copies:
     bytes, and only ids that another station also holds are compared by digest."""
 
     def __init__(self, session: Session, rows: Iterable[Any]) -> None:
-        ids = sorted({row.envelope_id for row in rows})
-        holders: dict[str, set[str]] = {}
-        for station_id, envelope_id in session.execute(
-            select(_inbox.c.station_id, _inbox.c.envelope_id).where(_inbox.c.envelope_id.in_(ids))
-        ):
-            holders.setdefault(envelope_id, set()).add(station_id)
-        shared = sorted(envelope_id for envelope_id, held in holders.items() if len(held) > 1)
+        shared = sorted({row.envelope_id for row in rows if row.shared})
         self._shared = frozenset(shared)
         self._copies: dict[str, list[tuple[str, str, str]]] = {}
         if shared:
@@ -392,7 +479,7 @@ def _process_chunk(
             end += 1
         run = [
             ClaimedEnvelope(
-                *row,
+                *row[: len(_CLAIMED)],
                 station=lookups.station(row.station_id),
                 copies_elsewhere=copies.elsewhere(row),
             )
