@@ -5,9 +5,11 @@ finished response passes the processor's rule book."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from random import Random
 
 import pytest
 
+from device_app.scripted_respondent import valid_answer
 from device_app.session import AnswerError, SurveySession
 from questionnaire_specs import answers as rules
 from questionnaire_specs import load_spec
@@ -74,3 +76,20 @@ def test_a_changed_earlier_answer_changes_whether_it_is_required() -> None:
     session.next()  # 3 years: no longer required
     session.next()
     assert rules.check_response(SPEC, "officials", session.finish().answers, complete=True) == []
+
+
+def test_scripted_respondents_answer_what_their_answers_make_required() -> None:
+    # what run_session does, through the real session: it never stops at a required_when
+    finished = []
+    for seed in range(40):
+        rng = Random(seed)
+        session = SurveySession(SPEC, "en", "officials", clock=clock)
+        while (question := session.current) is not None:
+            value = valid_answer(SPEC, question, session.answers, rng, comment_on=True)
+            if value is not None:
+                session.answer(value)
+            session.next()
+        finished.append(session.finish().answers)
+    for answers in finished:
+        assert rules.check_response(SPEC, "officials", answers, complete=True) == []
+    assert any(answers.get("years", 0) > 20 and "offered" in answers for answers in finished)
