@@ -547,6 +547,10 @@ function settle() {
     if (question.help) reword(field.querySelector(".help"), question.help);
     const value = field.querySelector("output.read-only");
     if (value && value.textContent !== shownValue(question)) value.textContent = shownValue(question);
+    // An answer higher on the same page may make it required, or no longer.
+    const box = question.required_when && field.querySelector(`#answer-${CSS.escape(question.id)}`);
+    if (box && required(question, asked().kept)) box.setAttribute("aria-required", "true");
+    else if (box) box.removeAttribute("aria-required");
   }
   const open = openPages();
   const at = open.indexOf(state.at) + 1;

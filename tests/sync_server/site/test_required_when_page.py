@@ -9,17 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from miniatures.browser import headless_chromium
 from questionnaire_specs import answers as rules
-from questionnaire_specs import load_spec
+from questionnaire_specs import load_spec, load_spec_text
 from sync_server.site.site_wording import WORDS
 from tests.sync_server.site.test_browser_flow import Site, site_for
 from tests.sync_server.site.test_question_widgets import _opened
 
-REQUIRED_WHEN = load_spec(
-    Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "required_when.yaml"
-)
+FIXTURE = Path(__file__).parents[2] / "questionnaire_specs" / "fixtures" / "required_when.yaml"
+REQUIRED_WHEN = load_spec(FIXTURE)
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,28 @@ def test_where_the_condition_does_not_hold_the_question_may_be_left_empty(
     page.close()
     assert troubles == []
     assert _answers(site) == [{"post": 2}]
+
+
+def test_on_a_section_page_an_answer_above_makes_a_question_required_at_once(
+    browser, tmp_path: Path
+) -> None:
+    # the fixture's questions as one section, paged as one page
+    document = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    document["settings"] = {"site_paging": "section"}
+    document["sections"] = [{"id": "work", "questions": document.pop("questions")}]
+    spec = load_spec_text(yaml.safe_dump(document, allow_unicode=True), "sectioned.yaml")
+    with site_for(tmp_path, spec, seed=29) as site:
+        page, nav, troubles = _started(browser, site)
+        years = page.locator("#answer-years")
+        assert years.get_attribute("aria-required") is None
+        page.get_by_label("A border post").check()
+        assert years.get_attribute("aria-required") == "true"
+        nav.click()  # years empty: refused on the page
+        assert page.locator("#error-years").inner_text() == WORDS["en"]["required"]
+        page.get_by_label("Headquarters").check()
+        assert years.get_attribute("aria-required") is None
+        nav.click()
+        page.get_by_role("heading", name="Thank you").wait_for(timeout=15_000)
+        page.close()
+        assert troubles == []
+        assert _answers(site) == [{"post": 2}]
