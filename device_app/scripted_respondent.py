@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from device_app.errors import InvalidAnswers, UnknownPopulation
 from device_app.session import answer_message
 from questionnaire_specs import Question, Spec
-from questionnaire_specs.answers import AnswerProblem, check_answer, check_response
+from questionnaire_specs.answers import AnswerProblem, check_answer, check_response, is_required
 from questionnaire_specs.question_types import kind_of
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def valid_answer(
     for _ in range(TRIES_PER_QUESTION):
         value = random_answer(spec, question, rng, write_comment=comment_on)
         if value is None:
-            if not question.required:
+            if not is_required(question, answers):
                 return None
             continue
         if check_answer(spec, question, value, answers) is None:

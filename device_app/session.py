@@ -240,7 +240,7 @@ class SurveySession:
         if question.read_only and not rules.is_empty(value):
             raise self._error(question, rules.NOTE_HAS_NO_ANSWER)  # shown, never edited
         if rules.is_empty(value):
-            if question.required and question.is_entered:
+            if question.is_entered and self._required(question):
                 raise self._error(question, rules.REQUIRED)
             self._answers.pop(question.id, None)
             return
@@ -265,7 +265,7 @@ class SurveySession:
         if question.is_entered:
             value = self._answers.get(question.id)
             if rules.is_empty(value):
-                if question.required:
+                if self._required(question):
                     raise self._error(question, rules.REQUIRED)
             else:
                 problem = self._problem(question, value, self._effective(before=question))
@@ -346,7 +346,7 @@ class SurveySession:
                 continue
             value = effective.get(question.id)
             if value is None:
-                if question.required:
+                if rules.is_required(question, effective, self.labels):
                     raise SessionNotFinished(f"question {question.id} needs an answer")
                 continue
             if self._problem(question, value, self._effective(before=question)) is not None:
@@ -449,6 +449,12 @@ class SurveySession:
 
     def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
         return rules.is_relevant(question, effective, self.labels)
+
+    def _required(self, question: Question) -> bool:
+        """Whether `question` needs an answer, from the answers before it."""
+        if question.required_when is None:
+            return question.required  # no answers to work out
+        return rules.is_required(question, self._effective(before=question), self.labels)
 
     def _may_be_asked(self, effective: Mapping[str, Any]) -> list[Question]:
         """The questions relevant now, and those whose relevance is not decided yet: it reads

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 # Problem codes, stable: the session maps them to translated messages, the processor records
 # them as quarantine reasons.
-REQUIRED = "required"
+REQUIRED = "required"  # `required: true`, or its `required_when` holds
 NOT_AN_OPTION = "not-an-option"
 FILTERED_OUT = "filtered-out"  # an option its question's choice_filter does not offer now
 NOT_A_LIST = "not-a-list"

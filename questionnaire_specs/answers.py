@@ -69,6 +69,7 @@ __all__ = [
     "check_response",
     "is_empty",
     "is_relevant",
+    "is_required",
     "with_calculations",
 ]
 
@@ -136,6 +137,17 @@ def is_relevant(
     return expression is None or expression.is_true(answers, choices=labels)
 
 
+def is_required(
+    question: Question, answers: Mapping[str, object], labels: Choices | None = None
+) -> bool:
+    """Whether `question` must be answered (when it is asked): `required`, or its
+    `required_when` holds over `answers`; `labels` as is_relevant's."""
+    expression = question.required_when_expression
+    return question.required or (
+        expression is not None and expression.is_true(answers, choices=labels)
+    )
+
+
 def check_response(
     spec: Spec,
     population: str,
@@ -192,7 +204,13 @@ def every_problem(
             continue
         kind = type(value)
         if kind is not int and is_empty(value):  # a whole number is never empty
-            if complete and asked.required:
+            if complete and (
+                asked.required
+                or (
+                    asked.required_when is not None
+                    and truthy(asked.required_when(answers, None, labels))
+                )
+            ):
                 problems.append(AnswerProblem(asked.id, REQUIRED, "a required answer is missing"))
             continue
         if (

@@ -257,6 +257,7 @@ def _question(entry: QuestionEntry, view: SpecView) -> Iterator[Finding]:
     # Only a constraint reads the question's own answer (`.`).
     for name, owner in (
         ("relevant", None),
+        ("required_when", None),
         ("constraint", question),
         ("calculation", None),
         ("choice_filter", None),
@@ -292,14 +293,20 @@ def _filter_columns(question: Question, path: Path) -> Iterator[Finding]:
 
 def _fields_for_type(question: Question, path: Path) -> Iterator[Finding]:
     kind = question.type
+    if question.required and question.required_when is not None:
+        yield Finding(
+            path + ("required_when",),
+            "required: true and required_when together: keep required_when to require an "
+            "answer only when it holds, or required: true to require one always",
+        )
     if kind is QuestionType.NOTE:
-        if question.required:
+        if question.required or question.required_when is not None:
             yield Finding(path + ("required",), "a note cannot be required")
         for name in ("help", "constraint", "constraint_message", "disclosure"):
             if getattr(question, name) is not None:
                 yield Finding(path + (name,), f"a note has no {name}")
     if kind is QuestionType.CALCULATE:
-        if question.required:
+        if question.required or question.required_when is not None:
             yield Finding(path + ("required",), "a calculation cannot be required")
         if question.calculation is None:
             yield Finding(path + ("calculation",), "a calculate question needs a calculation")

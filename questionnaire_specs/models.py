@@ -206,6 +206,9 @@ class Question(_Model):
     name: StrictStr | None = None
     help: Text | None = None
     required: StrictBool = False
+    # Required only when this holds over the answers before it (XLSForm's required holding
+    # an expression); never with `required: true`. Left out of the identity when absent.
+    required_when: StrictStr | None = None
     relevant: StrictStr | None = None
     constraint: StrictStr | None = None
     constraint_message: Text | None = None
@@ -263,6 +266,12 @@ class Question(_Model):
         if self.relevant is None:
             return None
         return compile_expression(self.relevant, source=f"{self.id}.relevant")
+
+    @cached_property
+    def required_when_expression(self) -> Expression | None:
+        if self.required_when is None:
+            return None
+        return compile_expression(self.required_when, source=f"{self.id}.required_when")
 
     @cached_property
     def constraint_expression(self) -> Expression | None:

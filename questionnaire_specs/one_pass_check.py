@@ -2,10 +2,10 @@
 problem at all?
 
 check_response's loop asks, for every question, the rule book's questions (relevance, type
-rule, constraint, required) through attribute reads and branches that are the same for
-every response. Here each population's questions become one straight-line Python function,
-with each question's rule, codes and closures bound as constants, that answers only yes or
-no. A yes is what check_response's full loop would find: no problem; on any doubt it says
+rule, constraint, required, required_when) through attribute reads and branches that are the
+same for every response. Here each population's questions become one straight-line Python
+function, with each question's rule, codes and closures bound as constants, that answers only
+yes or no. A yes is what check_response's full loop would find: no problem; on any doubt it says
 no, and check_response then runs the full loop, which names every problem exactly as
 before (tests/questionnaire_specs/test_compiled_rules.py compares the two on valid and
 invalid responses). The rules themselves stay where they are: this calls the same closures
@@ -56,7 +56,15 @@ def _source(rules: PopulationRules, names: dict[str, object], spec: Spec) -> str
             ]
             indent = "        "
         lines.append(f"{indent}if type(v) is not int and is_empty(v):")
-        lines.append(f"{indent}    {'if complete: return False' if asked.required else 'pass'}")
+        if asked.required:
+            lines.append(f"{indent}    if complete: return False")
+        elif asked.required_when is not None:
+            # Worked out only when the full loop would: complete and left empty.
+            names[f"W{number}"] = asked.required_when
+            condition = f"truthy(W{number}(answers, None, labels))"
+            lines.append(f"{indent}    if complete and {condition}: return False")
+        else:
+            lines.append(f"{indent}    pass")
         lines.append(f"{indent}else:")
         body = indent + "    "
         if asked.codes is not None:

@@ -351,7 +351,13 @@ def _calculation(
 
 
 def _skips(question: Question, rng: Random) -> bool:
-    return not question.required and rng.random() < 0.1  # people skip now and then
+    # People skip now and then, never a question that may be required (required_when is
+    # worked out from answers the draw does not see).
+    return not _may_be_required(question) and rng.random() < 0.1
+
+
+def _may_be_required(question: Question) -> bool:
+    return question.required or question.required_when is not None
 
 
 def _draw_choice(
@@ -424,7 +430,7 @@ def _draw_date(
 def _draw_text(
     _spec: Spec, question: Question, _rng: Random, comment: Callable[[], str], write: bool
 ) -> Any:
-    if write or question.required:
+    if write or _may_be_required(question):
         text = comment()
         return text[: question.max_length] if question.max_length else text
     return None

@@ -178,6 +178,8 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         facts[0] += f" ({question.scale})"
     if question.required:
         facts.append("required")
+    elif question.required_when is not None:
+        facts.append("conditionally required")  # the condition: its own line
     if question.read_only:
         facts.append("read-only")
     if question.disclosure is not None:
@@ -215,6 +217,9 @@ def _question(number: int, question: Question, spec: Spec, language: str) -> lis
         # The question's own condition: the section's is shown on the section heading.
         rule = describe(question.relevant_expression, spec, language, question)
         lines.append(Text(f"   asked if: {rule}"))
+    if question.required_when_expression is not None:
+        rule = describe(question.required_when_expression, spec, language, None)
+        lines.append(Text(f"   required if: {rule}"))
     if question.choice_filter_expression is not None:
         rule = describe(question.choice_filter_expression, spec, language, None)
         lines.append(Text(f"   options offered if: {rule}"))

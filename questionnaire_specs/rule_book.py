@@ -23,6 +23,7 @@ class AskedQuestion:
     relevant: str | None  # the text: questions of a section share one outcome per response
     is_relevant: Closure | None
     required: bool
+    required_when: Closure | None  # required when this holds (never with `required`)
     rule: Rule | None  # None: it takes no answer (a note)
     constraint: Closure | None
     # A single choice's (kind, code) pairs: an answer among them passes the type's rule
@@ -46,6 +47,7 @@ class RuleBook:
 
 def _asked(spec: Spec, question: Question) -> AskedQuestion:
     relevant, constraint = question.relevant_expression, question.constraint_expression
+    required_when = question.required_when_expression
     codes = None
     # A choice_filter makes some codes wrong for this response: those go to the rule.
     if (
@@ -61,6 +63,7 @@ def _asked(spec: Spec, question: Question) -> AskedQuestion:
         relevant=question.relevant,
         is_relevant=None if relevant is None else closure_of(relevant.tree),
         required=question.required,
+        required_when=None if required_when is None else closure_of(required_when.tree),
         rule=kind_of(question).rule,
         constraint=None if constraint is None else closure_of(constraint.tree),
         codes=codes,

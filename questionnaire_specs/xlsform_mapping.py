@@ -89,6 +89,7 @@ class _Pending:
     constraint: str | None = None
     calculation: str | None = None
     choice_filter: str | None = None
+    required_when: str | None = None  # XLSForm's required holding an expression
 
 
 @dataclass(slots=True)
@@ -238,7 +239,7 @@ class SurveyMapper:
             data["label"] = label
             if hint:
                 data["help"] = hint
-            if self._required(element, where):
+            if _bind(element, "required").lower() in _TRUE:
                 data["required"] = True
         self._type_details(element, kind, spec_type, data, where)
         try:
@@ -280,6 +281,7 @@ class SurveyMapper:
             constraint=constraint or None,
             calculation=_bind(element, "calculate") or None,
             choice_filter=str(element.get("choice_filter") or "").strip() or None,
+            required_when=_required_when(element) if spec_type != "note" else None,
         )
         relevant = _bind(element, "relevant")
         if relevant:
@@ -352,17 +354,6 @@ class SurveyMapper:
                 )
                 return
             data[field_name] = int(number)
-
-    def _required(self, element: Mapping[str, Any], where: str) -> bool:
-        value = _bind(element, "required")
-        if value.lower() in _TRUE:
-            return True
-        if value.lower() not in _FALSE:
-            self._problems.append(
-                f"{where}: required must be yes or no, not {value!r} "
-                "(a conditional required is not supported)"
-            )
-        return False
 
     def _fallback(self, value: object, what: str, where: str) -> dict[str, str]:
         texts = self._languages.texts(value)
@@ -468,6 +459,11 @@ class SurveyMapper:
             )
             if constraint is not None:
                 data["constraint"] = constraint
+        if question.required_when is not None:
+            # The same translation as relevance: a condition over the answers before it.
+            condition = self._translate(question.row, "required", question.required_when, None)
+            if condition is not None:
+                data["required_when"] = condition
         if question.calculation is not None:
             calculation = self._translate(question.row, "calculation", question.calculation, None)
             if calculation is not None:
@@ -519,6 +515,7 @@ _QUESTION_KEYS = (
     "label",
     "help",
     "required",
+    "required_when",
     "relevant",
     "constraint",
     "constraint_message",
@@ -589,6 +586,12 @@ def _default_refusal(data: Mapping[str, Any]) -> str | None:
         return None  # the spec checks name what is wrong with the question itself
     problem = default_problem(question, question.options or [])
     return None if problem is None else f"the default is not a valid answer: {problem.detail}"
+
+
+def _required_when(element: Mapping[str, Any]) -> str | None:
+    """The condition of a conditional required; None for yes, no and their spellings."""
+    value = _bind(element, "required")
+    return None if value.lower() in _TRUE | _FALSE else value
 
 
 def _bind_raw(element: Mapping[str, Any], key: str) -> object:

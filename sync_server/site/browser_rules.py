@@ -68,6 +68,7 @@ def _question(question: Question) -> dict[str, Any]:
         "required": question.required or None,
         # Spec.questions has already folded a section's `relevant` into its questions'.
         "relevant": _expression(question, "relevant"),
+        "required_when": _expression(question, "required_when"),
         "constraint": _expression(question, "constraint"),
         "constraint_message": dict(question.constraint_message)
         if question.constraint_message

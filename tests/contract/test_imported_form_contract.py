@@ -4,7 +4,7 @@
 --population all` → `station provision` → scripted respondents → `sync` → `server process`
 → `server release`. The form uses every type MSS imports (a rank, a calculation, a date, a
 range and a cascading select among them), names XLSForm allows and a spec id does not,
-`or_other`, and its own `country` question (which the release adds too).
+`or_other`, a conditional required, and its own `country` question (which the release adds too).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ SURVEY = [
     ["rank stages", "slowest", "Slowest first", "Le plus lent d'abord", None, "yes"],
     ["calculate", "stage_count", None, None, None, None,
      None, None, None, "count-selected(${stages})"],
-    ["integer", "âge", "Age", "Âge", "In years", None],
+    ["integer", "âge", "Age", "Âge", "In years", "${paid-before} = 1"],  # a conditional required
     ["decimal", "hours", "Hours a day", "Heures par jour", None, None, "7.5"],
     ["select_one yn", "surveyed", "Surveyed before", "Déjà interrogé", None, None, "2", "yes"],
     ["date", "joined", "Joined when?", "Entré quand ?", None, None],
@@ -81,6 +81,8 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     )
     document = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     assert [p["id"] for p in document["populations"]] == ["all"]
+    (age,) = [q for s in document["sections"] for q in s["questions"] if q["id"] == "age"]
+    assert age["required_when"] == "${paid_before} = 1"  # the spec id of paid-before
     demo.mss("spec", "validate", str(spec_path))
     demo.mss("server", "init", "--data-dir", str(demo.data_dir), "--spec", str(spec_path))
     server = subprocess.Popen(
@@ -134,3 +136,6 @@ def test_an_imported_form_is_deployed_answered_and_released(tmp_path: Path) -> N
     assert all(re.fullmatch(r"[0-9]{4}-[0-9]{2}", row["joined"]) for row in rows if row["joined"])
     assert any(row["joined"] for row in rows)
     assert all(0 <= int(row["trust"]) <= 10 for row in rows if row["trust"])
+    # the conditional required: an age from everyone asked to pay before
+    assert all(row["age"] for row in rows if row["paid_before"] == "1")
+    assert any(row["paid_before"] == "1" for row in rows)

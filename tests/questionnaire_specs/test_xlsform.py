@@ -863,11 +863,6 @@ def test_device_metadata_is_refused_as_identifying(tmp_path: Path, metadata: str
             "appearance \"search('posts')\" reads choices from an external file, "
             "which a station does not have",
         ),
-        (
-            "required",
-            "${a} = 1",
-            "required must be yes or no, not '${a} = 1' (a conditional required is not supported)",
-        ),
     ],
 )
 def test_unsupported_columns_with_a_value_are_refused_by_row(
@@ -879,6 +874,40 @@ def test_unsupported_columns_with_a_value_are_refused_by_row(
         ["integer", "b", "B", value],
     ]
     assert import_problems(tmp_path, survey) == [f"survey row 3: {message}"]
+
+
+def test_a_conditional_required_becomes_required_when(tmp_path: Path) -> None:
+    survey = [
+        ["type", "name", "label", "required", "relevant"],
+        ["select_one yesno", "a", "A", "yes", None],
+        # Excel's curly quotes go through the translation relevance gets
+        ["text", "b", "B", "${a} = \u20181\u2019 or ${a}=2", None],
+        ["integer", "c", "C", "selected(${a}, '1')", "${a} = 1"],
+        ["integer", "d", "D", "no", None],
+        ["integer", "e", "E", "true()", None],
+    ]
+    document = import_form(tmp_path, survey, choices=YESNO_CHOICES)
+    questions = {q["id"]: q for q in document["questions"]}
+    assert questions["a"]["required"] is True and "required_when" not in questions["a"]
+    assert questions["b"]["required_when"] == "${a} = 1 or ${a} = 2"
+    assert "required" not in questions["b"]
+    assert questions["c"]["required_when"] == "selected(${a}, 1)"
+    assert questions["c"]["relevant"] == "${a} = 1"
+    assert "required" not in questions["d"] and "required_when" not in questions["d"]
+    assert questions["e"]["required"] is True
+    spec = check_spec_document(document, "form.yaml")
+    assert spec.question("b").required_when_expression is not None
+
+
+def test_a_conditional_required_gets_the_expression_refusals_by_row(tmp_path: Path) -> None:
+    survey = [
+        ["type", "name", "label", "required"],
+        ["integer", "a", "A", None],
+        ["integer", "b", "B", "${a} > 1 and today() > 0"],
+    ]
+    problems = import_problems(tmp_path, survey)
+    assert len(problems) == 1 and problems[0].startswith("survey row 3: required ")
+    assert "today()" in problems[0]
 
 
 def test_unknown_appearances_and_stray_messages_are_warnings(tmp_path: Path) -> None:

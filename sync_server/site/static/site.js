@@ -108,6 +108,11 @@ function relevant(question, answers) {
   return !question.relevant || holds(question.relevant, answers);
 }
 
+function required(question, answers) {
+  // required_when reads the answers before the question, as the station's rule book does
+  return !!question.required || (!!question.required_when && holds(question.required_when, answers));
+}
+
 function asked() {
   // Answers to questions that are no longer relevant do not count for later relevance.
   const kept = {};
@@ -324,7 +329,7 @@ function input(question, error, value = state.answers[question.id]) {
       name: question.id,
       "aria-describedby": described,
       "aria-invalid": error ? "true" : null,
-      "aria-required": question.required ? "true" : null,
+      "aria-required": required(question, asked().kept) ? "true" : null,
     }, el, page);
   }
   if (question.type === "number" || question.type === "text") {
@@ -333,7 +338,7 @@ function input(question, error, value = state.answers[question.id]) {
       name: question.id,
       "aria-describedby": described,
       "aria-invalid": error ? "true" : null,
-      "aria-required": question.required ? "true" : null,
+      "aria-required": required(question, asked().kept) ? "true" : null,
     };
     if (question.type === "number") {
       Object.assign(attributes, {
@@ -440,7 +445,7 @@ function read(question) {
 
 function problemWith(question, value) {
   if (question.read_only) return null; // nothing entered: nothing to mend
-  if (value === undefined) return question.required ? say("required") : null;
+  if (value === undefined) return required(question, asked().kept) ? say("required") : null;
   if (hasWidget(question)) {
     const problem = widgetProblem(question, value, say);
     if (problem) return problem;
@@ -542,6 +547,10 @@ function settle() {
     if (question.help) reword(field.querySelector(".help"), question.help);
     const value = field.querySelector("output.read-only");
     if (value && value.textContent !== shownValue(question)) value.textContent = shownValue(question);
+    // An answer higher on the same page may make it required, or no longer.
+    const box = question.required_when && field.querySelector(`#answer-${CSS.escape(question.id)}`);
+    if (box && required(question, asked().kept)) box.setAttribute("aria-required", "true");
+    else if (box) box.removeAttribute("aria-required");
   }
   const open = openPages();
   const at = open.indexOf(state.at) + 1;
