@@ -180,6 +180,13 @@ KIOSK_WORDS: dict[str, dict[str, str]] = {
         "pt": "Por favor, responda a esta pergunta.",
         "ar": "يرجى الإجابة على هذا السؤال.",
     },
+    "answer_required": {
+        "en": "An answer is required.",
+        "fr": "Une réponse est obligatoire.",
+        "es": "Se requiere una respuesta.",
+        "pt": "É obrigatório responder.",
+        "ar": "الإجابة مطلوبة.",
+    },
     "still_there": {
         "en": "Are you still there?",
         "fr": "Êtes-vous toujours là ?",

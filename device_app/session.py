@@ -165,6 +165,19 @@ class SurveySession:
         shown = self._effective(before=question, answers=held)
         return offered(self.spec, question, shown, self.labels)
 
+    def is_required(self, question: Question | None = None, answer: Any = _HELD) -> bool:
+        """Whether `question` (default: the current one) needs an answer, from the answers
+        before it: what the screen marks as required. Given ``answer``, as if it were the
+        current question's (peek_next). A note or read_only question needs none."""
+        question = question or self.current
+        if question is None or not question.is_entered:
+            return False
+        if question.required_when is None:
+            return question.required  # no answers to work out
+        held = self._answers if answer is _HELD else self._held_with(answer)
+        shown = self._effective(before=question, answers=held)
+        return rules.is_required(question, shown, self.labels)
+
     def starting_answer(self, question: Question) -> Any:
         """The answer `question`'s widget starts with when it is shown next: the one held,
         or its default the first time (what the kiosk builds a screen ahead of time with)."""
@@ -240,7 +253,7 @@ class SurveySession:
         if question.read_only and not rules.is_empty(value):
             raise self._error(question, rules.NOTE_HAS_NO_ANSWER)  # shown, never edited
         if rules.is_empty(value):
-            if question.is_entered and self._required(question):
+            if question.is_entered and self.is_required(question):
                 raise self._error(question, rules.REQUIRED)
             self._answers.pop(question.id, None)
             return
@@ -265,7 +278,7 @@ class SurveySession:
         if question.is_entered:
             value = self._answers.get(question.id)
             if rules.is_empty(value):
-                if self._required(question):
+                if self.is_required(question):
                     raise self._error(question, rules.REQUIRED)
             else:
                 problem = self._problem(question, value, self._effective(before=question))
@@ -449,12 +462,6 @@ class SurveySession:
 
     def _relevant(self, question: Question, effective: Mapping[str, Any]) -> bool:
         return rules.is_relevant(question, effective, self.labels)
-
-    def _required(self, question: Question) -> bool:
-        """Whether `question` needs an answer, from the answers before it."""
-        if question.required_when is None:
-            return question.required  # no answers to work out
-        return rules.is_required(question, self._effective(before=question), self.labels)
 
     def _may_be_asked(self, effective: Mapping[str, Any]) -> list[Question]:
         """The questions relevant now, and those whose relevance is not decided yet: it reads

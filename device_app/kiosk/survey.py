@@ -32,6 +32,7 @@ class QuestionView:
     hint: str = ""
     options: tuple[Option, ...] = ()  # the options offered now (its choice_filter's)
     shown_value: str = ""  # a read_only question's value as the session shows it
+    required: bool = False  # an answer is needed (its required_when, over the answers before)
 
     @property
     def positions(self) -> int:
@@ -74,6 +75,7 @@ class SurveyFlow:
             hint=self.session.hint(question),
             options=tuple(self.session.options(question)),
             shown_value=self.session.shown_value(question) if question.read_only else "",
+            required=self.session.is_required(question),
         )
 
     def preview(self, answer: Any = HELD) -> QuestionView | None:
@@ -101,6 +103,7 @@ class SurveyFlow:
             hint=self.session.hint(question, **wording),
             options=tuple(self.session.options(question, **wording)),
             shown_value=self.session.shown_value(question) if question.read_only else "",
+            required=self.session.is_required(question, **wording),
         )
 
     def answer(self, value: Any) -> None:

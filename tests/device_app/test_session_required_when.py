@@ -93,3 +93,18 @@ def test_scripted_respondents_answer_what_their_answers_make_required() -> None:
     for answers in finished:
         assert rules.check_response(SPEC, "officials", answers, complete=True) == []
     assert any(answers.get("years", 0) > 20 and "offered" in answers for answers in finished)
+
+
+def test_is_required_says_what_the_screen_marks_before_the_respondent_answers() -> None:
+    session = SurveySession(SPEC, "en", "officials", clock=clock)
+    post, years, offered, comment = SPEC.questions
+    assert session.is_required() is True  # post: required: true
+    assert session.is_required(years) is False  # no post yet: ${post} = 1 does not hold
+    session.answer(1)
+    assert session.is_required(years) is True
+    session.next()
+    # offered, as it would be after either answer to years (what a screen built ahead shows)
+    assert session.is_required(offered, answer=30) is True
+    assert session.is_required(offered, answer=3) is False
+    assert session.is_required(offered) is False  # years not answered yet
+    assert session.is_required(comment) is False

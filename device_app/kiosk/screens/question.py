@@ -27,6 +27,7 @@ class QuestionScreen(Screen):
     language = StringProperty("en")
     question_text = StringProperty("")
     help_text = StringProperty("")
+    required_text = StringProperty("")
     error_text = StringProperty("")
     progress_text = StringProperty("")
     fraction = NumericProperty(0.0)
@@ -53,6 +54,7 @@ class QuestionScreen(Screen):
         # The session's wording: a `${q}` in the label or hint already shows q's answer.
         self.question_text = view.label
         self.help_text = view.hint
+        self.required_text = words.text("answer_required", lang) if view.required else ""
         self.back_text = words.text("back", lang)
         self.language_text = words.text("language", lang)
         self.place(view)
@@ -75,6 +77,7 @@ class QuestionScreen(Screen):
             and mine.hint == view.hint
             and mine.options == view.options
             and mine.shown_value == view.shown_value
+            and mine.required == view.required
             and not view.error
         )
 

@@ -354,9 +354,17 @@ function input(question, error, value = state.answers[question.id]) {
   }
   const multi = question.type === "multi_choice";
   const chosen = multi ? value || [] : [value];
+  const needed = required(question, asked().kept);
   return el(
     "div",
-    { class: "options", role: multi ? "group" : "radiogroup", "aria-describedby": described },
+    {
+      id: `answer-${question.id}`,
+      class: "options",
+      role: multi ? "group" : "radiogroup",
+      // a group of checkboxes takes no aria-required: its "required" note describes it
+      "aria-describedby": [needed ? `required-${question.id}` : null, described].filter(Boolean).join(" ") || null,
+      "aria-required": !multi && needed ? "true" : null,
+    },
     optionsOf(question).map((option, number) => {
       const id = `answer-${question.id}-${number}`;
       return el(
@@ -473,6 +481,14 @@ function problemWith(question, value) {
   return null;
 }
 
+function requiredNote(question) {
+  // Said before the respondent tries to go on; a required_when note shows and hides as the
+  // answers above it change (settle).
+  if (question.type === "note" || question.read_only || !(question.required || question.required_when)) return null;
+  const attributes = { class: "required-note", id: `required-${question.id}` };
+  return el("p", { ...attributes, hidden: !required(question, asked().kept) }, say("answer_required"));
+}
+
 function questionField(question, error) {
   const sectioned = pageGroups()[state.at].section !== null;
   const heading = question.type === "note" ? (sectioned ? "h2" : "h1") : "legend";
@@ -482,6 +498,7 @@ function questionField(question, error) {
     { class: "question", "data-question": question.id },
     label,
     question.help ? el("p", { class: "help" }, piped(question.help)) : null,
+    requiredNote(question),
     error ? el("p", { class: "error", id: `error-${question.id}`, role: "alert" }, error) : null,
     input(question, error),
   );
@@ -548,9 +565,7 @@ function settle() {
     const value = field.querySelector("output.read-only");
     if (value && value.textContent !== shownValue(question)) value.textContent = shownValue(question);
     // An answer higher on the same page may make it required, or no longer.
-    const box = question.required_when && field.querySelector(`#answer-${CSS.escape(question.id)}`);
-    if (box && required(question, asked().kept)) box.setAttribute("aria-required", "true");
-    else if (box) box.removeAttribute("aria-required");
+    if (question.required_when) needsAnswer(field, question, required(question, asked().kept));
   }
   const open = openPages();
   const at = open.indexOf(state.at) + 1;
@@ -563,6 +578,25 @@ function settle() {
     { at, of: open.length },
   );
   root.querySelector(".nav .primary").textContent = say(at === open.length ? "finish" : "next");
+}
+
+function needsAnswer(field, question, needed) {
+  // What marks a question as required, kept in step with its required_when.
+  const shown = field.querySelector(".required-note");
+  if (shown) shown.hidden = !needed;
+  const box = field.querySelector(`#answer-${CSS.escape(question.id)}`);
+  if (!box) return;
+  const group = box.getAttribute("role") === "group" || box.getAttribute("role") === "radiogroup";
+  const note = `required-${question.id}`;
+  if (group) {
+    const described = (box.getAttribute("aria-describedby") || "").split(" ");
+    const others = described.filter((id) => id && id !== note);
+    const ids = needed ? [note, ...others] : others;
+    if (ids.length) box.setAttribute("aria-describedby", ids.join(" "));
+    else box.removeAttribute("aria-describedby");
+  }
+  if (needed && box.getAttribute("role") !== "group") box.setAttribute("aria-required", "true");
+  else box.removeAttribute("aria-required");
 }
 
 function reword(element, texts) {
